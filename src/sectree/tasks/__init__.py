@@ -1,0 +1,371 @@
+"""Tasks in CWEval's layout, our suite manifest, and ``load_suite``.
+
+A suite is a folder of tasks. A task is identified by a stem such as ``cwe_078_0`` (Python) or
+``cwe_022_0_c`` (C) and consists of:
+
+- ``<stem>_task.<ext>``: the secure reference. An optional header (imports/includes) sits above a line
+  containing ``BEGIN PROMPT``; the prompt runs to the line containing ``BEGIN SOLUTION``; then the reference
+  body; an optional line containing ``BEGIN ENTRYPOINT`` starts a driver (e.g. ``main``) that stays fixed.
+  Without a ``BEGIN PROMPT`` line the prompt starts at the top of the file.
+- ``<stem>_unsafe.<ext>``: the insecure reference; for Python it may instead be a function
+  ``<entry>_unsafe`` inside the test file.
+- ``<stem>_test.py``: pytest tests marked ``functionality`` or ``security``.
+- ``suite.toml`` (ours; optional for foreign suites): per task ``cwes``, ``family``, ``split``, ``tier``,
+  and optional ``entry`` / ``decision_line`` / ``language`` overrides.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+
+from sectree.errors import SectreeError
+
+# language -> (file extension, line-comment prefix)
+LANGUAGES: dict[str, tuple[str, str]] = {
+    "python": ("py", "#"),
+    "c": ("c", "//"),
+    "cpp": ("cpp", "//"),
+    "go": ("go", "//"),
+    "js": ("js", "//"),
+}
+EXT_TO_LANG = {ext: lang for lang, (ext, _) in LANGUAGES.items()}
+# stem suffix in CWEval naming (cwe_022_0_c) -> language; no suffix means Python
+STEM_SUFFIX_TO_LANG = {"c": "c", "cpp": "cpp", "go": "go", "js": "js", "py": "python"}
+SPLITS = ("train", "test")
+MANIFEST = "suite.toml"
+MANIFEST_FIELDS = {"cwes", "family", "split", "tier", "entry", "decision_line", "language", "link_flags"}
+
+_STEM_RE = re.compile(r"^cwe_(\d+)_(\d+)(?:_([a-z]+))?$")
+
+
+@dataclass(frozen=True)
+class Task:
+    """One task. ``prompt`` is what a model sees in ``full`` mode; ``solution`` the secure body."""
+
+    id: str
+    language: str
+    cwes: tuple[int, ...]
+    family: str
+    split: str | None
+    tier: str | None
+    root: Path
+    header: str
+    prompt: str
+    solution: str
+    entrypoint: str
+    unsafe_solution: str
+    """The unsafe reference's text in place of ``solution`` (header, prompt and entrypoint are shared)."""
+    test_file: Path
+    entry: str
+    decision_line_override: int | None = None
+    link_flags: tuple[str, ...] = ()
+    suite: str = ""
+
+    @property
+    def ext(self) -> str:
+        return LANGUAGES[self.language][0]
+
+    @property
+    def candidate_filename(self) -> str:
+        """Where the test expects the candidate: ``<stem>_task.<ext>``."""
+        return f"{self.id}_task.{self.ext}"
+
+    @property
+    def reference_source(self) -> str:
+        return self.header + self.prompt + self.solution + self.entrypoint
+
+    @property
+    def unsafe_source(self) -> str:
+        return self.header + self.prompt + self.unsafe_solution + self.entrypoint
+
+    @cached_property
+    def divergent_lines(self) -> tuple[int, ...]:
+        """0-based indices into ``solution.splitlines()`` of every secure line the unsafe version changes.
+
+        Lines are compared with surrounding whitespace stripped and blank lines ignored; a pure insertion
+        in the unsafe version marks the secure line before which it happens.
+        """
+        return tuple(divergent_lines(self.solution, self.unsafe_solution))
+
+    @cached_property
+    def decision_line(self) -> int:
+        """0-based index into ``solution.splitlines()`` of the first line where the references diverge."""
+        if self.decision_line_override is not None:
+            return self.decision_line_override
+        lines = self.divergent_lines
+        if not lines:
+            raise SectreeError(f"{self.root / self.candidate_filename}: secure and unsafe references are identical")
+        return lines[0]
+
+    @property
+    def completion_context(self) -> str:
+        """The decision-point completion prompt: the task prompt plus the golden body up to the decision."""
+        body = self.solution.splitlines(keepends=True)
+        return self.prompt + "".join(body[: self.decision_line])
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "language": self.language,
+            "cwes": list(self.cwes),
+            "family": self.family,
+            "split": self.split,
+            "tier": self.tier,
+            "entry": self.entry,
+            "suite": self.suite,
+        }
+
+
+def divergent_lines(secure: str, unsafe: str) -> list[int]:
+    """Indices of lines of ``secure`` that a line diff against ``unsafe`` touches (see Task.divergent_lines)."""
+    a_idx = [i for i, line in enumerate(secure.splitlines()) if line.strip()]
+    a = [secure.splitlines()[i].strip() for i in a_idx]
+    b = [line.strip() for line in unsafe.splitlines() if line.strip()]
+    out: list[int] = []
+    for tag, i1, i2, _j1, _j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        if i2 > i1:
+            out.extend(a_idx[i] for i in range(i1, i2))
+        else:  # insertion in the unsafe version before secure line i1
+            out.append(a_idx[i1] if i1 < len(a_idx) else len(secure.splitlines()))
+    return sorted(set(out))
+
+
+# --------------------------------------------------------------------------------------------------
+# parsing one task
+
+
+def _split_markers(text: str, path: Path) -> tuple[str, str, str, str]:
+    """Split a task file into (header, prompt, solution, entrypoint); marker lines are dropped."""
+    lines = text.splitlines(keepends=True)
+
+    def find(marker: str) -> int | None:
+        hits = [i for i, line in enumerate(lines) if marker in line]
+        if len(hits) > 1:
+            raise SectreeError(f"{path}: marker {marker!r} appears {len(hits)} times (expected once)")
+        return hits[0] if hits else None
+
+    p, s, e = find("BEGIN PROMPT"), find("BEGIN SOLUTION"), find("BEGIN ENTRYPOINT")
+    if s is None:
+        raise SectreeError(f"{path}: no line containing 'BEGIN SOLUTION'")
+    if p is not None and p > s:
+        raise SectreeError(f"{path}: 'BEGIN PROMPT' must come before 'BEGIN SOLUTION'")
+    if e is not None and e < s:
+        raise SectreeError(f"{path}: 'BEGIN ENTRYPOINT' must come after 'BEGIN SOLUTION'")
+    header = "".join(lines[:p]) if p is not None else ""
+    prompt = "".join(lines[(p + 1 if p is not None else 0) : s])
+    solution = "".join(lines[s + 1 : e if e is not None else len(lines)])
+    entrypoint = "".join(lines[e + 1 :]) if e is not None else ""
+    return header, prompt, solution, entrypoint
+
+
+def find_entry(prompt: str, language: str) -> str | None:
+    """The name of the function the prompt asks for: the last one declared in the prompt."""
+    patterns = {
+        "python": r"^\s*(?:async\s+)?def\s+([A-Za-z_]\w*)\s*\(",
+        "go": r"^\s*func\s+(?:\([^)]*\)\s*)?([A-Za-z_]\w*)\s*\(",
+        "js": r"(?:^\s*(?:export\s+)?(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)\s*\(|^\s*(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:async\s*)?(?:function|\())",
+        "c": r"^[A-Za-z_][\w\s\*]*?\b([A-Za-z_]\w*)\s*\([^;]*$",
+    }
+    pat = re.compile(patterns.get(language, patterns["c"]), re.M)
+    names = [next(g for g in m.groups() if g) for m in pat.finditer(prompt)]
+    names = [n for n in names if n not in {"if", "for", "while", "switch", "return", "sizeof"}]
+    return names[-1] if names else None
+
+
+def _unsafe_from_test_file(test_path: Path, entry: str) -> str | None:
+    """CWEval's Python convention: ``def <entry>_unsafe(...)`` in the test file -> body text, renamed."""
+    src = test_path.read_text(encoding="utf-8")
+    try:
+        tree = ast.parse(src)
+    except SyntaxError as e:
+        raise SectreeError(f"{test_path}:{e.lineno}: test file does not parse ({e.msg})") from None
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == f"{entry}_unsafe":
+            lines = src.splitlines(keepends=True)
+            body_start = node.body[0].lineno - 1
+            # skip a docstring so the body lines up with the secure reference's body
+            if isinstance(node.body[0], ast.Expr) and isinstance(getattr(node.body[0], "value", None), ast.Constant):
+                if len(node.body) > 1:
+                    body_start = node.body[1].lineno - 1
+            return "".join(lines[body_start : node.end_lineno])
+    return None
+
+
+def parse_task(root: Path, stem: str, meta: dict | None = None, suite: str = "") -> Task:
+    """Parse one task folder entry; every problem is a SectreeError naming the file."""
+    meta = dict(meta or {})
+    m = _STEM_RE.match(stem)
+    lang = meta.get("language")
+    if lang is None:
+        suffix = m.group(3) if m else None
+        lang = STEM_SUFFIX_TO_LANG.get(suffix or "py", None)
+    if lang not in LANGUAGES:
+        raise SectreeError(f"{root / stem}: unknown language {lang!r} (known: {', '.join(LANGUAGES)})")
+    ext = LANGUAGES[lang][0]
+    task_path = root / f"{stem}_task.{ext}"
+    test_path = root / f"{stem}_test.py"
+    if not task_path.is_file():
+        raise SectreeError(f"{task_path}: missing task file")
+    if not test_path.is_file():
+        raise SectreeError(f"{test_path}: missing test file for task {stem}")
+    header, prompt, solution, entrypoint = _split_markers(task_path.read_text(encoding="utf-8"), task_path)
+    entry = meta.get("entry") or find_entry(prompt, lang)
+    if not entry:
+        raise SectreeError(f"{task_path}: cannot find the function the prompt declares; set 'entry' in {MANIFEST}")
+
+    unsafe_path = root / f"{stem}_unsafe.{ext}"
+    if unsafe_path.is_file():
+        utext = unsafe_path.read_text(encoding="utf-8")
+        if "BEGIN SOLUTION" in utext:
+            _, _, unsafe_solution, _ = _split_markers(utext, unsafe_path)
+        else:  # a whole file: take what follows the shared prompt when it is there verbatim
+            idx = utext.find(prompt.strip())
+            unsafe_solution = utext[idx + len(prompt.strip()) :].lstrip("\n") if idx >= 0 and prompt.strip() else utext
+            if entrypoint and unsafe_solution.endswith(entrypoint):
+                unsafe_solution = unsafe_solution[: -len(entrypoint)]
+    elif lang == "python":
+        found = _unsafe_from_test_file(test_path, entry)
+        if found is None:
+            raise SectreeError(f"{unsafe_path}: missing unsafe reference (nor a '{entry}_unsafe' function in {test_path.name})")
+        unsafe_solution = found
+    else:
+        raise SectreeError(f"{unsafe_path}: missing unsafe reference")
+
+    cwes = meta.get("cwes")
+    if cwes is None:
+        cwes = [int(m.group(1))] if m else []
+    if isinstance(cwes, int):
+        cwes = [cwes]
+    if not isinstance(cwes, list) or not all(isinstance(c, int) for c in cwes):
+        raise SectreeError(f"{root / MANIFEST}: tasks.{stem}.cwes must be a list of integers")
+    split = meta.get("split")
+    if split is not None and split not in SPLITS:
+        raise SectreeError(f"{root / MANIFEST}: tasks.{stem}.split must be one of {SPLITS}, got {split!r}")
+    dl = meta.get("decision_line")
+    if dl is not None and (not isinstance(dl, int) or not 0 <= dl < max(1, len(solution.splitlines()))):
+        raise SectreeError(f"{root / MANIFEST}: tasks.{stem}.decision_line must be a 0-based line index into the solution body")
+    return Task(
+        id=stem,
+        language=lang,
+        cwes=tuple(cwes),
+        family=str(meta.get("family") or stem),
+        split=split,
+        tier=meta.get("tier"),
+        root=root,
+        header=header,
+        prompt=prompt,
+        solution=solution,
+        entrypoint=entrypoint,
+        unsafe_solution=unsafe_solution,
+        test_file=test_path,
+        entry=entry,
+        decision_line_override=dl,
+        link_flags=tuple(meta.get("link_flags") or ()),
+        suite=suite,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# suites
+
+
+def read_manifest(root: Path) -> dict[str, dict]:
+    path = root / MANIFEST
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise SectreeError(f"{path}: not valid TOML ({e})") from None
+    tasks = data.get("tasks", {})
+    if not isinstance(tasks, dict):
+        raise SectreeError(f"{path}: [tasks] must be a table of task tables")
+    defaults = data.get("defaults", {})
+    out = {}
+    for stem, meta in tasks.items():
+        if not isinstance(meta, dict):
+            raise SectreeError(f"{path}: tasks.{stem} must be a table")
+        unknown = set(meta) - MANIFEST_FIELDS
+        if unknown:
+            raise SectreeError(f"{path}: tasks.{stem}: unknown field(s) {sorted(unknown)} (known: {sorted(MANIFEST_FIELDS)})")
+        out[stem] = {**defaults, **meta}
+    return out
+
+
+def load_dir(root: Path, suite: str = "") -> list[Task]:
+    root = Path(root)
+    if not root.is_dir():
+        raise SectreeError(f"{root}: not a folder")
+    manifest = read_manifest(root)
+    stems = sorted(
+        {p.name.rsplit("_task.", 1)[0] for p in root.glob("*_task.*") if p.suffix.lstrip(".") in EXT_TO_LANG}
+    )
+    for stem in manifest:
+        if stem not in stems:
+            raise SectreeError(f"{root / MANIFEST}: task {stem!r} has no {stem}_task.* file")
+    return [parse_task(root, stem, manifest.get(stem), suite=suite or f"dir:{root}") for stem in stems]
+
+
+def builtin_root() -> Path:
+    return Path(str(resources.files("sectree.tasks") / "suites"))
+
+
+def builtin_languages() -> list[str]:
+    return sorted(p.name for p in builtin_root().iterdir() if p.is_dir() and (p / MANIFEST).is_file())
+
+
+def load_suite(
+    spec: str = "builtin",
+    *,
+    split: str | None = None,
+    cwe: int | list[int] | None = None,
+    language: str | None = None,
+    ids: list[str] | None = None,
+) -> list[Task]:
+    """Load tasks from ``builtin``, ``builtin:<lang>``, ``dir:<path>`` or ``cweval:<path>``, then filter.
+
+    ``cweval:<path>`` accepts CWEval's checkout root too: task folders are found recursively.
+    """
+    kind, _, arg = spec.partition(":")
+    if kind == "builtin":
+        langs = [arg] if arg else builtin_languages()
+        for lang in langs:
+            if lang not in builtin_languages():
+                raise SectreeError(f"unknown suite {spec!r}: built-in languages are {', '.join(builtin_languages())}")
+        tasks = [t for lang in langs for t in load_dir(builtin_root() / lang, suite=f"builtin:{lang}")]
+    elif kind in ("dir", "cweval") and arg:
+        root = Path(arg).expanduser()
+        if not root.is_dir():
+            raise SectreeError(f"suite {spec!r}: {root} is not a folder")
+        folders = sorted({p.parent for p in root.rglob("*_task.*")}) if kind == "cweval" else [root]
+        tasks = [t for folder in folders for t in load_dir(folder, suite=spec)]
+    else:
+        raise SectreeError(f"unknown suite {spec!r}: use builtin, builtin:<lang>, dir:<path> or cweval:<path>")
+    if split is not None:
+        if split not in SPLITS:
+            raise SectreeError(f"--split must be one of {SPLITS}, got {split!r}")
+        tasks = [t for t in tasks if t.split == split]
+    if cwe is not None:
+        wanted = {cwe} if isinstance(cwe, int) else set(cwe)
+        tasks = [t for t in tasks if wanted & set(t.cwes)]
+    if language is not None:
+        tasks = [t for t in tasks if t.language == language]
+    if ids:
+        known = {t.id for t in tasks}
+        missing = [i for i in ids if i not in known]
+        if missing:
+            raise SectreeError(f"suite {spec!r} has no task(s) {', '.join(missing)}")
+        tasks = [t for t in tasks if t.id in set(ids)]
+    return tasks
+
+
+__all__ = ["Task", "load_suite", "load_dir", "parse_task", "divergent_lines", "find_entry", "LANGUAGES"]
