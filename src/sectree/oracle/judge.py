@@ -1,0 +1,302 @@
+"""judge(task, candidate) -> Verdict: run the task's tests on the candidate in the sandbox, add analyzers.
+
+Status rules (closed set, see ``Status``):
+- ``broken``: unparsable, import/collection error, any functionality test not passed, timeout, crash,
+  output over the cap, a runner killed by the job, or any sign of tampering with the report channel;
+- ``vulnerable``: every functionality test passed and some security test did not (or, with
+  ``findings="veto"``, a high-confidence analyzer finding of the task's CWE);
+- ``secure``: every expected test passed.
+"Expected tests" are those collected when the task's secure reference is judged, so a candidate cannot
+pass by making tests disappear (a missing test counts as not passed).
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import hmac
+import json
+import secrets
+import threading
+import time
+from abc import ABC, abstractmethod
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from sectree.errors import SectreeError
+from sectree.oracle.analyzers import analyze, counts_as_vulnerability, related_cwes
+from sectree.oracle.verdict import Finding, Status, TestOutcome, Verdict
+from sectree.sandbox import JobResult, Pool, SandboxConfig
+from sectree.tasks import Task
+
+FINDING_POLICIES = ("record", "veto")
+
+
+@dataclass
+class OracleConfig:
+    """How candidates are judged."""
+
+    sandbox: SandboxConfig = field(default_factory=SandboxConfig)
+    """Sandbox limits; ``sandbox.enabled=False`` is --no-sandbox (UNSAFE)."""
+    findings: str = "record"
+    """'record': analyzer findings are only recorded; 'veto': a high-confidence finding of the task's CWE
+    makes an otherwise secure sample vulnerable (for data without security tests)."""
+    analyzers: bool = True
+    """Run static analyzers at all."""
+    workers: int | None = None
+    """Parallel sandboxes (default: one per core)."""
+
+    def __post_init__(self) -> None:
+        if self.findings not in FINDING_POLICIES:
+            raise SectreeError(f"oracle.findings must be one of {FINDING_POLICIES}, got {self.findings!r}")
+
+
+# ------------------------------------------------------------------------------------ language runners
+
+
+@dataclass
+class Job:
+    files: dict[str, bytes]
+    kind: str
+    argv: list[str]
+
+
+class LanguageRunner(ABC):
+    """How to check and run a candidate of one language; task-specific checks live in the test files."""
+
+    language: str
+
+    @abstractmethod
+    def syntax_error(self, source: str) -> str | None:
+        """A short message if the candidate cannot even be parsed, else None (checked on the host)."""
+
+    @abstractmethod
+    def job(self, task: Task, source: str) -> Job: ...
+
+
+PYTEST_ARGS = ["-q", "-p", "no:cacheprovider", "-p", "no:doctest", "-p", "no:junitxml", "-p", "no:pastebin",
+               "-p", "no:nose", "-p", "no:legacypath", "--basetemp=/tmp/pytest", "-o", "addopts=",
+               "-W", "ignore::pytest.PytestUnknownMarkWarning"]
+
+
+class PythonRunner(LanguageRunner):
+    language = "python"
+
+    def syntax_error(self, source: str) -> str | None:
+        try:
+            ast.parse(source)
+        except SyntaxError as e:
+            return f"syntax error: line {e.lineno}: {e.msg}"
+        except (ValueError, RecursionError, MemoryError) as e:
+            return f"syntax error: {type(e).__name__}"
+        return None
+
+    def job(self, task: Task, source: str) -> Job:
+        files = {task.candidate_filename: source.encode(), task.test_file.name: task.test_file.read_bytes()}
+        return Job(files=files, kind="pytest", argv=[*PYTEST_ARGS, task.test_file.name])
+
+
+RUNNERS: dict[str, LanguageRunner] = {"python": PythonRunner()}
+
+
+def runner_for(language: str) -> LanguageRunner:
+    if language not in RUNNERS:
+        raise SectreeError(f"no oracle runner for language {language!r} yet (available: {', '.join(RUNNERS)})")
+    return RUNNERS[language]
+
+
+# ------------------------------------------------------------------------------------ report channel
+
+
+def read_channel(report: str, key: bytes) -> tuple[list[dict], str | None]:
+    """Verified records of the report channel, and a problem description if any line is not genuine."""
+    records: list[dict] = []
+    for line in report.splitlines():
+        if not line.strip():
+            continue
+        mac, _, payload = line.partition(" ")
+        good = hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(mac, good):
+            return records, "forged report line"
+        try:
+            rec = json.loads(payload)
+        except json.JSONDecodeError:
+            return records, "malformed report line"
+        if rec.get("seq") != len(records):
+            return records, "report lines out of sequence"
+        records.append(rec)
+    return records, None
+
+
+def _status_from_run(res: JobResult, records: list[dict], problem: str | None,
+                     expected: dict[str, str] | None) -> tuple[str | None, list[TestOutcome], dict[str, str]]:
+    """(broken reason or None, per-test outcomes, collected id->kind) from one verified run."""
+    collected: dict[str, str] = {}
+    got: dict[str, dict] = {}
+    done = tampered = None
+    collect_error = ""
+    for r in records:
+        ev = r.get("ev")
+        if ev == "collected":
+            collected = dict(r.get("kinds", {}))
+        elif ev == "test":
+            got[r["id"]] = r
+        elif ev == "tamper":
+            tampered = ", ".join(r.get("changed", []))
+        elif ev == "done":
+            done = r
+        elif ev == "collect_error" and not collect_error:
+            lines = str(r.get("msg", "")).strip().splitlines()
+            collect_error = lines[-1][:300] if lines else "unknown"
+    want = expected if expected is not None else collected
+    tests = [
+        TestOutcome(nodeid=i, kind=k, outcome=got[i]["outcome"] if i in got else "missing",
+                    message=got[i].get("msg", "") if i in got else "")
+        for i, k in want.items()
+    ]
+    reason = None
+    if res.worker_died:
+        reason = "runner killed by the candidate"
+    elif problem:
+        reason = f"tampering: {problem}"
+    elif tampered or (done and done.get("tampered")):
+        reason = f"tampering: pytest internals changed ({tampered or ', '.join(done['tampered'])})"
+    elif res.timed_out:
+        reason = "timeout"
+    elif res.output_truncated or res.report_truncated:
+        reason = "output limit exceeded"
+    elif collect_error:
+        reason = f"collection error: {collect_error}"
+    elif done is None:
+        how = f"signal {res.signal}" if res.signal else f"exit code {res.exit_code}"
+        reason = f"test run ended abnormally ({how})"
+    elif not want:
+        reason = "no tests collected"
+    return reason, tests, collected
+
+
+# ------------------------------------------------------------------------------------ the oracle
+
+
+class Oracle:
+    """Judges candidates; holds warm sandboxes. Use as a context manager or call ``close()``."""
+
+    def __init__(self, config: OracleConfig | None = None):
+        self.config = config or OracleConfig()
+        self.pool = Pool(self.config.sandbox, workers=self.config.workers)
+        self._expected: dict[tuple[str, str], dict[str, str]] = {}
+        self._lock = threading.Lock()
+        self.calls = 0
+
+    def __enter__(self) -> "Oracle":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.pool.close()
+
+    # ---- expected tests: collected on the task's secure reference, once
+    def expected_tests(self, task: Task) -> dict[str, str]:
+        key = (task.id, hashlib.sha256(task.test_file.read_bytes()).hexdigest())
+        with self._lock:
+            if key in self._expected:
+                return self._expected[key]
+        v, collected = self._run(task, task.reference_source, expected=None)
+        if not collected:
+            raise SectreeError(f"{task.test_file}: no tests collected on the secure reference ({v.reason})")
+        with self._lock:
+            self._expected[key] = collected
+        return collected
+
+    def _run(self, task: Task, source: str, expected: dict[str, str] | None) -> tuple[Verdict, dict[str, str]]:
+        runner = runner_for(task.language)
+        t0 = time.monotonic()
+        err = runner.syntax_error(source)
+        if err:
+            tests = [TestOutcome(i, k, "missing", "") for i, k in (expected or {}).items()]
+            return Verdict(task.id, Status.BROKEN, parseable=False, reason=err, tests=tests,
+                           sandboxed=self.config.sandbox.enabled, timings={"run": 0.0}), {}
+        job = runner.job(task, source)
+        key = secrets.token_bytes(32)
+        res = self.pool.run(job.files, kind=job.kind, argv=job.argv, key=key.hex())
+        with self._lock:
+            self.calls += 1
+        records, problem = read_channel(res.report, key)
+        reason, tests, collected = _status_from_run(res, records, problem, expected)
+        if reason is None:
+            functional = all(t.outcome == "passed" for t in tests if t.kind != "security")
+            secure = all(t.outcome == "passed" for t in tests if t.kind == "security")
+            if not functional:
+                bad = next(t for t in tests if t.kind != "security" and t.outcome != "passed")
+                status, reason = Status.BROKEN, f"functionality test {bad.outcome}: {bad.nodeid}"
+            elif not secure:
+                bad = next(t for t in tests if t.kind == "security" and t.outcome != "passed")
+                status, reason = Status.VULNERABLE, f"security test {bad.outcome}: {bad.nodeid}"
+            else:
+                status, reason = Status.SECURE, ""
+        else:
+            status = Status.BROKEN
+        v = Verdict(task.id, status, parseable=True, reason=reason, tests=tests,
+                    sandboxed=self.config.sandbox.enabled,
+                    timings={"run": round(time.monotonic() - t0, 4), "sandbox_wall": round(res.wall, 4)})
+        return v, collected
+
+    def _apply_findings(self, task: Task, v: Verdict, findings: list[Finding], missing: list[str]) -> Verdict:
+        v.findings = findings
+        v.analyzers_missing = missing
+        related = related_cwes(task.cwes)
+        matching = [f for f in findings if f.cwe in related and counts_as_vulnerability(f)]
+        v.finding_match = bool(matching)
+        if self.config.findings == "veto" and v.status == Status.SECURE:
+            strong = [f for f in matching if f.confidence.upper() == "HIGH"]
+            if strong:
+                v.status = Status.VULNERABLE
+                v.reason = f"finding {strong[0].tool}:{strong[0].rule} (CWE-{strong[0].cwe}) at line {strong[0].line}"
+        return v
+
+    def judge(self, task: Task, candidate: str) -> Verdict:
+        return self.judge_many([(task, candidate)])[0]
+
+    def judge_many(self, items: Iterable[tuple[Task, str]],
+                   progress: Callable[[int], None] | None = None) -> list[Verdict]:
+        """Judge many candidates using every worker; results in input order."""
+        items = list(items)
+        n = len(self.pool.workers)
+        tasks = {t.id: t for t, _ in items}
+        with ThreadPoolExecutor(max_workers=n) as ex:
+            expected = dict(zip(tasks, ex.map(self.expected_tests, tasks.values())))
+
+            def one(item: tuple[Task, str]) -> Verdict:
+                v = self._run(item[0], item[1], expected[item[0].id])[0]
+                if progress:
+                    progress(1)
+                return v
+
+            verdicts = list(ex.map(one, items))
+        if self.config.analyzers:
+            t0 = time.monotonic()
+            by_lang: dict[str, list[int]] = {}
+            for i, (t, _) in enumerate(items):
+                by_lang.setdefault(t.language, []).append(i)
+            for lang, idx in by_lang.items():
+                found, missing = analyze(lang, [items[i][1] for i in idx])
+                for i, fs in zip(idx, found):
+                    self._apply_findings(items[i][0], verdicts[i], fs, missing)
+            per = (time.monotonic() - t0) / max(1, len(items))
+            for v in verdicts:
+                v.timings["analyzers"] = round(per, 4)
+        return verdicts
+
+
+def judge(task: Task, candidate: str, config: OracleConfig | None = None) -> Verdict:
+    """One-off judging (starts and stops sandboxes; use ``Oracle`` for many calls)."""
+    with Oracle(config) as o:
+        return o.judge(task, candidate)
+
+
+def judge_many(items: Iterable[tuple[Task, str]], config: OracleConfig | None = None) -> list[Verdict]:
+    with Oracle(config) as o:
+        return o.judge_many(items)

@@ -1,0 +1,349 @@
+# SECURITY-CRITICAL: how untrusted generated code is contained.
+"""Run untrusted code under bubblewrap, fast: one warm sandbox per worker, one forked child per job.
+
+Each worker is a ``bwrap`` process with no network (``--unshare-net``), new pid/ipc/uts/cgroup namespaces,
+``--die-with-parent``, a cleared environment, read-only binds of the system and interpreter paths only
+(not your home, not the repository: just the Python installation, the virtualenv and the small in-sandbox
+runner), and fresh tmpfs mounts for ``/sbx`` (the job folder), ``/tmp`` and ``/dev/shm``. Inside it a small trusted
+"zygote" (``runner/zygote.py``) pre-imports pytest and forks one child per job; the child runs as an
+unprivileged uid, under rlimits (CPU seconds, address space, file size, open files, processes), with
+stdout/stderr capped; after each job every process the job left (daemons too) is killed and the writable
+folders are wiped. A wall-clock timeout kills the whole job; a worker whose zygote dies is restarted.
+
+Uid: when sectree runs as root, bwrap runs without a user namespace and the zygote keeps only
+CAP_SETUID/SETGID/KILL, so each job runs as a real unprivileged uid (``job_uid_base + worker``): it
+cannot read root-only files, cannot signal the zygote, and its process limit is its own. As a normal
+user, bwrap makes a user namespace and the job runs as uid 65534 inside it (its own uid on the host).
+
+``SandboxConfig(enabled=False)`` (CLI ``--no-sandbox``) runs the same zygote directly on the host with
+only rlimits and process-group kills. It is UNSAFE for untrusted code: generated code can then read your
+files, use the network and leave processes behind. Never the default.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from sectree.errors import SectreeError
+
+RUNNER_DIR = Path(__file__).resolve().parent / "runner"
+SANDBOX_RUNNER = "/opt/sectree-runner"
+DEFAULT_PRELOAD = [
+    "pytest", "_pytest.python", "_pytest.runner", "_pytest.fixtures", "_pytest.tmpdir", "_pytest.monkeypatch",
+    "_pytest.assertion.rewrite", "json", "subprocess", "sqlite3", "hashlib", "hmac", "secrets", "random",
+    "tempfile", "shutil", "pathlib", "re", "html", "urllib.parse", "logging", "gzip", "zipfile", "base64",
+    "ipaddress", "ssl", "xml.etree.ElementTree", "yaml", "lxml.etree", "jwt", "cryptography",
+]
+
+
+@dataclass
+class SandboxConfig:
+    """Limits and switches for running one job; every field has a safe default."""
+
+    enabled: bool = True
+    """Use bubblewrap. False is UNSAFE (see module docstring); the CLI calls it --no-sandbox."""
+    wall_seconds: float = 20.0
+    """Wall-clock limit per job; the whole job (all its processes) is killed when it runs out."""
+    cpu_seconds: int = 10
+    """RLIMIT_CPU per process."""
+    memory_mb: int | None = 2048
+    """RLIMIT_AS (address space) per process in MiB; None for unlimited (needed by AddressSanitizer)."""
+    file_size_mb: int = 64
+    """RLIMIT_FSIZE: the largest file a job may write."""
+    open_files: int = 256
+    """RLIMIT_NOFILE."""
+    processes: int = 64
+    """RLIMIT_NPROC: processes/threads the job's uid may have at once."""
+    output_bytes: int = 1 << 20
+    """stdout+stderr kept per job; more is read and dropped and the job is flagged."""
+    report_bytes: int = 4 << 20
+    """Size cap of the structured report channel."""
+    tmpfs_mb: int = 512
+    """Size of each writable tmpfs (/sbx, /tmp, /dev/shm)."""
+    job_uid_base: int = 60000
+    """Jobs run as uid job_uid_base + worker index when sectree runs as root."""
+    extra_ro_binds: list[str] = field(default_factory=list)
+    """More host paths to mount read-only at the same place (e.g. a toolchain outside /usr)."""
+    preload: list[str] = field(default_factory=lambda: list(DEFAULT_PRELOAD))
+    """Modules the zygote imports once so that each job starts warm."""
+
+    def limits(self) -> dict:
+        d = asdict(self)
+        return {k: d[k] for k in ("wall_seconds", "cpu_seconds", "memory_mb", "file_size_mb", "open_files",
+                                  "processes", "output_bytes", "report_bytes")}
+
+
+@dataclass
+class JobResult:
+    exit_code: int | None
+    signal: int | None
+    timed_out: bool
+    wall: float
+    output: str
+    output_truncated: bool
+    report: str
+    report_truncated: bool
+    worker_died: bool = False
+    """The zygote died during the job (e.g. the job killed it); the job gets no result of its own."""
+
+
+SANDBOX_ENV = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "HOME": "/sbx",
+    "LANG": "C.UTF-8",
+    "TMPDIR": "/tmp",
+    "USER": "sandbox",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "PYTHONHASHSEED": "0",
+    "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+}
+
+_FIX = (
+    "install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; `make test` does it) and allow "
+    "unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1 / "
+    "kernel.apparmor_restrict_unprivileged_userns=0), or pass --no-sandbox (UNSAFE: runs generated code "
+    "unconfined)"
+)
+
+
+def _system_binds() -> list[str]:
+    args: list[str] = []
+    for p in ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/opt/conda"):
+        if os.path.islink(p):
+            args += ["--symlink", os.readlink(p), p]
+        elif os.path.isdir(p):
+            args += ["--ro-bind", p, p]
+    return args
+
+
+def _python_binds() -> list[str]:
+    """The interpreter installation and the virtualenv (if any), read-only at their own paths."""
+    paths = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), os.path.realpath(sys.exec_prefix)}
+    args: list[str] = []
+    for p in sorted(paths):
+        if not any(p.startswith(q + "/") for q in ("/usr", "/etc")) and p not in ("/usr",):
+            args += ["--ro-bind", p, p]
+    # the venv may be reached through a symlinked path (sys.prefix is not resolved)
+    if os.path.realpath(sys.prefix) != sys.prefix:
+        args += ["--symlink", os.path.realpath(sys.prefix), sys.prefix]
+    return args
+
+
+def _parent_dirs(binds: list[str]) -> list[str]:
+    """bwrap creates missing parents of a mount point as 0700; make them 0755 so the job uid can pass."""
+    dests = [binds[i + 2] for i, a in enumerate(binds) if a in ("--ro-bind", "--symlink")]
+    parents: list[str] = []
+    for dest in dests:
+        parts = Path(dest).parts[1:-1]
+        for i in range(1, len(parts) + 1):
+            d = "/" + "/".join(parts[:i])
+            if d not in parents and d not in dests:
+                parents.append(d)
+    return [x for d in parents for x in ("--perms", "0755", "--dir", d)]
+
+
+def bwrap_argv(cfg: SandboxConfig, python: str) -> list[str]:
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        raise SectreeError(f"the sandbox needs bubblewrap (bwrap), which is not installed: {_FIX}")
+    root = os.geteuid() == 0
+    argv = [bwrap, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+            "--die-with-parent", "--new-session", "--clearenv"]
+    if root:
+        # no user namespace: the zygote stays root with just enough capabilities to drop to a job uid
+        argv += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_KILL"]
+    else:
+        argv += ["--unshare-user", "--uid", "65534", "--gid", "65534", "--disable-userns"]
+    # writable tmpfs first, so that binds below stay visible even if they live under /tmp
+    argv += ["--dev", "/dev", "--proc", "/proc"]
+    size = str(cfg.tmpfs_mb * 1024 * 1024)
+    for d in ("/sbx", "/tmp", "/dev/shm"):
+        argv += ["--perms", "1777", "--size", size, "--tmpfs", d]
+    binds = _system_binds() + _python_binds()
+    for p in cfg.extra_ro_binds:
+        binds += ["--ro-bind", p, p]
+    binds += ["--ro-bind", str(RUNNER_DIR), SANDBOX_RUNNER]
+    argv += _parent_dirs(binds) + binds
+    for k, v in SANDBOX_ENV.items():
+        argv += ["--setenv", k, v]
+    # -s: no user site-packages; -B: no .pyc writes (the binds are read-only anyway)
+    argv += ["--chdir", "/sbx", python, "-s", "-B", f"{SANDBOX_RUNNER}/zygote.py"]
+    return argv
+
+
+class Worker:
+    """One warm sandbox (a bwrap process running the zygote). Not thread-safe: one job at a time."""
+
+    def __init__(self, cfg: SandboxConfig, index: int = 0):
+        self.cfg, self.index = cfg, index
+        self.proc: subprocess.Popen | None = None
+        self.jobs_run = 0
+
+    def start(self) -> None:
+        python = sys.executable
+        if self.cfg.enabled:
+            argv = bwrap_argv(self.cfg, python)
+        else:
+            argv = [python, "-B", str(RUNNER_DIR / "zygote.py")]
+        self._log = tempfile.TemporaryFile()
+        self._unsafe_dir = None if self.cfg.enabled else tempfile.mkdtemp(prefix="sectree-nosandbox-")
+        env = None if self.cfg.enabled else {**SANDBOX_ENV, "PATH": os.environ.get("PATH", SANDBOX_ENV["PATH"])}
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
+                                     env=env, start_new_session=True)
+        sandboxed = self.cfg.enabled
+        init = {
+            "sandboxed": sandboxed,
+            "job_uid": self.cfg.job_uid_base + self.index if (sandboxed and os.geteuid() == 0) else None,
+            "host_pidns": os.readlink("/proc/self/ns/pid"),
+            "preload": self.cfg.preload,
+            "work": "/sbx" if sandboxed else self._unsafe_dir,
+        }
+        try:
+            self._send(init)
+            reply = self._recv(timeout=60)
+        except (EOFError, BrokenPipeError, TimeoutError):
+            reply = None
+        if not reply or not reply.get("ready"):
+            err = self._stderr_tail()
+            self.close()
+            if self.cfg.enabled:
+                raise SectreeError(f"the bubblewrap sandbox failed to start ({err or 'no message'}): {_FIX}")
+            raise SectreeError(f"the job runner failed to start: {err or 'no message'}")
+
+    def _stderr_tail(self) -> str:
+        try:
+            self._log.seek(0)
+            return self._log.read().decode("utf-8", "replace").strip().splitlines()[-1][:300]
+        except Exception:
+            return ""
+
+    def _send(self, obj: dict) -> None:
+        data = json.dumps(obj).encode()
+        assert self.proc and self.proc.stdin
+        self.proc.stdin.write(struct.pack(">I", len(data)) + data)
+        self.proc.stdin.flush()
+
+    def _recv(self, timeout: float) -> dict:
+        """Read one framed message, or raise TimeoutError/EOFError (a hung or dead zygote)."""
+        assert self.proc and self.proc.stdout
+        fd = self.proc.stdout.fileno()
+        deadline = time.monotonic() + timeout
+
+        def read(n: int) -> bytes:
+            import select
+
+            buf = b""
+            while len(buf) < n:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError
+                r, _, _ = select.select([fd], [], [], left)
+                if not r:
+                    raise TimeoutError
+                chunk = os.read(fd, n - len(buf))
+                if not chunk:
+                    raise EOFError
+                buf += chunk
+            return buf
+
+        (n,) = struct.unpack(">I", read(4))
+        return json.loads(read(n))
+
+    def run(self, files: dict[str, bytes], *, kind: str, argv: list[str], key: str = "",
+            executable: list[str] | None = None) -> JobResult:
+        if self.proc is None or self.proc.poll() is not None:
+            self.start()
+        job = {
+            "files": {k: base64.b64encode(v).decode() for k, v in files.items()},
+            "kind": kind,
+            "argv": argv,
+            "key": key,
+            "limits": self.cfg.limits(),
+            "env": dict(SANDBOX_ENV),
+            "executable": executable or [],
+        }
+        try:
+            self._send(job)
+            reply = self._recv(timeout=self.cfg.wall_seconds + 30)
+        except (EOFError, BrokenPipeError, TimeoutError, OSError):
+            # the job killed its zygote (or hung it): nothing it reported can be trusted
+            self.close()
+            return JobResult(None, None, False, 0.0, "", False, "", False, worker_died=True)
+        self.jobs_run += 1
+        return JobResult(**reply)
+
+    def close(self) -> None:
+        if self.proc is not None:
+            try:
+                os.killpg(self.proc.pid, 9)
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+            for s in (self.proc.stdin, self.proc.stdout):
+                try:
+                    s and s.close()
+                except OSError:
+                    pass
+            self.proc = None
+        if getattr(self, "_unsafe_dir", None):
+            shutil.rmtree(self._unsafe_dir, ignore_errors=True)
+            self._unsafe_dir = None
+
+
+class Pool:
+    """``n`` workers behind a lock each; ``run`` blocks until a worker is free. Thread-safe."""
+
+    def __init__(self, cfg: SandboxConfig | None = None, workers: int | None = None):
+        self.cfg = cfg or SandboxConfig()
+        n = workers or max(1, min(os.cpu_count() or 1, 8))
+        self.workers = [Worker(self.cfg, i) for i in range(n)]
+        self._free: list[Worker] = list(self.workers)
+        self._cv = threading.Condition()
+
+    def __enter__(self) -> "Pool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def run(self, files: dict[str, bytes], **kw) -> JobResult:
+        with self._cv:
+            while not self._free:
+                self._cv.wait()
+            w = self._free.pop()
+        try:
+            return w.run(files, **kw)
+        finally:
+            with self._cv:
+                self._free.append(w)
+                self._cv.notify()
+
+    def close(self) -> None:
+        for w in self.workers:
+            w.close()
+
+
+def check_sandbox(cfg: SandboxConfig | None = None) -> None:
+    """Start and stop one worker: raises SectreeError with the fix when bubblewrap cannot run."""
+    w = Worker(cfg or SandboxConfig())
+    try:
+        w.start()
+    finally:
+        w.close()
+
+
+__all__ = ["SandboxConfig", "JobResult", "Worker", "Pool", "check_sandbox"]

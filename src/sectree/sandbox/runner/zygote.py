@@ -1,0 +1,326 @@
+# SECURITY-CRITICAL: this file runs inside the sandbox and forks every untrusted candidate.
+"""The in-sandbox executor ("zygote"): pre-imports pytest once, then forks one child per job.
+
+Protocol (stdin/stdout of this process, 4-byte big-endian length + JSON): the host sends one ``init``
+message, then jobs; for each job we answer one result. A job is::
+
+    {"files": {relpath: base64}, "kind": "pytest"|"exec", "argv": [...], "limits": {...},
+     "key": hex, "env": {...}}
+
+Per job the child: becomes the unprivileged job uid (when we run as root in the sandbox), sets rlimits,
+creates a fresh ``/sbx/job`` holding only the job's files, points fd 1/2 at a capped output pipe and fd 3
+at the report channel, closes every other descriptor, then runs pytest in-process (kind ``pytest``) or
+``execve``s argv (kind ``exec``). When the child exits or the wall clock runs out, *every* process in the
+sandbox's pid namespace but us and its init is SIGKILLed (setsid daemons included), and the writable
+folders (/sbx, /tmp, /dev/shm) are wiped by a helper running as the job uid, so jobs cannot see each other.
+
+What this does NOT protect against on its own: everything outside this process's namespaces. The host side
+(``sectree.sandbox``) starts us under bubblewrap with no network, read-only system paths and fresh
+pid/ipc/uts namespaces; without that (``--no-sandbox``) only rlimits and process-group kills apply.
+
+Standard library only: this file must not import sectree (the package is not mounted in the sandbox).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import resource
+import select
+import signal
+import struct
+import sys
+import time
+
+RUNNER_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _read_exact(fd: int, n: int) -> bytes:
+    buf = b""
+    while len(buf) < n:
+        chunk = os.read(fd, n - len(buf))
+        if not chunk:
+            raise EOFError
+        buf += chunk
+    return buf
+
+
+def recv(fd: int) -> dict:
+    (n,) = struct.unpack(">I", _read_exact(fd, 4))
+    return json.loads(_read_exact(fd, n))
+
+
+def send(fd: int, obj: dict) -> None:
+    data = json.dumps(obj).encode()
+    os.write(fd, struct.pack(">I", len(data)) + data)
+
+
+class Zygote:
+    def __init__(self, init: dict, ctl_in: int, ctl_out: int):
+        self.sandboxed: bool = init["sandboxed"]
+        self.job_uid: int | None = init.get("job_uid")  # set when we are root inside the sandbox
+        self.ctl = (ctl_in, ctl_out)
+        self.own_pidns = init.get("host_pidns")
+        self.work: str = init.get("work", "/sbx")
+        self.job_dir = os.path.join(self.work, "job")
+        self.wipe_dirs = (self.work, "/tmp", "/dev/shm") if self.sandboxed else (self.work,)
+        if self.sandboxed and os.readlink("/proc/self/ns/pid") == self.own_pidns:
+            # kill(-1) below would hit the host's processes: refuse to run rather than risk it
+            raise SystemExit("zygote: sandboxed mode but not in a new pid namespace")
+        for mod in init.get("preload", []):
+            try:
+                __import__(mod)
+            except Exception:  # a missing optional module only costs speed
+                pass
+        if self.sandboxed:
+            _set_nondumpable()
+
+    # ---------------------------------------------------------------- one job
+    def run(self, job: dict) -> dict:
+        limits = job["limits"]
+        out_r, out_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        t0 = time.monotonic()
+        pid = os.fork()
+        if pid == 0:  # child: never returns
+            try:
+                os.close(out_r)
+                os.close(rep_r)
+                self._child(job, out_w, rep_w)
+            except BaseException as e:  # noqa: BLE001 - report setup failures on the output pipe
+                msg = f"\nsectree-zygote: job setup failed: {e!r}\n".encode()
+                for fd in (out_w, 2):
+                    try:
+                        os.write(fd, msg)
+                        break
+                    except OSError:
+                        continue
+                os._exit(126)
+        os.close(out_w)
+        os.close(rep_w)
+        out = _Capped(out_r, limits["output_bytes"])
+        rep = _Capped(rep_r, limits["report_bytes"])
+        deadline = t0 + limits["wall_seconds"]
+        status, timed_out = None, False
+        while status is None:
+            now = time.monotonic()
+            if now >= deadline:
+                timed_out = True
+                break
+            _pump([out, rep], timeout=min(0.05, deadline - now))
+            wpid, st = os.waitpid(pid, os.WNOHANG)
+            if wpid == pid:
+                status = st
+        wall = time.monotonic() - t0
+        self._kill_job(pid)
+        if status is None:
+            _, status = os.waitpid(pid, 0)
+        # every writer is dead now: drain to EOF (bounded by the caps)
+        while not (out.eof and rep.eof):
+            _pump([out, rep], timeout=0.2)
+        self._wipe()
+        return {
+            "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+            "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+            "timed_out": timed_out,
+            "wall": wall,
+            "output": out.data.decode("utf-8", "replace"),
+            "output_truncated": out.truncated,
+            "report": rep.data.decode("utf-8", "replace"),
+            "report_truncated": rep.truncated,
+        }
+
+    def _child(self, job: dict, out_w: int, rep_w: int) -> None:
+        limits = job["limits"]
+        os.setsid()
+        if self.job_uid is not None:
+            os.setgroups([])
+            os.setgid(self.job_uid)
+            os.setuid(self.job_uid)  # drops every capability we held
+        os.umask(0o022)
+        _setrlimits(limits)
+        os.makedirs(self.job_dir, mode=0o755, exist_ok=True)
+        for rel, b64 in job["files"].items():
+            path = os.path.normpath(os.path.join(self.job_dir, rel))
+            if not path.startswith(self.job_dir + "/"):
+                raise ValueError(f"file outside the job dir: {rel}")
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(base64.b64decode(b64))
+            if rel in job.get("executable", []):
+                os.chmod(path, 0o755)
+        os.chdir(self.job_dir)
+        # fd 0 <- /dev/null, 1/2 -> capped output, 3 -> report channel; nothing else survives
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(out_w, 1)
+        os.dup2(out_w, 2)
+        os.dup2(rep_w, 3)
+        os.closerange(4, _max_fd())
+        env = dict(job.get("env", {}))
+        os.environ.clear()
+        os.environ.update(env)
+        if job["kind"] == "exec":
+            os.execve(job["argv"][0], job["argv"], env)
+        # kind == "pytest": run in this (forked, pre-warmed) interpreter
+        sys.path.insert(0, RUNNER_DIR)
+        sys.dont_write_bytecode = True
+        sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
+        sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
+        import pytest  # pre-imported by the zygote: this is a dictionary lookup
+        import pytest_channel  # noqa: E402 - lives next to this file
+
+        plugin = pytest_channel.make_plugin(fd=3, key=bytes.fromhex(job["key"]))
+        job["key"] = ""
+        code = pytest.main(job["argv"], plugins=[plugin])
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(int(code))
+
+    def _kill_job(self, pid: int) -> None:
+        """SIGKILL everything the job started, daemons included, then reap what is ours."""
+        if not self.sandboxed:
+            try:
+                os.killpg(pid, signal.SIGKILL)  # the child called setsid(); escaped daemons survive
+            except ProcessLookupError:
+                pass
+            return
+        me = os.getpid()
+        for _ in range(1000):
+            try:
+                os.kill(-1, signal.SIGKILL)  # everything but us and the namespace's init
+            except ProcessLookupError:
+                pass
+            others = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, me)]
+            _reap()
+            if not others:
+                return
+            time.sleep(0.001)
+
+    def _wipe(self) -> None:
+        """Remove everything the job wrote, as the job uid (the files are its own)."""
+        pid = os.fork()
+        if pid == 0:
+            try:
+                if self.job_uid is not None:
+                    os.setgroups([])
+                    os.setgid(self.job_uid)
+                    os.setuid(self.job_uid)
+                for top in self.wipe_dirs:
+                    for name in os.listdir(top) if os.path.isdir(top) else []:
+                        _rmtree(os.path.join(top, name))
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+
+
+# -------------------------------------------------------------------- helpers
+
+
+class _Capped:
+    """Reads a pipe, keeping at most ``cap`` bytes; the rest is read and dropped (never blocks the writer)."""
+
+    def __init__(self, fd: int, cap: int):
+        self.fd, self.cap = fd, cap
+        self.data = b""
+        self.truncated = False
+        self.eof = False
+
+    def pump(self) -> None:
+        chunk = os.read(self.fd, 1 << 16)
+        if not chunk:
+            self.eof = True
+            os.close(self.fd)
+            return
+        room = self.cap - len(self.data)
+        if len(chunk) > room:
+            self.truncated = True
+        self.data += chunk[: max(room, 0)]
+
+
+def _pump(streams: list[_Capped], timeout: float) -> None:
+    live = [s for s in streams if not s.eof]
+    if not live:
+        time.sleep(timeout)
+        return
+    ready, _, _ = select.select([s.fd for s in live], [], [], timeout)
+    for s in live:
+        if s.fd in ready:
+            s.pump()
+
+
+def _setrlimits(limits: dict) -> None:
+    mb = 1024 * 1024
+    table = {
+        resource.RLIMIT_CPU: limits["cpu_seconds"],
+        resource.RLIMIT_AS: limits["memory_mb"] * mb if limits["memory_mb"] else None,
+        resource.RLIMIT_FSIZE: limits["file_size_mb"] * mb,
+        resource.RLIMIT_NOFILE: limits["open_files"],
+        resource.RLIMIT_NPROC: limits["processes"],
+        resource.RLIMIT_CORE: 0,
+    }
+    for res, value in table.items():
+        if value is not None:
+            resource.setrlimit(res, (value, value))
+
+
+def _set_nondumpable() -> None:
+    """PR_SET_DUMPABLE=0: same-uid processes can no longer ptrace us or read /proc/<us>/mem."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
+    except Exception:
+        pass
+
+
+def _reap() -> None:
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _rmtree(path: str) -> None:
+    try:
+        if os.path.ismount(path):  # a read-only bind (e.g. a virtualenv under /tmp): not ours to wipe
+            return
+        if os.path.islink(path) or not os.path.isdir(path):
+            os.unlink(path)
+            return
+        os.chmod(path, 0o700)
+        for name in os.listdir(path):
+            _rmtree(os.path.join(path, name))
+        os.rmdir(path)
+    except OSError:
+        pass
+
+
+def _max_fd() -> int:
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return min(soft, 65536) if soft != resource.RLIM_INFINITY else 65536
+
+
+def main() -> None:
+    ctl_in, ctl_out = os.dup(0), os.dup(1)
+    # our own stdout must never be the control channel for anything else we print
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 0)
+    os.dup2(2, 1)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    zygote = Zygote(recv(ctl_in), ctl_in, ctl_out)
+    send(ctl_out, {"ready": True, "pid": os.getpid()})
+    while True:
+        try:
+            job = recv(ctl_in)
+        except EOFError:
+            return
+        send(ctl_out, zygote.run(job))
+
+
+if __name__ == "__main__":
+    main()
