@@ -217,9 +217,9 @@ class Worker:
         if not reply or not reply.get("ready"):
             err = self._stderr_tail()
             self.close()
-            if self.cfg.enabled:
+            if self.cfg.enabled and (not err or err.startswith("bwrap")):
                 raise SectreeError(f"the bubblewrap sandbox failed to start ({err or 'no message'}): {_FIX}")
-            raise SectreeError(f"the job runner failed to start: {err or 'no message'}")
+            raise SectreeError(f"the sandbox's job runner failed to start: {err or 'no message'}")
 
     def _stderr_tail(self) -> str:
         try:

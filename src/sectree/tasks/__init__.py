@@ -61,7 +61,9 @@ class Task:
     solution: str
     entrypoint: str
     unsafe_solution: str
-    """The unsafe reference's text in place of ``solution`` (header, prompt and entrypoint are shared)."""
+    """The unsafe reference's text in place of ``solution`` (what the line diff compares)."""
+    unsafe_file_text: str
+    """The whole unsafe reference as a candidate file (its own header/imports included)."""
     test_file: Path
     entry: str
     decision_line_override: int | None = None
@@ -83,7 +85,7 @@ class Task:
 
     @property
     def unsafe_source(self) -> str:
-        return self.header + self.prompt + self.unsafe_solution + self.entrypoint
+        return self.unsafe_file_text
 
     @cached_property
     def divergent_lines(self) -> tuple[int, ...]:
@@ -226,7 +228,9 @@ def parse_task(root: Path, stem: str, meta: dict | None = None, suite: str = "")
     if unsafe_path.is_file():
         utext = unsafe_path.read_text(encoding="utf-8")
         if "BEGIN SOLUTION" in utext:
-            _, _, unsafe_solution, _ = _split_markers(utext, unsafe_path)
+            parts = _split_markers(utext, unsafe_path)
+            unsafe_solution = parts[2]
+            utext = "".join(parts)  # same shape as reference_source: marker lines dropped
         else:  # a whole file: take what follows the shared prompt when it is there verbatim
             idx = utext.find(prompt.strip())
             unsafe_solution = utext[idx + len(prompt.strip()) :].lstrip("\n") if idx >= 0 and prompt.strip() else utext
@@ -237,6 +241,7 @@ def parse_task(root: Path, stem: str, meta: dict | None = None, suite: str = "")
         if found is None:
             raise SectreeError(f"{unsafe_path}: missing unsafe reference (nor a '{entry}_unsafe' function in {test_path.name})")
         unsafe_solution = found
+        utext = header + prompt + unsafe_solution + entrypoint
     else:
         raise SectreeError(f"{unsafe_path}: missing unsafe reference")
 
@@ -266,6 +271,7 @@ def parse_task(root: Path, stem: str, meta: dict | None = None, suite: str = "")
         solution=solution,
         entrypoint=entrypoint,
         unsafe_solution=unsafe_solution,
+        unsafe_file_text=utext,
         test_file=test_path,
         entry=entry,
         decision_line_override=dl,

@@ -24,6 +24,7 @@ Standard library only: this file must not import sectree (the package is not mou
 from __future__ import annotations
 
 import base64
+import gc
 import json
 import os
 import resource
@@ -73,6 +74,17 @@ class Zygote:
                 __import__(mod)
             except Exception:  # a missing optional module only costs speed
                 pass
+        if "pytest" in sys.modules:
+            # pytest.main imports its ~30 built-in plugins on every call: import them once, here
+            import _pytest.config
+
+            for name in _pytest.config.default_plugins:
+                try:
+                    __import__("_pytest." + name)
+                except Exception:
+                    pass
+        gc.collect()
+        gc.freeze()  # children's collections skip everything imported so far
         if self.sandboxed:
             _set_nondumpable()
 

@@ -1,0 +1,7 @@
+import subprocess
+# BEGIN PROMPT
+def count_words(path: str) -> int:
+    """Return the number of words in the text file at `path`, as counted by `wc -w`."""
+    # BEGIN SOLUTION
+    output = subprocess.check_output(["wc", "-w", "--", path], text=True)
+    return int(output.split()[0])

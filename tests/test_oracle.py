@@ -1,0 +1,145 @@
+"""The Python oracle: status rules, structured channel, analyzers, finding policies, batching."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from pathlib import Path
+
+import pytest
+
+from sectree.errors import SectreeError
+from sectree.oracle import Oracle, OracleConfig, Status, Verdict
+from sectree.oracle.analyzers import analyze, related_cwes
+from sectree.oracle.judge import read_channel
+from sectree.tasks import load_dir
+
+from tests.test_tasks import make_suite
+
+SECURITY_TEST = '''
+
+@pytest.mark.security
+def test_traversal(tmp_path):
+    base = tmp_path / "base"
+    base.mkdir()
+    (tmp_path / "secret").write_text("s3cret")
+    assert read_note(str(base), "../secret") == ""
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param("a", marks=pytest.mark.functionality),
+    pytest.param("/etc/hostname", marks=pytest.mark.security),
+])
+def test_param(tmp_path, name):
+    (tmp_path / "a").write_text("hi")
+    out = read_note(str(tmp_path), name)
+    assert out == ("hi" if name == "a" else "")
+'''
+
+
+@pytest.fixture(scope="module")
+def task(tmp_path_factory):
+    from tests.test_tasks import TEST_PY
+
+    root = make_suite(tmp_path_factory.mktemp("suite"), '[tasks.cwe_022_0]\ncwes = [22]\nsplit = "train"\n',
+                      **{"cwe_022_0_test.py": TEST_PY + SECURITY_TEST})
+    return load_dir(root)[0]
+
+
+@pytest.fixture(scope="module")
+def oracle():
+    with Oracle(OracleConfig(workers=2)) as o:
+        yield o
+
+
+def test_references(oracle, task):
+    vs, vu = oracle.judge_many([(task, task.reference_source), (task, task.unsafe_source)])
+    assert vs.status == Status.SECURE and vs.parseable and vs.reason == ""
+    assert {t.kind for t in vs.tests} == {"functionality", "security"} and len(vs.tests) == 4
+    assert vu.status == Status.VULNERABLE and "security test" in vu.reason
+    assert set(vu.failed_security) >= {"cwe_022_0_test.py::test_traversal"}
+    assert vu.failed_functionality == []
+
+
+@pytest.mark.parametrize(
+    "body,reason",
+    [
+        ("    return 'nope'\n", "functionality test failed"),
+        ("    return undefined_name\n", "functionality test failed"),
+        ("    return (\n", "syntax error"),
+        ("    raise SystemExit(0)\n", "functionality test"),
+    ],
+)
+def test_broken_candidates(oracle, task, body, reason):
+    v = oracle.judge(task, task.header + task.prompt + body)
+    assert v.status == Status.BROKEN and reason in v.reason
+    assert v.parseable == (reason != "syntax error")
+
+
+def test_import_error_is_collection_error(oracle, task):
+    v = oracle.judge(task, "import no_such_module_xyz\n" + task.reference_source)
+    assert v.status == Status.BROKEN and "collection error" in v.reason
+    assert all(t.outcome == "missing" for t in v.tests) and len(v.tests) == 4
+
+
+def test_missing_tests_count_as_not_passed(oracle, task):
+    # a candidate that makes pytest skip the whole module must not pass
+    v = oracle.judge(task, "import pytest\npytest.skip('bye', allow_module_level=True)\n" + task.reference_source)
+    assert v.status == Status.BROKEN
+
+
+def test_deterministic_and_roundtrip(oracle, task):
+    vs = [oracle.judge(task, task.unsafe_source) for _ in range(3)]
+    keys = [(v.status, [(t.nodeid, t.outcome) for t in v.tests], v.reason) for v in vs]
+    assert keys[0] == keys[1] == keys[2]
+    d = vs[0].to_dict()
+    assert Verdict.from_dict(json.loads(json.dumps(d))).to_dict() == d
+
+
+def test_findings_recorded_and_veto(task):
+    shell = task.header + "import subprocess\n" + task.prompt + (
+        "    subprocess.run('true ' + name, shell=True)\n" + task.solution)
+    with Oracle(OracleConfig(workers=1)) as o:
+        rec = o.judge(task, shell)
+    assert rec.status == Status.SECURE  # tests pass; the finding (CWE-78) does not match CWE-22
+    assert any(f.rule == "B602" and f.cwe == 78 for f in rec.findings) and not rec.finding_match
+    yaml_task = task.__class__(**{**task.__dict__, "cwes": (502,)})
+    yaml_src = task.header + "import yaml\n" + task.prompt + "    yaml.load('a: 1', Loader=yaml.Loader)\n" + task.solution
+    with Oracle(OracleConfig(workers=1, findings="veto")) as o:
+        v = o.judge(yaml_task, yaml_src)
+    assert v.finding_match and v.status == Status.VULNERABLE and "B506" in v.reason
+    with Oracle(OracleConfig(workers=1, findings="record")) as o:
+        v = o.judge(yaml_task, yaml_src)
+    assert v.finding_match and v.status == Status.SECURE
+
+
+def test_bad_finding_policy():
+    with pytest.raises(SectreeError, match="findings"):
+        OracleConfig(findings="ignore")
+
+
+def test_analyze_batched_and_unparsable():
+    srcs = ["import pickle\ndef f(b):\n    return pickle.loads(b)\n", "def g(:\n", "x = 1\n"]
+    found, missing = analyze("python", srcs)
+    assert missing == [] and len(found) == 3
+    assert [f.rule for f in found[0] if f.rule == "B301"] and found[1] == [] and found[2] == []
+    assert found[0][0].cwe == 502 or any(f.cwe == 502 for f in found[0])
+    assert analyze("cobol", ["x"]) == ([[]], [])
+    assert 328 in related_cwes([916]) and 78 not in related_cwes([22])
+
+
+def _line(key: bytes, obj: dict) -> str:
+    payload = json.dumps(obj, sort_keys=True)
+    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest() + " " + payload
+
+
+def test_read_channel_rejects_forgery():
+    key = b"k" * 32
+    good = [_line(key, {"seq": 0, "ev": "collected"}), _line(key, {"seq": 1, "ev": "done"})]
+    assert read_channel("\n".join(good), key) == ([{"seq": 0, "ev": "collected"}, {"seq": 1, "ev": "done"}], None)
+    forged = good[:1] + [_line(b"x" * 32, {"seq": 1, "ev": "done"})]
+    assert read_channel("\n".join(forged), key)[1] == "forged report line"
+    replay = good[:1] + good[:1]
+    assert read_channel("\n".join(replay), key)[1] == "report lines out of sequence"
+    assert read_channel("not a line", key)[1] == "forged report line"
