@@ -32,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -43,7 +44,7 @@ DEFAULT_PRELOAD = [
     "pytest", "_pytest.python", "_pytest.runner", "_pytest.fixtures", "_pytest.tmpdir", "_pytest.monkeypatch",
     "_pytest.assertion.rewrite", "json", "subprocess", "sqlite3", "hashlib", "hmac", "secrets", "random",
     "tempfile", "shutil", "pathlib", "re", "html", "urllib.parse", "logging", "gzip", "zipfile", "base64",
-    "ipaddress", "ssl", "xml.etree.ElementTree", "yaml", "lxml.etree", "jwt", "cryptography",
+    "ipaddress", "ssl", "xml.etree.ElementTree", "yaml", "lxml.etree", "jwt",
 ]
 
 
@@ -182,6 +183,13 @@ def bwrap_argv(cfg: SandboxConfig, python: str) -> list[str]:
     return argv
 
 
+# bwrap --die-with-parent is PR_SET_PDEATHSIG, which fires when the *thread* that forked bwrap exits, not the
+# process: a worker started from a short-lived thread (judge_many's ThreadPoolExecutor) was SIGKILLed mid-job
+# as soon as that thread ended. Every worker is therefore forked from this one thread, which lives as long as
+# the process.
+_SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sectree-sandbox-spawn")
+
+
 class Worker:
     """One warm sandbox (a bwrap process running the zygote). Not thread-safe: one job at a time."""
 
@@ -199,8 +207,8 @@ class Worker:
         self._log = tempfile.TemporaryFile()
         self._unsafe_dir = None if self.cfg.enabled else tempfile.mkdtemp(prefix="sectree-nosandbox-")
         env = None if self.cfg.enabled else {**SANDBOX_ENV, "PATH": os.environ.get("PATH", SANDBOX_ENV["PATH"])}
-        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
-                                     env=env, start_new_session=True)
+        popen = dict(stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, env=env, start_new_session=True)
+        self.proc = _SPAWNER.submit(subprocess.Popen, argv, **popen).result()
         sandboxed = self.cfg.enabled
         init = {
             "sandboxed": sandboxed,

@@ -9,9 +9,17 @@ from just before the decisive line). The answer is cleaned up first:
 3. an answer that *defines* ``task.entry`` replaces the prompt's declaration of that function (prompt text
    above the declaration is kept); anything else is a *continuation* appended to the context, indented
    (Python) or brace-closed (C, C++, Go, JS) as needed.
+4. what the answer adds must not break the file: Python drops top-level example usage (``print(...)``, a
+   ``__main__`` block, calls of the entry); C/C++/Go/JS drop the answer's definitions of names the header,
+   prompt or entrypoint already define (its own ``main``, a helper from the prompt), JS drops top-level
+   ``console.*``/entry calls and a ``require.main`` block the entrypoint already has, Go drops ``package``
+   and moves new imports up to the header's; a ``from __future__`` import moves to the top.
+5. top-level items the secure reference has after the entry function (a JS ``module.exports``, a ``main``
+   that a misspelt entrypoint marker left in the solution) are added when the answer lacks them.
 
 Every step leaves well-formed input untouched: ``assemble(task, task.solution)`` is exactly
-``task.reference_source``. The entrypoint always goes last, unchanged. All functions are pure.
+``task.reference_source``, and so is a completion-mode answer holding the golden rest of the body. The
+entrypoint always goes last, unchanged. All functions are pure.
 """
 
 from __future__ import annotations
@@ -44,11 +52,14 @@ _CLOSE_FENCE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})[ \t]*\r?\n?$")
 # public entry point
 
 
-def assemble(task: Task, answer: str, mode: str = "full") -> str:
+def assemble(task: Task, answer: str, mode: str = "full", *, healed: bool = False) -> str:
     """The candidate source file for ``answer`` to ``task`` (see the module docstring for the rules).
 
     ``mode="full"``: the model saw ``task.prompt``; ``mode="completion"``: it saw ``task.completion_context``.
-    Raises ValueError for an unknown mode. Never fails on a malformed answer: the oracle judges the result.
+    ``healed=True``: the model continued the context *right-stripped* (``sectree.policy.prompts.heal``), so
+    a continuation is joined to ``context.rstrip()`` and may go on with the context's last line; it usually
+    starts with the newline the stripping removed. Use it for raw continuations, not for free (fenced) chat
+    answers. Raises ValueError for an unknown mode. Never fails on a malformed answer: the oracle judges it.
     """
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r} (expected one of {MODES})")
@@ -60,14 +71,19 @@ def assemble(task: Task, answer: str, mode: str = "full") -> str:
                         (task.header + task.prompt, task.prompt), (task.prompt, task.prompt)):
         rest = _strip_echo(code, echoed)
         if rest is not None:
-            code, context = rest, ctx
+            code, context, healed = rest, ctx, False  # what follows an echo starts on a line of its own
             break
     if defines_function(code, task.entry, lang):
         body = _assemble_definition(task, code)
-    elif lang == "python":
-        body = _continue_python(task.header, context, code, task.entry)
     else:
-        body = _continue_braces(task, context, code)
+        if healed:
+            context, code = _unheal(context, code)
+        if lang == "python":
+            body = _continue_python(task.header, context, code, task.entry)
+        else:
+            body = _continue_braces(task, context, code)
+    if lang in BRACE_LANGUAGES:
+        body = _add_missing_tail(task, body)
     return _join(body, task.entrypoint)
 
 
@@ -134,14 +150,13 @@ def strip_answer_prefix(answer: str, *prefixes: str) -> str:
 def defines_function(code: str, name: str, language: str) -> bool:
     """Whether ``code`` defines the function ``name`` (not merely declares or calls it).
 
-    Python: a ``def name(`` at the code's outermost indentation. Brace languages: a declaration head at
-    brace depth 0 (C/C++: a return type then ``name(``; Go: ``func [(recv)] name(``; JS: ``function name(``,
+    Python: a ``def name(`` (or ``class name``: an entry may be a class) at the code's outermost
+    indentation. Brace languages: a declaration head at brace depth 0 (C/C++: a return type then ``name(``; Go: ``func [(recv)] name(``; JS: ``function name(``,
     ``const name = (…) =>`` / ``function``, ``exports.name = …``) followed by ``{`` before any ``;``;
     comments and string literals are ignored.
     """
     if language == "python":
-        pat = rf"^(?:async[ \t]+)?def[ \t]+{re.escape(name)}[ \t]*\("
-        return re.search(pat, textwrap.dedent(code), re.M) is not None
+        return _py_definition(name, indented=False).search(textwrap.dedent(code)) is not None
     return any(d.name == name and d.kind == "function" for d in _definitions(code, language))
 
 
@@ -204,15 +219,21 @@ def _only_imports(code: str, language: str) -> bool:
 
 
 def _looks_like_code(text: str, language: str) -> bool:
-    """Whether ``text`` (what precedes a first, bare fence) is code rather than prose: Python that parses to
-    something more than bare names/constants; for brace languages, a line ending in ``;``, ``{`` or ``}``."""
+    """Whether ``text`` (what precedes a first, bare fence) is code rather than prose: Python that parses
+    (possibly after its first line, which may continue a line of the prompt) to something more than bare
+    names/constants; for brace languages, a line ending in ``;``, ``{`` or ``}``."""
     if language == "python":
-        try:
-            tree = ast.parse(textwrap.dedent(text))
-        except SyntaxError:
-            return False
-        return any(not (isinstance(n, ast.Expr) and isinstance(n.value, (ast.Name, ast.Constant))) for n in tree.body)
-    return re.search(r"[;{}][ \t]*$", text, re.M) is not None
+        # the code may go on with a line of the prompt: then its first line alone does not parse
+        for candidate in (text, text.partition("\n")[2]):
+            try:
+                tree = ast.parse(textwrap.dedent(candidate))
+            except SyntaxError:
+                continue
+            trivial = (ast.Name, ast.Constant)
+            if any(not (isinstance(n, ast.Expr) and isinstance(n.value, trivial)) for n in tree.body):
+                return True
+        return False
+    return re.search(r"[;{}][ \t]*$", text, re.MULTILINE) is not None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -241,6 +262,15 @@ def _strip_echo(answer: str, prefix: str) -> str | None:
         cut = len(partial) if rest[0].startswith(partial) else len(partial.rstrip())
         rest[0] = rest[0][cut:]
     return "".join(rest)
+
+
+def _unheal(context: str, code: str) -> tuple[str, str]:
+    """``(context, code)`` for a ``code`` that continued ``context.rstrip()``: a continuation starting with a
+    line break gets it as the context's last newline; any other continues the context's last line."""
+    stripped = context.rstrip()
+    if code.startswith(("\n", "\r\n")):
+        return stripped + "\n", code[code.index("\n") + 1:]
+    return stripped, code
 
 
 def _ensure_nl(text: str) -> str:
@@ -275,12 +305,14 @@ def _assemble_definition(task: Task, code: str) -> str:
     head = task.header + prefix
     if lang == "python":
         code = _clean_python_answer(textwrap.dedent(code), entry)
-        future = re.findall(r"^from[ \t]+__future__[ \t]+import[^\n]*\n?", code, re.M)
+        future = re.findall(r"^from[ \t]+__future__[ \t]+import[^\n]*\n?", code, re.MULTILINE)
         if future:  # a __future__ import must open the file
-            code = re.sub(r"^from[ \t]+__future__[ \t]+import[^\n]*\n?", "", code, flags=re.M)
+            code = re.sub(r"^from[ \t]+__future__[ \t]+import[^\n]*\n?", "", code, flags=re.MULTILINE)
             head = "".join(_ensure_nl(f) for f in future if f.strip() not in head) + head
         return head + _ensure_nl(code)
     code = _drop_redefinitions(code, lang, elsewhere=head + "\n" + task.entrypoint, keep=entry)
+    if lang == "js":
+        code = _remove_ranges(code, _js_usage(code, entry, main_guard="require.main" in task.entrypoint))
     if lang == "go":
         head, code = _hoist_go_imports(head, code)
     return head + _ensure_nl(code)
@@ -289,10 +321,10 @@ def _assemble_definition(task: Task, code: str) -> str:
 def _declaration_start(prompt: str, entry: str, language: str) -> int:
     """Offset of the line that starts the prompt's (last) declaration of ``entry``; ``len(prompt)`` if none.
 
-    Python: the ``def`` line, or the first of the decorator lines right above it.
+    Python: the ``def``/``class`` line, or the first of the decorator lines right above it.
     """
     if language == "python":
-        hits = list(re.finditer(rf"^[ \t]*(?:async[ \t]+)?def[ \t]+{re.escape(entry)}[ \t]*\(", prompt, re.M))
+        hits = list(_py_definition(entry, indented=True).finditer(prompt))
         if not hits:
             return len(prompt)
         start = hits[-1].start()
@@ -307,6 +339,13 @@ def _declaration_start(prompt: str, entry: str, language: str) -> int:
         heads = [masked.rfind("\n", 0, m.start()) + 1 for m in re.finditer(rf"(?<![\w$]){re.escape(entry)}[ \t]*\(", masked)
                  if depth[m.start()] == 0]
     return heads[-1] if heads else len(prompt)
+
+
+def _py_definition(name: str, indented: bool) -> re.Pattern[str]:
+    """A Python ``def name(`` / ``async def name(`` / ``class name`` line (a task's entry may be a class)."""
+    lead = r"[ \t]*" if indented else ""
+    return re.compile(rf"^{lead}(?:(?:async[ \t]+)?def[ \t]+{re.escape(name)}[ \t]*\(|class[ \t]+{re.escape(name)}\b[ \t]*[:(])",
+                      re.MULTILINE)
 
 
 _KEEP_NODES = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
@@ -390,6 +429,8 @@ def _continue_python(header: str, context: str, code: str, entry: str) -> str:
         cont = stripped[len(partial): len(partial) + 1]
         if partial and stripped.startswith(partial) and not (cont and (cont.isalnum() or cont == "_") and partial[-1].isalnum()):
             code = stripped[len(partial):]
+            if context[-1] in " \t":
+                code = code.lstrip(" \t")
     else:
         code = _indent_python(header + context, code)
     text = header + context + code
@@ -495,32 +536,85 @@ def _continue_braces(task: Task, context: str, code: str) -> str:
     defined_before = {d.name for d in _definitions(before, lang)} | {d.name for d in _definitions(task.entrypoint, lang)}
     drop = [(d.start, d.end) for d in _definitions(text, lang)
             if d.start >= len(before) and d.name != task.entry and d.name in defined_before]
+    if lang == "js":
+        drop += _js_usage(text, task.entry, len(before), main_guard="require.main" in task.entrypoint)
     return _remove_ranges(text, drop)
+
+
+def _reference_tail(task: Task) -> list[tuple[str, str]]:
+    """Top-level items the secure reference has *after* the entry function, as ``(key, text)``: definitions
+    keyed by name (e.g. ``main`` when a task file misspells its entrypoint marker) and, for JS, export
+    statements keyed ``"exports"`` (``module.exports = f;``)."""
+    lang = task.language
+    before = task.header + task.prompt
+    text = before + task.solution
+    masked = _mask(text, lang)
+    start = _declaration_start(task.prompt, task.entry, lang) + len(task.header)
+    brace = masked.find("{", start)
+    if brace < 0 or brace >= len(before) + len(task.solution):
+        return []
+    end = _to_line_end(masked, _match_brace(masked, brace))
+    if end >= len(text):
+        return []
+    out = [(d.name, text[d.start: d.end]) for d in _definitions(text, lang) if d.start >= end]
+    if lang == "js":
+        depth = _depths(masked)
+        for m in re.finditer(r"^[ \t]*(?:module\.)?exports\b", masked[: len(text)], re.MULTILINE):
+            if m.start() >= end and depth[m.start()] == 0:
+                out.append(("exports", text[m.start(): _type_end(masked, m.end(), lang)]))
+    return out
+
+
+def _add_missing_tail(task: Task, body: str) -> str:
+    """``body`` plus the reference's tail items (see _reference_tail) that neither ``body`` nor the entrypoint
+    has: without them a candidate that stops at the function's end would not link or export."""
+    have = {d.name for d in _definitions(body, task.language)} | {d.name for d in _definitions(task.entrypoint, task.language)}
+    if task.language == "js" and re.search(r"^[ \t]*(?:module\.)?exports\b", _mask(body + "\n" + task.entrypoint, "js"), re.MULTILINE):
+        have.add("exports")
+    missing = [text for key, text in _reference_tail(task) if key not in have]
+    if not missing:
+        return body
+    return _ensure_nl(body) + "".join("\n" + _ensure_nl(t) for t in missing)
+
+
+def _js_usage(code: str, entry: str, start: int = 0, main_guard: bool = False) -> list[tuple[int, int]]:
+    """Spans of top-level example usage in JS at or after ``start``: statements at brace depth 0 that begin
+    with a call of ``entry`` or of ``console.*`` (they would run when the tests load the module), and with
+    ``main_guard`` (the entrypoint has its own) ``if (require.main === module) {…}`` blocks."""
+    masked = _mask(code, "js")
+    depth = _depths(masked)
+    pat = re.compile(rf"^[ \t]*(?:await[ \t]+)?(?:console\.\w+|{re.escape(entry)})[ \t]*\(", re.MULTILINE)
+    out = [(m.start(), _type_end(masked, m.end(), "js")) for m in pat.finditer(masked, start) if depth[m.start()] == 0]
+    if main_guard:
+        guard = re.compile(r"^[ \t]*if[ \t]*\([ \t]*require\.main[ \t]*===?[ \t]*module[ \t]*\)[ \t]*\{", re.MULTILINE)
+        out += [(m.start(), _to_line_end(masked, _match_brace(masked, m.end() - 1)))
+                for m in guard.finditer(masked, start) if depth[m.start()] == 0]
+    return out
 
 
 # language -> patterns of a definition head; each has a 'name' group and starts at a line start
 _HEADS: dict[str, list[re.Pattern[str]]] = {
     "c": [re.compile(
         r"^[ \t]*(?!(?:return|else|case|goto|throw|new|delete|sizeof|do|if|while|for|switch|typedef)\b)"
-        r"[A-Za-z_][\w:<>,\t \*&]*?[\t \*&](?:\w+::)*(?P<name>~?[A-Za-z_]\w*)[ \t]*\(", re.M)],
-    "go": [re.compile(r"^func[ \t]+(?:\([^)\n]*\)[ \t]*)?(?P<name>\w+)[ \t]*(?:\[[^\]\n]*\])?[ \t]*\(", re.M)],
+        r"[A-Za-z_][\w:<>,\t \*&]*?[\t \*&](?:\w+::)*(?P<name>~?[A-Za-z_]\w*)[ \t]*\(", re.MULTILINE)],
+    "go": [re.compile(r"^func[ \t]+(?:\([^)\n]*\)[ \t]*)?(?P<name>\w+)[ \t]*(?:\[[^\]\n]*\])?[ \t]*\(", re.MULTILINE)],
     "js": [
         re.compile(r"^[ \t]*(?:export[ \t]+(?:default[ \t]+)?)?(?:async[ \t]+)?function[ \t]*\*?[ \t]*"
-                   r"(?P<name>[\w$]+)[ \t]*\(", re.M),
+                   r"(?P<name>[\w$]+)[ \t]*\(", re.MULTILINE),
         re.compile(r"^[ \t]*(?:export[ \t]+)?(?:const|let|var)[ \t]+(?P<name>[\w$]+)[ \t]*=[ \t]*"
-                   r"(?:async\b[ \t]*)?(?:function\b|\(|[\w$]+[ \t]*=>)", re.M),
+                   r"(?:async\b[ \t]*)?(?:function\b|\(|[\w$]+[ \t]*=>)", re.MULTILINE),
         re.compile(r"^[ \t]*(?:module\.)?exports\.(?P<name>[\w$]+)[ \t]*=[ \t]*"
-                   r"(?:async\b[ \t]*)?(?:function\b|\(|[\w$]+[ \t]*=>)", re.M),
+                   r"(?:async\b[ \t]*)?(?:function\b|\(|[\w$]+[ \t]*=>)", re.MULTILINE),
     ],
 }
 _HEADS["cpp"] = _HEADS["c"]
 
 # language -> patterns of a type / variable definition head, with a 'name' group
 _TYPE_HEADS: dict[str, list[re.Pattern[str]]] = {
-    "c": [re.compile(r"^[ \t]*(?:typedef[ \t]+)?(?:struct|union|enum|class)[ \t]*(?P<name>\w*)[ \t\n]*\{", re.M)],
-    "go": [re.compile(r"^type[ \t]+(?P<name>\w+)\b", re.M)],
-    "js": [re.compile(r"^[ \t]*(?:export[ \t]+)?class[ \t]+(?P<name>[\w$]+)", re.M),
-           re.compile(r"^[ \t]*(?:export[ \t]+)?(?:const|let|var)[ \t]+(?P<name>[\w$]+)[ \t]*=", re.M)],
+    "c": [re.compile(r"^[ \t]*(?:typedef[ \t]+)?(?:struct|union|enum|class)[ \t]*(?P<name>\w*)[ \t\n]*\{", re.MULTILINE)],
+    "go": [re.compile(r"^type[ \t]+(?P<name>\w+)\b", re.MULTILINE)],
+    "js": [re.compile(r"^[ \t]*(?:export[ \t]+)?class[ \t]+(?P<name>[\w$]+)", re.MULTILINE),
+           re.compile(r"^[ \t]*(?:export[ \t]+)?(?:const|let|var)[ \t]+(?P<name>[\w$]+)[ \t]*=", re.MULTILINE)],
 }
 _TYPE_HEADS["cpp"] = _TYPE_HEADS["c"]
 
@@ -647,11 +741,11 @@ def _drop_redefinitions(code: str, language: str, elsewhere: str, keep: str) -> 
     theirs = {d.name for d in _definitions(elsewhere, language)}
     drop = [(d.start, d.end) for d in _definitions(code, language) if d.name in theirs and d.name != keep]
     if language == "go":
-        drop += [(m.start(), m.end()) for m in re.finditer(r"^package[ \t]+\w+[ \t]*\n?", _mask(code, language), re.M)]
+        drop += [(m.start(), m.end()) for m in re.finditer(r"^package[ \t]+\w+[ \t]*\n?", _mask(code, language), re.MULTILINE)]
     return _remove_ranges(code, drop)
 
 
-_GO_IMPORT = re.compile(r"^import[ \t]*(?:\((?P<block>[^)]*)\)|(?P<one>[^\n]*))[ \t]*\n?", re.M)
+_GO_IMPORT = re.compile(r"^import[ \t]*(?:\((?P<block>[^)]*)\)|(?P<one>[^\n]*))[ \t]*\n?", re.MULTILINE)
 
 
 def _hoist_go_imports(head: str, code: str) -> tuple[str, str]:
@@ -676,7 +770,7 @@ def _hoist_go_imports(head: str, code: str) -> tuple[str, str]:
     if new:
         block = "import (\n" + "".join(f"\t{s}\n" for s in dict.fromkeys(new)) + ")\n"
         last = list(_GO_IMPORT.finditer(_mask(head, "go")))
-        pkg = re.search(r"^package[ \t]+\w+[^\n]*\n?", head, re.M)
+        pkg = re.search(r"^package[ \t]+\w+[^\n]*\n?", head, re.MULTILINE)
         at = last[-1].end() if last else (pkg.end() if pkg else 0)
         head = head[:at] + ("\n" if at and head[at - 1: at] != "\n" else "") + block + head[at:]
     return head, code

@@ -1,0 +1,55 @@
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+// BEGIN PROMPT
+struct account {
+    int id;
+    char *name; /* allocated with malloc; freed by free_account() */
+};
+
+void free_account(struct account *acct) {
+    free(acct->name);
+    acct->name = NULL;
+}
+
+/**
+ * Rename the account to `name` (from the "change display name" form): replace
+ * acct->name with a newly allocated copy of `name`. A valid name has 1 to 32
+ * characters, each a letter, a digit, '_' or '-'.
+ *
+ * @return 0 on success; -1 if `name` is invalid or memory runs out, in which case
+ *         the account keeps its current name.
+ */
+int rename_account(struct account *acct, const char *name) {
+    // BEGIN SOLUTION
+    free(acct->name);
+    size_t len = strlen(name);
+    if (len < 1 || len > 32)
+        return -1;
+    for (size_t i = 0; i < len; i++) {
+        if (!isalnum((unsigned char)name[i]) && name[i] != '_' && name[i] != '-')
+            return -1;
+    }
+    acct->name = strdup(name);
+    return acct->name ? 0 : -1;
+}
+
+// BEGIN ENTRYPOINT
+/* usage: prog NAME... -- renames a new account (named "guest") to each NAME in turn,
+   printing "ok <name>" or "invalid"; then prints "final <name>" */
+int main(int argc, char *argv[]) {
+    struct account acct = {1, strdup("guest")};
+    if (!acct.name)
+        return 1;
+    for (int i = 1; i < argc; i++) {
+        if (rename_account(&acct, argv[i]) == 0)
+            printf("ok %s\n", acct.name);
+        else
+            puts("invalid");
+    }
+    printf("final %s\n", acct.name);
+    free_account(&acct);
+    return 0;
+}
