@@ -97,6 +97,114 @@ def tasks_check(suite: str = SuiteOpt, split: Optional[str] = SplitOpt, cwe: Opt
         raise typer.Exit(1)
 
 
+# ------------------------------------------------------------------------------------------- evaluation
+
+ModelOpt = typer.Option("smollm2-135m", "--model", "-m", help="smollm2-135m, tiny-random, hf:<path>[+lora:<adapter>]")
+ModeOpt = typer.Option("full", "--mode", help="full (write the function) or completion (continue the golden "
+                       "code from just before the decisive line)")
+
+
+def _gen_config(model, suite, split, cwe, language, mode, template, n, temperature, top_p, max_new_tokens, seed):
+    from sectree.evaluate.run import GenerateConfig
+
+    return GenerateConfig(model=model, suite=suite, split=split, cwes=list(cwe or []), language=language, mode=mode,
+                          template=template, n=n, temperature=temperature, top_p=top_p,
+                          max_new_tokens=max_new_tokens, seed=seed)
+
+
+def _run_generate(cfg, out: str, quiet: bool, policy=None) -> dict:
+    from sectree.evaluate.run import generate
+
+    bar = None
+
+    def progress(i: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, desc=f"sampling ({cfg.mode})", file=sys.stderr, disable=quiet)
+        bar.update(1)
+
+    try:
+        return generate(cfg, out, progress=progress, policy=policy)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _run_evaluate(samples: str, out: str | None, no_sandbox: bool, workers: int | None, findings: str, quiet: bool) -> dict:
+    from sectree.evaluate.run import evaluate, read_samples
+    from sectree.oracle import OracleConfig
+    from sectree.sandbox import SandboxConfig
+
+    cfg = OracleConfig(sandbox=SandboxConfig(enabled=not no_sandbox), workers=workers, findings=findings)
+    with _progress(len(read_samples(samples)), "judging", quiet=quiet) as bar:
+        return evaluate(samples, out, oracle_config=cfg, progress=bar.update)
+
+
+def _print_results(results: dict, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps({k: v for k, v in results.items() if k not in ("samples", "markdown")}, indent=2))
+    else:
+        typer.echo(results["markdown"])
+
+
+@app.command()
+def generate(model: str = ModelOpt, suite: str = typer.Option("builtin:python", "--suite", "-s"),
+             split: Optional[str] = SplitOpt, cwe: Optional[list[int]] = CweOpt, language: Optional[str] = LangOpt,
+             mode: str = ModeOpt, template: str = typer.Option("direct", help="direct or security-reminder"),
+             n: int = typer.Option(5, "--n", help="samples per task"), temperature: float = 0.8, top_p: float = 0.95,
+             max_new_tokens: int = 384, seed: int = 0,
+             out: str = typer.Option(..., "--out", "-o", help="samples JSONL (resumed if it exists)")) -> None:
+    """Sample answers for every task into a JSONL file (resumable)."""
+    cfg = _gen_config(model, suite, split, cwe, language, mode, template, n, temperature, top_p, max_new_tokens, seed)
+    info = _run_generate(cfg, out, quiet=False)
+    typer.echo(f"{info['sampled_tasks']}/{info['tasks']} tasks sampled ({info['tokens']} tokens, "
+               f"{info['seconds']} s) -> {out}")
+
+
+@app.command()
+def evaluate(samples: str = typer.Argument(..., help="samples JSONL from `sectree generate`"),
+             out: str = typer.Option("results.json", "--out", "-o"), no_sandbox: bool = NoSandboxOpt,
+             workers: Optional[int] = None, findings: str = typer.Option("record", help="record or veto"),
+             as_json: bool = typer.Option(False, "--json", help="print the summary as JSON")) -> None:
+    """Judge every sample with the oracle; write results.json and results.md."""
+    _print_results(_run_evaluate(samples, out, no_sandbox, workers, findings, quiet=as_json), as_json)
+
+
+@app.command("eval")
+def eval_(model: str = ModelOpt, suite: str = typer.Option("builtin:python", "--suite", "-s"),
+          split: Optional[str] = SplitOpt, cwe: Optional[list[int]] = CweOpt, language: Optional[str] = LangOpt,
+          mode: str = typer.Option("full", "--mode", help="full, completion or both"),
+          template: str = "direct", n: int = typer.Option(5, "--n"), temperature: float = 0.8, top_p: float = 0.95,
+          max_new_tokens: int = 384, seed: int = 0,
+          out_dir: str = typer.Option("runs/eval", "--out-dir", help="samples-<mode>.jsonl and results.json go here"),
+          no_sandbox: bool = NoSandboxOpt, workers: Optional[int] = None, findings: str = "record",
+          as_json: bool = typer.Option(False, "--json")) -> None:
+    """generate + evaluate in one go (resumable); --mode both runs both prompt modes."""
+    from pathlib import Path
+
+    from sectree.policy import load_policy
+
+    modes = ["full", "completion"] if mode == "both" else [mode]
+    samples = Path(out_dir) / "samples.jsonl"
+    policy = None
+    for m in modes:
+        cfg = _gen_config(model, suite, split, cwe, language, m, template, n, temperature, top_p, max_new_tokens, seed)
+        part = Path(out_dir) / f"samples-{m}.jsonl"
+        if policy is None:
+            policy = load_policy(model)  # once for both modes (a finished resume still pays the load)
+        _run_generate(cfg, str(part), quiet=as_json, policy=policy)
+    # one samples file with every mode, rebuilt atomically from the per-mode files
+    from sectree.io import write_text_atomic
+
+    write_text_atomic(samples, "".join((Path(out_dir) / f"samples-{m}.jsonl").read_text() for m in modes))
+    results = _run_evaluate(str(samples), str(Path(out_dir) / "results.json"), no_sandbox, workers, findings, as_json)
+    _print_results(results, as_json)
+    if not as_json:
+        typer.echo(f"results: {Path(out_dir) / 'results.json'}")
+
+
 # ------------------------------------------------------------------------------------------- helpers
 
 

@@ -1,0 +1,238 @@
+"""EvalPlus-style evaluation: ``generate`` writes samples (JSONL), ``evaluate`` judges them into results.
+
+Samples are appended atomically one task at a time, and each task is sampled with its own seed
+(``task_seed``), so an interrupted ``generate`` resumes where it stopped and produces exactly what an
+uninterrupted run would have.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from sectree.errors import SectreeError
+from sectree.io import append_jsonl, read_jsonl, write_json_atomic, write_text_atomic
+
+SAMPLE_FIELDS = ("task_id", "suite", "mode", "candidate", "sample_idx")
+MODES = ("full", "completion")
+
+
+@dataclass
+class GenerateConfig:
+    """What to sample; recorded in every sample so that results name their settings."""
+
+    model: str = "smollm2-135m"
+    """Model spec (smollm2-135m, tiny-random, hf:<path>[+lora:<adapter>])."""
+    suite: str = "builtin:python"
+    """Task suite spec."""
+    split: str | None = None
+    """Only tasks of this split (train/test)."""
+    cwes: list[int] = field(default_factory=list)
+    """Only tasks with one of these CWEs."""
+    language: str | None = None
+    """Only tasks in this language."""
+    mode: str = "full"
+    """full: the model writes the function; completion: it continues the golden code before the decision."""
+    template: str = "direct"
+    """Prompt template (direct, security-reminder)."""
+    n: int = 5
+    """Samples per task."""
+    temperature: float = 0.8
+    """Sampling temperature (0 = greedy)."""
+    top_p: float = 0.95
+    """Nucleus sampling mass."""
+    max_new_tokens: int = 384
+    """Token cap per sample."""
+    seed: int = 0
+    """Base seed; each task samples with task_seed(seed, task_id)."""
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise SectreeError(f"--mode must be one of {MODES}, got {self.mode!r}")
+        if self.n < 1:
+            raise SectreeError(f"--n must be >= 1, got {self.n}")
+        if self.temperature < 0 or not 0 < self.top_p <= 1 or self.max_new_tokens < 1:
+            raise SectreeError("need temperature >= 0, 0 < top_p <= 1 and max_new_tokens >= 1")
+
+    def settings(self) -> dict:
+        """The fields that must match for samples to belong to the same run (resume check)."""
+        return {k: v for k, v in asdict(self).items()}
+
+
+def task_seed(seed: int, task_id: str) -> int:
+    return int.from_bytes(hashlib.sha256(f"{seed}:{task_id}".encode()).digest()[:4], "little")
+
+
+def _existing(out: Path, cfg: GenerateConfig) -> dict[str, int]:
+    """task_id -> number of samples already in ``out``; refuses a file made with other settings."""
+    counts: dict[str, int] = {}
+    if not out.exists():
+        return counts
+    want = cfg.settings()
+    for i, rec in enumerate(read_jsonl(out)):
+        got = rec.get("settings")
+        if got != want:
+            diff = sorted(k for k in set(want) | set(got or {}) if (got or {}).get(k) != want.get(k))
+            raise SectreeError(f"{out}: line {i + 1} was generated with other settings ({', '.join(diff)}); "
+                               f"use another --out or the same settings to resume")
+        counts[rec["task_id"]] = counts.get(rec["task_id"], 0) + 1
+    return counts
+
+
+def generate(cfg: GenerateConfig, out: str | Path, *, policy=None,
+             progress: Callable[[int, int], None] | None = None) -> dict:
+    """Sample ``cfg.n`` answers per task into ``out`` (JSONL), resuming an earlier partial run."""
+    from sectree.policy import build_prompt, load_policy, sample
+    from sectree.tasks import load_suite
+    from sectree.tasks.assemble import assemble
+
+    out = Path(out)
+    tasks = load_suite(cfg.suite, split=cfg.split, cwe=cfg.cwes or None, language=cfg.language)
+    if not tasks:
+        raise SectreeError(f"suite {cfg.suite!r} has no tasks matching the filters")
+    done = _existing(out, cfg)
+    todo = [t for t in tasks if done.get(t.id, 0) < cfg.n]
+    t0 = time.monotonic()
+    tokens = 0
+    if todo:
+        policy = policy or load_policy(cfg.model)
+    for i, task in enumerate(todo):
+        prompt = build_prompt(policy, task, template=cfg.template, mode=cfg.mode)
+        samples = sample(policy, [prompt], n=cfg.n, temperature=cfg.temperature, top_p=cfg.top_p,
+                         max_new_tokens=cfg.max_new_tokens, seed=task_seed(cfg.seed, task.id))
+        records = []
+        for s in samples[done.get(task.id, 0):]:
+            tokens += len(s.token_ids)
+            records.append({
+                "task_id": task.id, "suite": cfg.suite, "language": task.language, "cwes": list(task.cwes),
+                "split": task.split, "mode": cfg.mode, "template": cfg.template, "model": cfg.model,
+                "sample_idx": s.sample_index, "completion": s.text,
+                # the model continued prompt.code when it is non-empty (plain LM, or completion mode)
+                "candidate": assemble(task, s.text, cfg.mode, healed=bool(prompt.code)),
+                "finish_reason": s.finish_reason, "n_tokens": len(s.token_ids),
+                "sum_logprob": round(float(sum(s.logprobs)), 4), "settings": cfg.settings(),
+            })
+        append_jsonl(out, records)  # one task at a time: a crash loses at most this task
+        if progress:
+            progress(i + 1, len(todo))
+    return {"tasks": len(tasks), "sampled_tasks": len(todo), "tokens": tokens,
+            "seconds": round(time.monotonic() - t0, 2), "out": str(out)}
+
+
+def read_samples(path: str | Path) -> list[dict]:
+    """Samples from a JSONL file, validated: one clear error naming the file and line otherwise."""
+    path = Path(path)
+    recs = list(read_jsonl(path))
+    if not recs:
+        raise SectreeError(f"{path}: no samples")
+    for i, r in enumerate(recs):
+        missing = [f for f in SAMPLE_FIELDS if f not in r]
+        if missing:
+            raise SectreeError(f"{path}: sample {i + 1} lacks field(s) {', '.join(missing)}")
+        if r["mode"] not in MODES or not isinstance(r["candidate"], str):
+            raise SectreeError(f"{path}: sample {i + 1}: bad 'mode' or 'candidate'")
+    return recs
+
+
+def _versions() -> dict:
+    import importlib.metadata as md
+
+    out = {"python": platform.python_version()}
+    for pkg in ("sectree", "torch", "transformers", "peft", "pytest", "bandit"):
+        try:
+            out[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            pass
+    return out
+
+
+def evaluate(samples_path: str | Path, out: str | Path | None = None, *, oracle_config=None, oracle=None,
+             progress: Callable[[int], None] | None = None) -> dict:
+    """Judge every sample; write ``out`` (results.json) and a Markdown table next to it; return the results."""
+    from sectree.evaluate.metrics import markdown_table, summarize
+    from sectree.oracle import Oracle
+    from sectree.tasks import load_suite
+
+    t0 = time.monotonic()
+    recs = read_samples(samples_path)
+    tasks = {}
+    for spec in sorted({r["suite"] for r in recs}):
+        tasks.update({t.id: t for t in load_suite(spec)})
+    unknown = sorted({r["task_id"] for r in recs} - set(tasks))
+    if unknown:
+        raise SectreeError(f"{samples_path}: task(s) not in their suite: {', '.join(unknown[:5])}")
+    items = [(tasks[r["task_id"]], r["candidate"]) for r in recs]
+    own = oracle is None
+    oracle = oracle or Oracle(oracle_config)
+    try:
+        verdicts = oracle.judge_many(items, progress=progress)
+    finally:
+        if own:
+            oracle.close()
+    judged = []
+    for r, v in zip(recs, verdicts):
+        t = tasks[r["task_id"]]
+        judged.append({**{k: r.get(k) for k in ("task_id", "mode", "template", "model", "sample_idx")},
+                       "language": t.language, "cwes": list(t.cwes), "split": t.split, "family": t.family,
+                       "verdict": v.to_dict()})
+    by_mode = {m: summarize([j for j in judged if j["mode"] == m]) for m in MODES if any(j["mode"] == m for j in judged)}
+    settings = {k: v for k, v in (recs[0].get("settings") or {}).items() if k not in ("mode",)}
+    results = {
+        "samples_file": str(samples_path),
+        "models": sorted({str(r.get("model")) for r in recs}),
+        "templates": sorted({str(r.get("template")) for r in recs}),
+        "modes": list(by_mode),
+        "settings": settings,
+        "n_samples": len(recs),
+        "n_tasks": len({r["task_id"] for r in recs}),
+        "oracle": {"calls": len(items), "sandboxed": all(v.sandboxed for v in verdicts)},
+        "versions": _versions(),
+        "machine": f"{platform.machine()}, {_cpu_count()} cores",
+        "date": time.strftime("%Y-%m-%d"),
+        "wall_seconds": round(time.monotonic() - t0, 2),
+        "results": by_mode,
+        "samples": judged,
+    }
+    table = results_markdown(results, markdown_table)
+    results["markdown"] = table
+    if out is not None:
+        write_json_atomic(out, results)
+        write_text_atomic(Path(out).with_suffix(".md"), table)
+    return results
+
+
+def _cpu_count() -> int:
+    import os
+
+    return os.cpu_count() or 1
+
+
+def results_markdown(results: dict, markdown_table) -> str:
+    s = results["settings"]
+    head = (f"model: {', '.join(results['models'])}; template: {', '.join(results['templates'])}; "
+            f"samples/task: {s.get('n', '?')}; temperature: {s.get('temperature', '?')}; "
+            f"tasks: {results['n_tasks']}; oracle calls: {results['oracle']['calls']}; "
+            f"wall: {results['wall_seconds']} s (judging); {results['machine']}; {results['date']}\n\n")
+    parts = [head]
+    for mode, summary in results["results"].items():
+        parts.append(f"### mode: {mode}\n\n{markdown_table(summary)}\n")
+        per = summary.get("per_task", {})
+        if per:
+            parts.append("\nper task (func@1 / secure-pass@1):\n\n| task | func@1 | secure-pass@1 |\n|---|---|---|\n")
+            for tid, row in sorted(per.items()):
+                parts.append(f"| {tid} | {_pct(row.get('func@1'))} | {_pct(row.get('secure_pass@1'))} |\n")
+    return "".join(parts)
+
+
+def _pct(x) -> str:
+    if isinstance(x, dict):
+        x = x.get("value")
+    return "–" if x is None else f"{100 * float(x):.0f}%"
+
+
+__all__ = ["GenerateConfig", "generate", "evaluate", "read_samples", "task_seed"]
