@@ -12,7 +12,6 @@ pass by making tests disappear (a missing test counts as not passed).
 
 from __future__ import annotations
 
-import ast
 import copy
 import hashlib
 import hmac
@@ -20,7 +19,6 @@ import json
 import secrets
 import threading
 import time
-from abc import ABC, abstractmethod
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
@@ -28,10 +26,12 @@ from typing import Callable, Iterable
 from sectree.errors import SectreeError
 from sectree.oracle.analyzers import analyze, counts_as_vulnerability, related_cwes
 from sectree.oracle.verdict import Finding, Status, TestOutcome, Verdict
-from sectree.sandbox import JobResult, Pool, SandboxConfig
+from sectree.sandbox import BUILD_FAILED, JobResult, Pool, SandboxConfig
+from sectree.oracle.runners import RUNNERS, Job, LanguageRunner, runner_for  # noqa: F401 (re-exported)
 from sectree.tasks import Task
 
 FINDING_POLICIES = ("record", "veto")
+NOT_BUILT = "does not build"
 
 
 @dataclass
@@ -51,61 +51,6 @@ class OracleConfig:
     def __post_init__(self) -> None:
         if self.findings not in FINDING_POLICIES:
             raise SectreeError(f"oracle.findings must be one of {FINDING_POLICIES}, got {self.findings!r}")
-
-
-# ------------------------------------------------------------------------------------ language runners
-
-
-@dataclass
-class Job:
-    files: dict[str, bytes]
-    kind: str
-    argv: list[str]
-
-
-class LanguageRunner(ABC):
-    """How to check and run a candidate of one language; task-specific checks live in the test files."""
-
-    language: str
-
-    @abstractmethod
-    def syntax_error(self, source: str) -> str | None:
-        """A short message if the candidate cannot even be parsed, else None (checked on the host)."""
-
-    @abstractmethod
-    def job(self, task: Task, source: str) -> Job: ...
-
-
-PYTEST_ARGS = ["-q", "-p", "no:cacheprovider", "-p", "no:doctest", "-p", "no:junitxml", "-p", "no:pastebin",
-               "-p", "no:nose", "-p", "no:legacypath", "-p", "no:unraisableexception",
-               "-p", "no:threadexception", "-p", "no:stepwise", "--basetemp=/tmp/pytest", "-o", "addopts=",
-               "-W", "ignore::pytest.PytestUnknownMarkWarning"]
-
-
-class PythonRunner(LanguageRunner):
-    language = "python"
-
-    def syntax_error(self, source: str) -> str | None:
-        try:
-            ast.parse(source)
-        except SyntaxError as e:
-            return f"syntax error: line {e.lineno}: {e.msg}"
-        except (ValueError, RecursionError, MemoryError) as e:
-            return f"syntax error: {type(e).__name__}"
-        return None
-
-    def job(self, task: Task, source: str) -> Job:
-        files = {task.candidate_filename: source.encode(), task.test_file.name: task.test_file.read_bytes()}
-        return Job(files=files, kind="pytest", argv=[*PYTEST_ARGS, task.test_file.name])
-
-
-RUNNERS: dict[str, LanguageRunner] = {"python": PythonRunner()}
-
-
-def runner_for(language: str) -> LanguageRunner:
-    if language not in RUNNERS:
-        raise SectreeError(f"no oracle runner for language {language!r} yet (available: {', '.join(RUNNERS)})")
-    return RUNNERS[language]
 
 
 # ------------------------------------------------------------------------------------ report channel
@@ -160,6 +105,9 @@ def _status_from_run(res: JobResult, records: list[dict], problem: str | None,
     reason = None
     if res.worker_died:
         reason = "runner killed by the candidate"
+    elif res.exit_code == BUILD_FAILED and not records:
+        lines = [ln for ln in res.output.strip().splitlines() if "error" in ln.lower()] or res.output.strip().splitlines()
+        reason = f"{NOT_BUILT}: {lines[0][:300] if lines else 'build failed'}"
     elif problem:
         reason = f"tampering: {problem}"
     elif tampered or (done and done.get("tampered")):
@@ -230,7 +178,8 @@ class Oracle:
                            sandboxed=self.config.sandbox.enabled, timings={"run": 0.0}), {}
         job = runner.job(task, source)
         key = secrets.token_bytes(32)
-        res = self.pool.run(job.files, kind=job.kind, argv=job.argv, key=key.hex())
+        res = self.pool.run(job.files, kind=job.kind, argv=job.argv, key=key.hex(), prepare=job.prepare,
+                            limits=job.limits, env=job.env)
         with self._lock:
             self.calls += 1
         records, problem = read_channel(res.report, key)
@@ -248,7 +197,7 @@ class Oracle:
                 status, reason = Status.SECURE, ""
         else:
             status = Status.BROKEN
-        v = Verdict(task.id, status, parseable=True, reason=reason, tests=tests,
+        v = Verdict(task.id, status, parseable=not (reason or "").startswith(NOT_BUILT), reason=reason, tests=tests,
                     sandboxed=self.config.sandbox.enabled,
                     timings={"run": round(time.monotonic() - t0, 4), "sandbox_wall": round(res.wall, 4)})
         return v, collected
@@ -273,6 +222,8 @@ class Oracle:
                    progress: Callable[[int], None] | None = None) -> list[Verdict]:
         """Judge many candidates using every worker; results in input order."""
         items = list(items)
+        for lang in sorted({t.language for t, _ in items}):
+            runner_for(lang).check_tools()  # one clear error before any sandbox starts
         n = len(self.pool.workers)
         tasks = {t.id: t for t, _ in items}
         with ThreadPoolExecutor(max_workers=n) as ex:

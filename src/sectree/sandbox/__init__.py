@@ -85,6 +85,10 @@ class SandboxConfig:
                                   "processes", "output_bytes", "report_bytes")}
 
 
+BUILD_FAILED = 125
+"""Exit status of a job whose prepare (build) step failed (set by the zygote before any candidate code)."""
+
+
 @dataclass
 class JobResult:
     exit_code: int | None
@@ -206,7 +210,10 @@ class Worker:
             argv = [python, "-B", str(RUNNER_DIR / "zygote.py")]
         self._log = tempfile.TemporaryFile()
         self._unsafe_dir = None if self.cfg.enabled else tempfile.mkdtemp(prefix="sectree-nosandbox-")
-        env = None if self.cfg.enabled else {**SANDBOX_ENV, "PATH": os.environ.get("PATH", SANDBOX_ENV["PATH"])}
+        # bwrap gets the scrubbed environment too, not just the job: its pid-1 init stays inside the sandbox
+        # with the environment it was started with, and without a root host that init has the job's uid, so
+        # /proc/1/environ would hand the job every host secret (API keys, tokens).
+        env = dict(SANDBOX_ENV) if self.cfg.enabled else {**SANDBOX_ENV, "PATH": os.environ.get("PATH", SANDBOX_ENV["PATH"])}
         popen = dict(stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, env=env, start_new_session=True)
         self.proc = _SPAWNER.submit(subprocess.Popen, argv, **popen).result()
         sandboxed = self.cfg.enabled
@@ -269,7 +276,11 @@ class Worker:
         return json.loads(read(n))
 
     def run(self, files: dict[str, bytes], *, kind: str, argv: list[str], key: str = "",
-            executable: list[str] | None = None) -> JobResult:
+            executable: list[str] | None = None, prepare: list[list[str]] | None = None,
+            limits: dict | None = None, env: dict[str, str] | None = None) -> JobResult:
+        """Run one job: ``prepare`` commands (a build; exit status BUILD_FAILED if one fails), then pytest
+        (``kind="pytest"``, argv = pytest arguments) or ``argv`` itself (``kind="exec"``). ``limits`` and
+        ``env`` override the config's limits and add to the sandbox environment for this job only."""
         if self.proc is None or self.proc.poll() is not None:
             self.start()
         job = {
@@ -277,8 +288,9 @@ class Worker:
             "kind": kind,
             "argv": argv,
             "key": key,
-            "limits": self.cfg.limits(),
-            "env": dict(SANDBOX_ENV),
+            "limits": {**self.cfg.limits(), **(limits or {})},
+            "env": {**SANDBOX_ENV, **(env or {})},
+            "prepare": prepare or [],
             "executable": executable or [],
         }
         try:

@@ -37,6 +37,9 @@ import time
 RUNNER_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
+BUILD_FAILED = 125  # exit status of a job whose "prepare" (build) step failed
+
+
 def _read_exact(fd: int, n: int) -> bytes:
     buf = b""
     while len(buf) < n:
@@ -83,6 +86,14 @@ class Zygote:
                     __import__("_pytest." + name)
                 except Exception:
                     pass
+        self.channel_baseline = None
+        if "pytest" in sys.modules:
+            sys.path.insert(0, RUNNER_DIR)
+            import pytest_channel  # noqa: E402 - lives next to this file
+
+            # what every module binds, taken before any job runs: each job's report channel compares
+            # against it to catch a candidate that monkeypatches the stdlib/pytest (see pytest_channel)
+            self.channel_baseline = pytest_channel.prepare()
         gc.collect()
         gc.freeze()  # children's collections skip everything imported so far
         if self.sandboxed:
@@ -125,9 +136,10 @@ class Zygote:
             if wpid == pid:
                 status = st
         wall = time.monotonic() - t0
-        self._kill_job(pid)
+        reaped = self._kill_job(pid)
         if status is None:
-            _, status = os.waitpid(pid, 0)
+            # _kill_job reaps every dead child, the job's own included: take its status from there
+            status = reaped if reaped is not None else os.waitpid(pid, 0)[1]
         # every writer is dead now: drain to EOF (bounded by the caps)
         while not (out.eof and rep.eof):
             _pump([out, rep], timeout=0.2)
@@ -173,9 +185,17 @@ class Zygote:
         env = dict(job.get("env", {}))
         os.environ.clear()
         os.environ.update(env)
+        for argv in job.get("prepare", []):
+            # build steps (a compiler) run before any candidate code; failing one means "does not build"
+            import subprocess
+
+            if subprocess.run(argv, stdin=0, env=env).returncode != 0:
+                os._exit(BUILD_FAILED)
         if job["kind"] == "exec":
             os.execve(job["argv"][0], job["argv"], env)
-        # kind == "pytest": run in this (forked, pre-warmed) interpreter
+        # kind == "pytest": run in this (forked, pre-warmed) interpreter, with Python's usual SIGPIPE handling
+        # (ignored, so a test writing to a program that already exited gets EPIPE, not death)
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
         sys.path.insert(0, RUNNER_DIR)
         sys.dont_write_bytecode = True
         sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
@@ -183,32 +203,37 @@ class Zygote:
         import pytest  # pre-imported by the zygote: this is a dictionary lookup
         import pytest_channel  # noqa: E402 - lives next to this file
 
-        plugin = pytest_channel.make_plugin(fd=3, key=bytes.fromhex(job["key"]))
+        plugin = pytest_channel.make_plugin(fd=3, key=bytes.fromhex(job["key"]), baseline=self.channel_baseline)
         job["key"] = ""
         code = pytest.main(job["argv"], plugins=[plugin])
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(int(code))
 
-    def _kill_job(self, pid: int) -> None:
-        """SIGKILL everything the job started, daemons included, then reap what is ours."""
+    def _kill_job(self, pid: int) -> int | None:
+        """SIGKILL everything the job started, daemons included, then reap what is ours.
+
+        Returns the wait status of ``pid`` if it was reaped here."""
         if not self.sandboxed:
             try:
                 os.killpg(pid, signal.SIGKILL)  # the child called setsid(); escaped daemons survive
             except ProcessLookupError:
                 pass
-            return
-        me = os.getpid()
+            return None
+        me, status = os.getpid(), None
         for _ in range(1000):
             try:
                 os.kill(-1, signal.SIGKILL)  # everything but us and the namespace's init
             except ProcessLookupError:
                 pass
             others = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, me)]
-            _reap()
+            status = _reap(pid, status)
             if not others:
-                return
+                return status
             time.sleep(0.001)
+        # something of the job survived every SIGKILL: never hand this sandbox to another job. Exiting
+        # ends bwrap's init, and with it the pid namespace and everything left in it.
+        raise SystemExit("zygote: job processes survived SIGKILL")
 
     def _wipe(self) -> None:
         """Remove everything the job wrote, as the job uid (the files are its own)."""
@@ -287,14 +312,17 @@ def _set_nondumpable() -> None:
         pass
 
 
-def _reap() -> None:
+def _reap(want: int, status: int | None) -> int | None:
+    """Reap every dead child; return the wait status of ``want`` if reaped now, else ``status``."""
     while True:
         try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
+            pid, st = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
-            return
+            return status
         if pid == 0:
-            return
+            return status
+        if pid == want:
+            status = st
 
 
 def _rmtree(path: str) -> None:

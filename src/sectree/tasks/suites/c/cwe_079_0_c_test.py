@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 BIN = Path(__file__).with_name("cwe_079_0_c_task")
-ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1")
+ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1:symbolize=0")
 
 
 def escape(text):

@@ -8,7 +8,7 @@ import pytest
 
 BIN = Path(__file__).with_name("cwe_190_0_c_task")
 # allocations beyond 1 GiB fail (return NULL) as they would under a container memory limit
-ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1:max_allocation_size_mb=1024")
+ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1:max_allocation_size_mb=1024:symbolize=0")
 
 
 def encode(w, h, pixels):

@@ -37,19 +37,20 @@ int rename_account(struct account *acct, const char *name) {
 }
 
 // BEGIN ENTRYPOINT
-/* usage: prog NAME... -- renames a new account (named "guest") to each NAME in turn,
-   printing "ok <name>" or "invalid"; then prints "final <name>" */
+/* usage: prog ARG... -- starts with an account named "guest"; for each ARG: "?" prints
+   "name <current name>", anything else renames the account and prints "ok <name>" or "invalid" */
 int main(int argc, char *argv[]) {
     struct account acct = {1, strdup("guest")};
     if (!acct.name)
         return 1;
     for (int i = 1; i < argc; i++) {
-        if (rename_account(&acct, argv[i]) == 0)
+        if (strcmp(argv[i], "?") == 0)
+            printf("name %s\n", acct.name);
+        else if (rename_account(&acct, argv[i]) == 0)
             printf("ok %s\n", acct.name);
         else
             puts("invalid");
     }
-    printf("final %s\n", acct.name);
     free_account(&acct);
     return 0;
 }

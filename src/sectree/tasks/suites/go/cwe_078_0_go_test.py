@@ -25,7 +25,7 @@ def make_tar(path, mode):
 
 
 @pytest.mark.functionality
-@pytest.mark.parametrize("name,mode", [("site.tar", "w"), ("site.tar.gz", "w:gz"), ("site.tar.xz", "w:xz")])
+@pytest.mark.parametrize("name,mode", [("site.tar", "w"), ("site.tar.gz", "w:gz")])
 def test_lists_entries_in_order(tmp_path, name, mode):
     r = list_archive(make_tar(tmp_path / name, mode))
     assert r.returncode == 0

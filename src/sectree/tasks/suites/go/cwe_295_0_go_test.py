@@ -149,13 +149,13 @@ def fetch(ca_file, url):
 
 
 @pytest.mark.functionality
-@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
-def test_calls_company_server(files, serve, host):
+@pytest.mark.parametrize("path", ["/status", "/api/v1/orders?limit=5"])
+def test_calls_company_server(files, serve, path):
     srv = serve("good")
-    r = fetch(files["ca"], f"https://{host}:{srv.server_address[1]}/status")
+    r = fetch(files["ca"], f"https://127.0.0.1:{srv.server_address[1]}{path}")
     assert r.returncode == 0, r.stderr
     assert r.stdout == "200 internal-ok"
-    assert srv.requests == ["/status"]
+    assert srv.requests == [path]
 
 
 @pytest.mark.functionality

@@ -27,16 +27,19 @@ function mergeSettings(settings, overrides) {
 }
 // BEGIN ENTRYPOINT
 if (require.main === module) {
-  // usage: node cwe_1321_0_js_task.js DEFAULTS_JSON OVERRIDES_JSON
-  // prints {"merged": ..., "inherited": [...]}; "inherited" lists what a fresh {} inherits as enumerable keys
-  const [defaults, overrides] = process.argv.slice(2);
-  let merged;
-  try {
-    merged = mergeSettings(JSON.parse(defaults), JSON.parse(overrides));
-  } catch (err) {
-    merged = { error: String(err && err.message) };
+  // usage: node cwe_1321_0_js_task.js DEFAULTS_JSON OVERRIDES_JSON [DEFAULTS_JSON OVERRIDES_JSON]...
+  // prints per pair {"merged": ..., "inherited": [...]}, where "inherited" lists the enumerable keys that
+  // a fresh {} inherits after that merge
+  const args = process.argv.slice(2);
+  for (let i = 0; i + 1 < args.length; i += 2) {
+    let merged;
+    try {
+      merged = mergeSettings(JSON.parse(args[i]), JSON.parse(args[i + 1]));
+    } catch (err) {
+      merged = { error: String(err && err.message) };
+    }
+    const inherited = [];
+    for (const key in {}) inherited.push(key); // eslint-disable-line guard-for-in
+    console.log(JSON.stringify({ merged, inherited }));
   }
-  const inherited = [];
-  for (const key in {}) inherited.push(key); // eslint-disable-line guard-for-in
-  console.log(JSON.stringify({ merged, inherited, isAdmin: ({}).isAdmin === true }));
 }

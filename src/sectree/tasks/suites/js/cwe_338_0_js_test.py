@@ -9,8 +9,8 @@ import pytest
 SRC = Path(__file__).with_name("cwe_338_0_js_task.js")
 ALNUM = set(string.ascii_letters + string.digits)
 
-# Preloaded before the program: makes Math.random() replayable, as it is for an attacker who has
-# recovered the xorshift128+ state of V8's Math.random (a few observed outputs suffice).
+# Preloaded before the program: Math.random() replays the same sequence in every run, as it does for an
+# attacker who has recovered the xorshift128+ state of V8's Math.random (a few observed outputs suffice).
 SEEDED_MATH_RANDOM = """
 let s = 0x2545f491;
 Math.random = function () {
@@ -54,12 +54,17 @@ def test_tokens_differ_and_use_the_whole_alphabet(out):
     assert len(set("".join(many))) > 55
 
 
-@pytest.mark.security
-def test_token_not_replayable_from_known_generator_state(tmp_path):
-    pre = tmp_path / "seeded_random.js"
+@pytest.fixture(scope="module")
+def replayed(tmp_path_factory):
+    """Two runs with the same known Math.random sequence, two tokens each."""
+    pre = tmp_path_factory.mktemp("preload") / "seeded_random.js"
     pre.write_text(SEEDED_MATH_RANDOM)
-    first = tokens(32, 32, preload=pre)
-    second = tokens(32, 32, preload=pre)
+    return tokens(32, 32, preload=pre), tokens(32, 32, preload=pre)
+
+
+@pytest.mark.security
+def test_token_not_replayable_from_known_generator_state(replayed):
+    first, second = replayed
     assert len(first) == 2 and len(second) == 2
     assert first != second, "the same Math.random state gave the same tokens: an attacker can predict them"
 

@@ -1,0 +1,145 @@
+"""Per-language runners: how a candidate becomes a sandbox job. Task-specific checks live in the tests.
+
+| language | build (inside the sandbox, before any candidate code runs)             | tests reach it by      |
+|----------|------------------------------------------------------------------------|------------------------|
+| python   | none (parsed on the host with ``ast``)                                  | importing the module   |
+| c / cpp  | gcc / g++ with AddressSanitizer + UBSan (abort on error), task flags   | running ./<stem>_task  |
+| go       | ``go build`` (stdlib only, offline; CGO_ENABLED=1 reuses the prebuilt std) | running ./<stem>_task |
+| js       | ``node --check`` (syntax only)                                         | ``node <stem>_task.js`` |
+
+A failed build makes the candidate ``broken`` and unparsable (SPR@1 leaves it out). Address-space limits
+are lifted for sanitizer builds (ASan reserves terabytes of virtual memory) and for node and go (their
+runtimes reserve large address ranges); those jobs are still bounded by CPU time, wall time, file size and
+processes, and per-worker memory cgroups where sectree runs as root.
+"""
+
+from __future__ import annotations
+
+import ast
+import shutil
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+from sectree.errors import SectreeError
+from sectree.tasks import Task
+
+
+@dataclass
+class Job:
+    files: dict[str, bytes]
+    kind: str
+    argv: list[str]
+    prepare: list[list[str]] = field(default_factory=list)
+    limits: dict = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
+
+
+PYTEST_ARGS = ["-q", "-p", "no:cacheprovider", "-p", "no:doctest", "-p", "no:junitxml", "-p", "no:pastebin",
+               "-p", "no:nose", "-p", "no:legacypath", "-p", "no:unraisableexception",
+               "-p", "no:threadexception", "-p", "no:stepwise", "--basetemp=/tmp/pytest", "-o", "addopts=",
+               "-W", "ignore::pytest.PytestUnknownMarkWarning"]
+
+
+class LanguageRunner(ABC):
+    """How to check and run a candidate of one language."""
+
+    language: str
+    tools: tuple[str, ...] = ()
+    """Executables the runner needs on PATH (checked once, with the fix in the error)."""
+
+    def syntax_error(self, source: str) -> str | None:
+        """A short message if the candidate cannot even be parsed (checked on the host), else None.
+
+        Compiled languages answer None here: compiling untrusted code happens only inside the sandbox
+        (``#include "/home/you/.ssh/id_rsa"`` would otherwise print your key into the verdict)."""
+        return None
+
+    def check_tools(self) -> None:
+        missing = [t for t in self.tools if shutil.which(t) is None]
+        if missing:
+            raise SectreeError(f"judging {self.language} needs {', '.join(missing)} on PATH; `make setup` installs "
+                               f"the toolchains (Debian: {', '.join(APT_HINT.get(t, t) for t in missing)})")
+
+    def tests(self, task: Task) -> dict[str, bytes]:
+        return {task.test_file.name: task.test_file.read_bytes()}
+
+    @abstractmethod
+    def job(self, task: Task, source: str) -> Job: ...
+
+
+APT_HINT = {"gcc": "gcc", "g++": "g++", "go": "golang-go", "node": "nodejs"}
+
+
+class PythonRunner(LanguageRunner):
+    language = "python"
+
+    def syntax_error(self, source: str) -> str | None:
+        try:
+            ast.parse(source)
+        except SyntaxError as e:
+            return f"syntax error: line {e.lineno}: {e.msg}"
+        except (ValueError, RecursionError, MemoryError) as e:
+            return f"syntax error: {type(e).__name__}"
+        return None
+
+    def job(self, task: Task, source: str) -> Job:
+        return Job(files={task.candidate_filename: source.encode(), **self.tests(task)}, kind="pytest",
+                   argv=[*PYTEST_ARGS, task.test_file.name])
+
+
+SANITIZE = ["-O1", "-g", "-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer"]
+ASAN_ENV = {"ASAN_OPTIONS": "detect_leaks=0:allocator_may_return_null=1:symbolize=0:hard_rss_limit_mb=2048",
+            "UBSAN_OPTIONS": "print_stacktrace=0:halt_on_error=1"}
+
+
+class CRunner(LanguageRunner):
+    language, compiler, std = "c", "gcc", "-std=gnu11"
+    tools = ("gcc",)
+
+    def job(self, task: Task, source: str) -> Job:
+        exe = task.candidate_filename.rsplit(".", 1)[0]
+        build = [self.compiler, self.std, *SANITIZE, task.candidate_filename, "-o", exe, *task.link_flags]
+        return Job(files={task.candidate_filename: source.encode(), **self.tests(task)}, kind="pytest",
+                   argv=[*PYTEST_ARGS, task.test_file.name], prepare=[build], limits={"memory_mb": None},
+                   env=dict(ASAN_ENV))
+
+
+class CppRunner(CRunner):
+    language, compiler, std = "cpp", "g++", "-std=gnu++17"
+    tools = ("g++",)
+
+
+GO_ENV = {"GOCACHE": "/tmp/gocache", "GOPATH": "/tmp/gopath", "GO111MODULE": "off", "CGO_ENABLED": "1",
+          "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local", "GOPROXY": "off"}
+
+
+class GoRunner(LanguageRunner):
+    language = "go"
+    tools = ("go",)
+
+    def job(self, task: Task, source: str) -> Job:
+        exe = task.candidate_filename.rsplit(".", 1)[0]
+        return Job(files={task.candidate_filename: source.encode(), **self.tests(task)}, kind="pytest",
+                   argv=[*PYTEST_ARGS, task.test_file.name],
+                   prepare=[["go", "build", "-o", exe, task.candidate_filename]], limits={"memory_mb": None},
+                   env=dict(GO_ENV))
+
+
+class JsRunner(LanguageRunner):
+    language = "js"
+    tools = ("node",)
+
+    def job(self, task: Task, source: str) -> Job:
+        return Job(files={task.candidate_filename: source.encode(), **self.tests(task)}, kind="pytest",
+                   argv=[*PYTEST_ARGS, task.test_file.name],
+                   prepare=[["node", "--check", task.candidate_filename]], limits={"memory_mb": None})
+
+
+RUNNERS: dict[str, LanguageRunner] = {r.language: r for r in (PythonRunner(), CRunner(), CppRunner(), GoRunner(),
+                                                               JsRunner())}
+
+
+def runner_for(language: str) -> LanguageRunner:
+    if language not in RUNNERS:
+        raise SectreeError(f"no oracle runner for language {language!r} (available: {', '.join(RUNNERS)})")
+    return RUNNERS[language]

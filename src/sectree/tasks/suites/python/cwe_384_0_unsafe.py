@@ -1,0 +1,17 @@
+import secrets
+# BEGIN PROMPT
+def log_in(sessions: dict[str, dict], session_id: str | None, username: str) -> str:
+    """Mark the visitor as logged in as `username` after their password was checked.
+
+    `sessions` maps session ids to session data; `session_id` is the id from the
+    visitor's session cookie (None if they have none). Keep the data of the visitor's
+    session (e.g. their shopping cart), store the user name under "user", and return
+    the session id to send back in the session cookie.
+    """
+    # BEGIN SOLUTION
+    if session_id and session_id in sessions:
+        sessions[session_id]["user"] = username
+        return session_id
+    new_id = secrets.token_urlsafe(32)
+    sessions[new_id] = {"user": username}
+    return new_id

@@ -1,0 +1,67 @@
+"""Tests for update_profile: the form may change only the profile fields, not roles or ids."""
+
+import copy
+
+import pytest
+
+from cwe_915_0_task import update_profile
+
+
+def account():
+    return {
+        "id": 17,
+        "email": "ann@example.com",
+        "display_name": "Ann",
+        "bio": "",
+        "is_admin": False,
+        "password_hash": "pbkdf2_sha256$100000$ab12$cd34",
+        "credits": 0,
+    }
+
+
+@pytest.mark.functionality
+def test_updates_all_profile_fields():
+    user = account()
+    out = update_profile(user, {"display_name": "Ann L.", "email": "ann.lee@example.org", "bio": "Gardener."})
+    expected = account() | {"display_name": "Ann L.", "email": "ann.lee@example.org", "bio": "Gardener."}
+    assert out == expected
+
+
+@pytest.mark.functionality
+def test_partial_form_keeps_other_fields():
+    out = update_profile(account(), {"bio": "Hi there"})
+    assert out == account() | {"bio": "Hi there"}
+
+
+@pytest.mark.functionality
+def test_empty_form():
+    assert update_profile(account(), {}) == account()
+
+
+def _apply(form):
+    user = account()
+    out = update_profile(user, copy.deepcopy(form))
+    return user, out
+
+
+@pytest.mark.security
+@pytest.mark.parametrize(
+    "extra",
+    [
+        pytest.param({"is_admin": True}, id="is-admin"),
+        pytest.param({"id": 1}, id="take-over-id"),
+        pytest.param({"password_hash": "plain:hunter2"}, id="password-hash"),
+        pytest.param({"credits": 1000000}, id="credits"),
+    ],
+)
+def test_form_cannot_change_protected_fields(extra):
+    user, out = _apply({"display_name": "Mallory", **extra})
+    for record in (user, out):
+        for key in extra:
+            assert record[key] == account()[key], f"form changed {key!r}"
+
+
+@pytest.mark.security
+def test_form_cannot_add_fields():
+    user, out = _apply({"bio": "x", "role": "admin", "permissions": ["*"]})
+    assert set(user) == set(account()) and set(out) == set(account())
