@@ -205,6 +205,109 @@ def eval_(model: str = ModelOpt, suite: str = typer.Option("builtin:python", "--
         typer.echo(f"results: {Path(out_dir) / 'results.json'}")
 
 
+# ------------------------------------------------------------------------------------------- trees / train
+
+trees_app = typer.Typer(no_args_is_help=True, help="Grow and view TSP trees.")
+app.add_typer(trees_app, name="trees")
+
+
+def _overrides(pairs: list[str] | None) -> dict:
+    """--set tree.branches=8 style overrides, values parsed as YAML scalars."""
+    import yaml
+
+    out = {}
+    for item in pairs or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise SectreeError(f"--set expects key=value, got {item!r}")
+        out[key.strip()] = yaml.safe_load(value)
+    return out
+
+
+@trees_app.command("build")
+def trees_build(model: str = ModelOpt, suite: str = typer.Option("builtin:python", "--suite", "-s"),
+                split: Optional[str] = typer.Option("train", "--split"), cwe: Optional[list[int]] = CweOpt,
+                language: Optional[str] = LangOpt, config: Optional[str] = typer.Option(None, "--config", "-c",
+                help="YAML with tree settings (the `tree:` section of a train config, or top-level fields)"),
+                set_: Optional[list[str]] = typer.Option(None, "--set", help="override, e.g. branches=8"),
+                pair_mode: str = typer.Option("oracle", help="oracle (ours) or paper (golden vs every branch)"),
+                max_tasks: Optional[int] = None, no_sandbox: bool = NoSandboxOpt, workers: Optional[int] = None,
+                out: str = typer.Option(..., "--out", "-o", help="trees JSONL (appended; finished tasks skipped)")) -> None:
+    """Grow one tree per task with the model as opponent; leaves judged in the sandbox."""
+    from pathlib import Path
+
+    import yaml
+
+    from sectree import config as cfgmod
+    from sectree.oracle import Oracle, OracleConfig
+    from sectree.policy import load_policy
+    from sectree.sandbox import SandboxConfig
+    from sectree.tasks import load_suite
+    from sectree.tree.build import TreeConfig, build_trees
+    from sectree.tree.model import load_trees, save_trees
+
+    data = {}
+    if config:
+        raw = yaml.safe_load(Path(config).read_text()) if Path(config).is_file() else None
+        if raw is None and not Path(config).is_file():
+            raise SectreeError(f"{config}: no such config file")
+        data = (raw or {}).get("tree", raw or {})
+    for k, v in _overrides(set_).items():
+        cfgmod.set_path(data, k.removeprefix("tree."), v)
+    tcfg = cfgmod.build(TreeConfig, data, source=config or "--set")
+    tasks = load_suite(suite, split=split, cwe=cwe or None, language=language)[: max_tasks or None]
+    done = {t.task_id for t in load_trees(out)} if Path(out).exists() else set()
+    todo = [t for t in tasks if t.id not in done]
+    if not todo:
+        typer.echo(f"all {len(tasks)} trees already in {out}")
+        return
+    policy = load_policy(model)
+    with Oracle(OracleConfig(sandbox=SandboxConfig(enabled=not no_sandbox), workers=workers)) as oracle:
+        for k in range(0, len(todo), 4):
+            batch = build_trees(policy, todo[k: k + 4], oracle, tcfg, pair_mode=pair_mode, model_spec=model,
+                                progress=lambda m: typer.echo(m, err=True))
+            save_trees(out, batch)
+    trees = load_trees(out)
+    from sectree.tree.view import summarize
+
+    typer.echo(json.dumps(summarize(trees)))
+
+
+@trees_app.command("show")
+def trees_show(trees_file: str = typer.Argument(..., help="trees JSONL"),
+               out: str = typer.Option("trees.html", "--out", "-o")) -> None:
+    """Render trees as a self-contained HTML page (no network needed to view it)."""
+    from sectree.tree.model import load_trees
+    from sectree.tree.view import write_html
+
+    trees = load_trees(trees_file)
+    write_html(trees, out)
+    typer.echo(f"{len(trees)} trees -> {out}")
+
+
+@app.command()
+def train(config: Optional[str] = typer.Option(None, "--config", "-c", help="YAML run config (configs/*.yaml)"),
+          method: Optional[str] = typer.Option(None, help="tsp, tsp-paper, selfplay or sft"),
+          model: Optional[str] = typer.Option(None, "--model", "-m"),
+          init: Optional[str] = typer.Option(None, help="sft: warm start from an SFT run; or a model spec"),
+          suite: Optional[str] = typer.Option(None, "--suite", "-s"), split: Optional[str] = None,
+          language: Optional[str] = LangOpt, rounds: Optional[int] = None,
+          max_tasks: Optional[int] = None, seed: Optional[int] = None,
+          set_: Optional[list[str]] = typer.Option(None, "--set", help="override any field: tree.branches=8"),
+          no_sandbox: Optional[bool] = typer.Option(None, "--no-sandbox", help="UNSAFE: judge without bubblewrap"),
+          out: str = typer.Option(..., "--out", "-o", help="run folder"),
+          resume: bool = typer.Option(False, "--resume", help="continue an interrupted run in --out")) -> None:
+    """Self-play training (tsp, tsp-paper, selfplay) or the SFT baseline; resumable."""
+    from sectree import config as cfgmod
+    from sectree.train.tsp import RunConfig, run
+
+    flags = {"method": method, "model": model, "init": init, "suite": suite, "split": split, "language": language,
+             "rounds": rounds, "max_tasks": max_tasks, "seed": seed, "no_sandbox": no_sandbox}
+    cfg = cfgmod.load(RunConfig, config, {**flags, **_overrides(set_)})
+    history = run(cfg, out, resume=resume, say=lambda m: typer.echo(m, err=True))
+    typer.echo(json.dumps({"rounds": len(history), "out": out, "final": json.loads((__import__("pathlib").Path(out) / "final.json").read_text())}))
+
+
 # ------------------------------------------------------------------------------------------- helpers
 
 

@@ -139,6 +139,9 @@ class Oracle:
         self._reference: dict[tuple[str, str], Verdict] = {}  # the run that produced _expected
         self._lock = threading.Lock()
         self.calls = 0
+        """Candidates judged (each call of judge/judge_many item), cached or not."""
+        self.sandbox_runs = 0
+        """Jobs actually run in the sandbox (unparsable candidates never reach it)."""
 
     def __enter__(self) -> "Oracle":
         return self
@@ -181,7 +184,7 @@ class Oracle:
         res = self.pool.run(job.files, kind=job.kind, argv=job.argv, key=key.hex(), prepare=job.prepare,
                             limits=job.limits, env=job.env)
         with self._lock:
-            self.calls += 1
+            self.sandbox_runs += 1
         records, problem = read_channel(res.report, key)
         reason, tests, collected = _status_from_run(res, records, problem, expected)
         if reason is None:
@@ -222,6 +225,8 @@ class Oracle:
                    progress: Callable[[int], None] | None = None) -> list[Verdict]:
         """Judge many candidates using every worker; results in input order."""
         items = list(items)
+        with self._lock:
+            self.calls += len(items)
         for lang in sorted({t.language for t, _ in items}):
             runner_for(lang).check_tools()  # one clear error before any sandbox starts
         n = len(self.pool.workers)

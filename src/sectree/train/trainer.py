@@ -1,0 +1,334 @@
+"""The policy update: DPO-style training on tree pairs (``train_pairs``) and the SFT baseline (``train_sft``).
+
+One round, top to bottom (``_train``)::
+
+    cast the model to config.dtype
+    reference log-probs, once, with the current weights    (π_ref = the previous iterate = the policy now)
+    attach LoRA (or unfreeze an adapter from an earlier round, or unfreeze everything when lora=False)
+    for each epoch: shuffle trees; micro-batches of trees_per_step trees, one packed forward each;
+        an AdamW step every grad_accum micro-batches, gradients clipped to max_grad_norm
+    model back to eval mode; policy.model is the trained model
+
+Because the reference is the policy at the start of the round, its log-probs are computed before the first
+update and cached: no second model copy, no reference forward per step.
+
+LoRA across rounds. A policy loaded with a ``+lora:`` adapter (an earlier round's checkpoint) keeps training
+**that** adapter: the cumulative update stays a LoRA adapter on the unchanged base, so ``Policy.save`` writes
+only the adapter and returns ``<base spec>+lora:<folder>``, which ``load_policy`` reloads. (The alternative,
+merging and attaching a fresh adapter, would make every checkpoint after round 1 a full model.) The rank of a
+continued adapter is the adapter's own; a different ``lora_r`` etc. in the config is ignored, with a warning.
+With ``lora=False`` an existing adapter is merged first and all weights are trained; the policy then saves
+as a full model folder (``hf:<folder>``).
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import Any
+
+import torch
+
+from sectree.errors import SectreeError
+from sectree.policy.model import Policy
+from sectree.train.losses import LOSSES, Loss, PairLogps, get_loss
+from sectree.train.packing import (
+    PairLike,
+    Target,
+    count_tokens,
+    packed_logps_batch,
+    per_pair_logps_batch,
+)
+
+DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16, "float64": torch.float64}
+LLAMA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+
+Unit = tuple[list[int], list[PairLike]]
+"""One tree's training data: (prompt_ids, its pairs)."""
+Progress = Callable[[int, int, dict[str, float]], None]
+"""progress(step, total_steps, metrics of that optimizer step)."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """One round of policy training (node-DPO by default). Defaults are untuned starting points."""
+
+    beta: float = 0.1
+    """β: DPO inverse temperature; how strongly the policy may move away from π_ref."""
+    alpha: float = 1.0
+    """α: weight of the per-token NLL anchor on the chosen continuation (0 = plain DPO)."""
+    loss: str = "node-dpo"
+    """Objective, a name in sectree.train.losses.LOSSES (node-dpo, sequence-dpo, sft)."""
+    lr: float = 1e-4
+    """AdamW learning rate (constant)."""
+    weight_decay: float = 0.0
+    """AdamW weight decay."""
+    epochs: int = 1
+    """Passes over all trees."""
+    trees_per_step: int = 2
+    """Trees in one padded, packed forward/backward (the micro-batch)."""
+    grad_accum: int = 1
+    """Micro-batches per optimizer step (a step sees trees_per_step × grad_accum trees)."""
+    max_grad_norm: float | None = 1.0
+    """Clip the global gradient norm to this; None disables clipping."""
+    lora: bool = True
+    """Train a LoRA adapter (peft) instead of all weights."""
+    lora_r: int = 16
+    """LoRA rank r of a new adapter."""
+    lora_alpha: float = 32.0
+    """LoRA scaling numerator (the update is scaled by lora_alpha / r); not the NLL weight α."""
+    lora_dropout: float = 0.05
+    """Dropout on the LoRA branch's input."""
+    target_modules: tuple[str, ...] = LLAMA_TARGETS
+    """Module names that get LoRA layers (Llama/SmolLM2 attention and MLP projections)."""
+    seed: int = 0
+    """Seeds LoRA initialisation, dropout and tree order (the caller's global RNG is left untouched)."""
+    packed: bool = True
+    """Score all of a tree's continuations in one packed forward; False = one forward per sequence."""
+    dtype: str = "float32"
+    """Training dtype (float32, bfloat16, float16, float64); the policy's model is cast to it."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "target_modules", tuple(self.target_modules))
+        checks = [
+            ("beta", self.beta > 0, "must be > 0 (β is the DPO inverse temperature, e.g. 0.1)"),
+            ("alpha", self.alpha >= 0, "must be >= 0 (0 disables the NLL anchor)"),
+            ("loss", self.loss in LOSSES, f"must be one of {', '.join(LOSSES)}"),
+            ("lr", self.lr > 0, "must be > 0, e.g. 1e-4"),
+            ("weight_decay", self.weight_decay >= 0, "must be >= 0"),
+            ("epochs", self.epochs >= 1, "must be >= 1"),
+            ("trees_per_step", self.trees_per_step >= 1, "must be >= 1"),
+            ("grad_accum", self.grad_accum >= 1, "must be >= 1"),
+            ("max_grad_norm", self.max_grad_norm is None or self.max_grad_norm > 0, "must be > 0, or None to disable"),
+            ("lora_r", self.lora_r >= 1, "must be >= 1"),
+            ("lora_alpha", self.lora_alpha > 0, "must be > 0"),
+            ("lora_dropout", 0 <= self.lora_dropout < 1, "must be in [0, 1)"),
+            ("target_modules", len(self.target_modules) > 0, "must name at least one module"),
+            ("dtype", self.dtype in DTYPES, f"must be one of {', '.join(DTYPES)}"),
+        ]
+        for name, ok, fix in checks:
+            if not ok:
+                raise SectreeError(f"TrainConfig.{name}={getattr(self, name)!r}: {fix}")
+
+    @property
+    def torch_dtype(self) -> torch.dtype:
+        return DTYPES[self.dtype]
+
+
+# --------------------------------------------------------------------------------------------------
+# public entry points
+
+
+def train_pairs(
+    policy: Policy,
+    trees_and_pairs: Sequence[tuple[Sequence[int], Sequence[PairLike]]],
+    config: TrainConfig,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Train ``policy`` in place on preference pairs, one ``(tree.prompt_ids, tree pairs)`` entry per tree.
+
+    The reference π_ref is the policy as passed in. Returns stats: the per-step curves under ``loss/…`` (lists,
+    one value per optimizer step) and ``train/…`` totals (see docs/losses.md, "Logged metrics").
+    """
+    loss = get_loss(config.loss)
+    units = [(list(prompt), loss.prepare(pairs)) for prompt, pairs in trees_and_pairs if pairs]
+    if not units:
+        raise SectreeError("train_pairs: no preference pairs to train on (every tree's pair list is empty)")
+    return _train(policy, units, loss, config, progress)
+
+
+def train_sft(
+    policy: Policy,
+    examples: Sequence[tuple[Sequence[int], Sequence[int]]],
+    config: TrainConfig,
+    progress: Progress | None = None,
+    *,
+    epochs: int | None = None,
+) -> dict[str, Any]:
+    """Supervised baseline: minimise the mean token NLL of each ``target_ids`` after its ``prompt_ids``.
+
+    Uses the ``sft`` loss whatever ``config.loss`` says (β, α unused); optimiser, LoRA etc. as in train_pairs.
+    ``epochs``, when given, overrides ``config.epochs`` (the SFT baseline usually runs more passes).
+    """
+    units = [(list(prompt), [Target(list(target))]) for prompt, target in examples if target]
+    if not units:
+        raise SectreeError("train_sft: no examples with a non-empty target")
+    if epochs is not None:
+        config = replace(config, epochs=epochs)  # re-validated by __post_init__
+    return _train(policy, units, LOSSES["sft"], config, progress)
+
+
+# --------------------------------------------------------------------------------------------------
+# the round
+
+
+def _train(policy: Policy, units: list[Unit], loss: Loss, config: TrainConfig, progress: Progress | None) -> dict:
+    logps_fn = packed_logps_batch if config.packed else per_pair_logps_batch
+    with _seeded(config.seed, policy.device):
+        policy.model.to(config.torch_dtype)
+
+        # reference log-probs, once, with the weights of the previous iterate
+        t0 = time.perf_counter()
+        refs = _reference_logps(policy, units, config, logps_fn) if loss.needs_reference else None
+        ref_wall = time.perf_counter() - t0
+
+        # trainable parameters and optimiser
+        model = _prepare_trainable(policy, config)
+        params = [p for p in model.parameters() if p.requires_grad]
+        optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
+
+        # policy update: an optimizer step per group of grad_accum micro-batches of trees_per_step trees
+        steps = _schedule(len(units), config)
+        step_fn = _StepRunner(model, units, refs, loss, config, logps_fn, policy.pad_id)
+        curves: dict[str, list[float]] = {}
+        model.train()
+        t0 = time.perf_counter()
+        for n, group in enumerate(steps, 1):
+            metrics = step_fn(group)
+            if config.max_grad_norm is not None:
+                torch.nn.utils.clip_grad_norm_(params, config.max_grad_norm)
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+            for k, v in metrics.items():
+                curves.setdefault(k, []).append(v)
+            if progress is not None:
+                progress(n, len(steps), metrics)
+        wall = time.perf_counter() - t0
+        model.eval()
+
+    return {
+        **curves,
+        "train/steps": len(steps),
+        "train/trees": len(units),
+        "train/pairs": sum(len(p) for _, p in units),
+        "train/epochs": config.epochs,
+        "train/trainable_params": sum(p.numel() for p in params),
+        "train/pair_tokens": step_fn.pair_tokens,
+        "train/forward_tokens": step_fn.forward_tokens,
+        "train/tokens_per_s": step_fn.pair_tokens / wall if wall > 0 else 0.0,
+        "train/wall_s": wall,
+        "train/ref_wall_s": ref_wall,
+    }
+
+
+def _schedule(n_units: int, config: TrainConfig) -> list[list[list[int]]]:
+    """Optimizer steps -> micro-batches -> tree indices, over all epochs; tree order reshuffled every epoch."""
+    rng = torch.Generator().manual_seed(config.seed)
+    steps: list[list[list[int]]] = []
+    for _ in range(config.epochs):
+        order = torch.randperm(n_units, generator=rng).tolist()
+        micro = [order[i : i + config.trees_per_step] for i in range(0, n_units, config.trees_per_step)]
+        steps += [micro[i : i + config.grad_accum] for i in range(0, len(micro), config.grad_accum)]
+    return steps
+
+
+class _StepRunner:
+    """Forward/backward of one optimizer step's micro-batches; counts the tokens it processed."""
+
+    def __init__(self, model, units: list[Unit], refs, loss: Loss, config: TrainConfig, logps_fn, pad_id: int):
+        self.model, self.units, self.refs, self.loss, self.config = model, units, refs, loss, config
+        self.logps_fn, self.pad_id = logps_fn, pad_id
+        self.pair_tokens = self.forward_tokens = 0
+
+    def __call__(self, group: list[list[int]]) -> dict[str, float]:
+        parts: list[dict[str, float]] = []
+        for idx in group:
+            batch = [self.units[i] for i in idx]
+            out = self.loss(self._logps(batch, idx), beta=self.config.beta, alpha=self.config.alpha)
+            (out.loss / len(group)).backward()  # the step's loss is the mean over its micro-batches
+            parts.append(out.metrics)
+            separate, packed = _tokens(batch)
+            self.pair_tokens += separate
+            self.forward_tokens += packed if self.config.packed else separate
+        return {k: sum(p[k] for p in parts) / len(parts) for k in parts[0]}
+
+    def _logps(self, batch: list[Unit], idx: list[int]) -> PairLogps:
+        chosen, rejected, ntokens = self.logps_fn(self.model, batch, self.pad_id)  # (P,) each
+        if self.refs is None:
+            return PairLogps(chosen, rejected, ntokens)
+        ref_chosen = torch.cat([self.refs[i][0] for i in idx])  # (P,) log π_ref(y_w | x, p)
+        ref_rejected = torch.cat([self.refs[i][1] for i in idx])  # (P,) log π_ref(y_l | x, p)
+        return PairLogps(chosen, rejected, ntokens, ref_chosen, ref_rejected)
+
+
+@contextmanager
+def _seeded(seed: int, device: torch.device) -> Iterator[None]:
+    """Seed torch for the round without disturbing the caller's RNG streams."""
+    devices = [device] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
+
+
+def _reference_logps(policy: Policy, units: list[Unit], config: TrainConfig, logps_fn) -> list[tuple]:
+    """Per tree: (log π_ref(y_w|x,p) (P,), log π_ref(y_l|x,p) (P,)), computed in eval mode without gradients."""
+    policy.model.eval()
+    refs: list[tuple] = []
+    with torch.no_grad():
+        for i in range(0, len(units), config.trees_per_step):
+            batch = units[i : i + config.trees_per_step]
+            chosen, rejected, _ = logps_fn(policy.model, batch, policy.pad_id)  # (P,), (P,)
+            for _, pairs in batch:
+                n = len(pairs)
+                refs.append((chosen[:n].detach(), rejected[:n].detach()))
+                chosen, rejected = chosen[n:], rejected[n:]
+    return refs
+
+
+def _tokens(batch: list[Unit]) -> tuple[int, int]:
+    """(tokens of the pairs as separate sequences, tokens of the packed trees)."""
+    counts = [count_tokens(prompt, pairs) for prompt, pairs in batch]
+    return sum(c[0] for c in counts), sum(c[1] for c in counts)
+
+
+# --------------------------------------------------------------------------------------------------
+# trainable parameters: LoRA or full
+
+
+def _prepare_trainable(policy: Policy, config: TrainConfig) -> Any:
+    """Make the policy's model trainable as configured; ``policy.model`` is replaced when wrapped or merged."""
+    if config.lora and policy.is_lora:
+        _continue_adapter(policy.model, config)
+    elif config.lora:
+        policy.model = _new_adapter(policy.model, config)
+    else:
+        if policy.is_lora:
+            policy.model = policy.model.merge_and_unload()
+        policy.model.requires_grad_(True)
+    return policy.model
+
+
+def _new_adapter(model: Any, config: TrainConfig) -> Any:
+    from peft import LoraConfig, get_peft_model
+
+    lora = LoraConfig(
+        task_type="CAUSAL_LM",
+        r=config.lora_r,
+        lora_alpha=config.lora_alpha,
+        lora_dropout=config.lora_dropout,
+        target_modules=list(config.target_modules),
+    )
+    try:
+        return get_peft_model(model, lora)
+    except ValueError as exc:  # e.g. no module matches target_modules
+        raise SectreeError(f"TrainConfig.target_modules={config.target_modules!r}: {exc}") from exc
+
+
+def _continue_adapter(model: Any, config: TrainConfig) -> None:
+    """Unfreeze the active adapter loaded from an earlier round (``PeftModel.from_pretrained`` freezes it)."""
+    name = model.active_adapter
+    existing = model.peft_config[name]
+    ignored = [f"{f}={getattr(config, f)!r} (adapter has {getattr(existing, key)!r})"
+               for f, key in (("lora_r", "r"), ("lora_alpha", "lora_alpha"), ("lora_dropout", "lora_dropout"))
+               if getattr(existing, key) != getattr(config, f)]
+    if ignored:
+        warnings.warn("continuing the policy's LoRA adapter; ignoring TrainConfig " + ", ".join(ignored), stacklevel=3)
+    existing.inference_mode = False
+    for pname, p in model.named_parameters():
+        p.requires_grad_(f".{name}." in pname and "lora_" in pname)
+    if not any(p.requires_grad for p in model.parameters()):
+        raise SectreeError(f"the policy's LoRA adapter {name!r} has no trainable parameters")
+

@@ -1,0 +1,331 @@
+"""Tree-like Self-Play (Algorithm 1 of arXiv 2606.03489), and its baselines, top to bottom.
+
+    for t in 1..T:
+        opponent θ_{t-1} grows trees on the train tasks      (tsp, tsp-paper)
+          or samples whole answers                           (selfplay)
+        leaves judged in the sandbox, values backed up, pairs P_t extracted
+        θ_t <- train(θ_{t-1}; P_t [∪ P_<t]), reference π_ref = θ_{t-1}
+        functionality guard on held-out dev tasks; checkpoint; stats
+
+``sft`` fine-tunes on the golden solutions instead (one "round" per epoch block). Every round writes into
+``<out>/round-<t>/`` (trees.jsonl, pairs.jsonl, checkpoint/, stats.json) and appends to
+``<out>/stats.jsonl``; a round is finished once its stats.json exists, so ``--resume`` after a crash (even
+``kill -9``) skips finished rounds, keeps finished trees of an interrupted round, and retrains only that round.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from sectree.errors import SectreeError
+from sectree.io import append_jsonl, read_jsonl, write_json_atomic
+from sectree.oracle import Oracle, OracleConfig
+from sectree.sandbox import SandboxConfig
+from sectree.train.trainer import TrainConfig
+from sectree.tree.build import TreeConfig
+
+METHODS = ("tsp", "tsp-paper", "selfplay", "sft")
+
+
+@dataclass
+class GuardConfig:
+    """Functionality guard: sample held-out train tasks each round and watch the broken rate."""
+
+    dev_tasks: int = 2
+    """Train-split tasks held out from pair building (chosen with the seed)."""
+    samples: int = 4
+    """Samples per dev task per round."""
+    max_broken_increase: float = 0.25
+    """Roll back a round whose dev broken rate exceeds the round-0 rate by more than this (absolute)."""
+    action: str = "rollback"
+    """'rollback' (keep θ_{t-1} and continue), 'stop' (end training) or 'record' (only log)."""
+
+    def __post_init__(self) -> None:
+        if self.action not in ("rollback", "stop", "record"):
+            raise SectreeError(f"guard.action must be rollback, stop or record, got {self.action!r}")
+
+
+@dataclass
+class RunConfig:
+    """One training run (``sectree train``). YAML presets set only what differs; CLI flags override."""
+
+    method: str = "tsp"
+    """tsp (ours: oracle-labelled tree pairs), tsp-paper (golden vs every branch), selfplay, sft."""
+    model: str = "smollm2-135m"
+    """Model spec of θ_0."""
+    init: str | None = None
+    """'sft' = warm start from an SFT run trained first in <out>/sft-init; or a model spec; None = model."""
+    suite: str = "builtin"
+    split: str = "train"
+    language: str | None = None
+    """Only tasks in this language (e.g. python; c for the transfer experiment)."""
+    max_tasks: int | None = None
+    """Use at most this many train tasks (after holding out dev tasks), chosen with the seed."""
+    rounds: int = 2
+    """T: self-play rounds."""
+    keep_pairs: bool = False
+    """Train round t on P_t ∪ P_<t instead of P_t only."""
+    selfplay_samples: int | None = None
+    """Whole samples per task for selfplay; default tree.leaf_budget (same oracle budget as TSP)."""
+    selfplay_pairs: str = "oracle"
+    """selfplay pairs: 'oracle' (secure sample vs vulnerable sample) or 'spin' (golden vs each sample)."""
+    sft_epochs: int = 3
+    """Epochs of the SFT baseline / warm start."""
+    tree: TreeConfig = field(default_factory=TreeConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    guard: GuardConfig = field(default_factory=GuardConfig)
+    workers: int | None = None
+    """Oracle sandboxes (default: cores)."""
+    no_sandbox: bool = False
+    """UNSAFE: judge without bubblewrap."""
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise SectreeError(f"method must be one of {', '.join(METHODS)}, got {self.method!r}")
+        if self.rounds < 1:
+            raise SectreeError(f"rounds must be >= 1, got {self.rounds}")
+        if self.selfplay_pairs not in ("oracle", "spin"):
+            raise SectreeError(f"selfplay_pairs must be oracle or spin, got {self.selfplay_pairs!r}")
+
+
+# ------------------------------------------------------------------------------------------ helpers
+
+
+def split_tasks(cfg: RunConfig):
+    from sectree.tasks import load_suite
+
+    tasks = load_suite(cfg.suite, split=cfg.split, language=cfg.language)
+    if len(tasks) <= cfg.guard.dev_tasks:
+        raise SectreeError(f"suite {cfg.suite!r} ({cfg.split}) has {len(tasks)} tasks: too few to hold out "
+                           f"{cfg.guard.dev_tasks} dev tasks")
+    rng = random.Random(cfg.seed)
+    order = sorted(tasks, key=lambda t: t.id)
+    rng.shuffle(order)
+    dev, train = order[: cfg.guard.dev_tasks], order[cfg.guard.dev_tasks:]
+    if cfg.max_tasks:
+        train = train[: cfg.max_tasks]
+    return sorted(train, key=lambda t: t.id), dev
+
+
+def dev_rates(policy, dev, oracle, cfg: RunConfig) -> dict:
+    """Broken / vulnerable / secure rates of whole samples on the dev tasks (full mode)."""
+    from sectree.policy import build_prompt, sample
+    from sectree.tasks.assemble import assemble
+
+    items = []
+    for t in dev:
+        prompt = build_prompt(policy, t, template=cfg.tree.template, mode="full")
+        for s in sample(policy, [prompt], n=cfg.guard.samples, temperature=cfg.tree.temperature,
+                        top_p=cfg.tree.top_p, max_new_tokens=cfg.tree.max_new_tokens, seed=cfg.seed):
+            items.append((t, assemble(t, s.text, "full", healed=bool(prompt.code))))
+    statuses = [v.status.value for v in oracle.judge_many(items)]
+    return {f"dev/{s}_rate": statuses.count(s) / max(1, len(statuses)) for s in ("broken", "vulnerable", "secure")}
+
+
+def selfplay_groups(policy, tasks, oracle, cfg: RunConfig):
+    """Unstructured self-play: whole samples from the prompt, judged; sequence-level pairs per task."""
+    from sectree.tree.build import make_trunk
+    from sectree.policy.sampling import SamplingConfig
+    from sectree.policy.sampling import sample_ids
+    from sectree.tree.model import Pair
+
+    n = cfg.selfplay_samples or cfg.tree.leaf_budget
+    groups, calls, tokens = [], 0, 0
+    trunks = [make_trunk(policy, t, cfg.tree.template) for t in tasks]
+    items, owners = [], []
+    for i, (t, tr) in enumerate(zip(tasks, trunks)):
+        from sectree.policy import StopRule
+        from sectree.tasks.assemble import assemble
+
+        sc = SamplingConfig(n=n, temperature=cfg.tree.temperature, top_p=cfg.tree.top_p,
+                            max_new_tokens=cfg.tree.max_new_tokens, seed=cfg.seed + i)
+        for s in sample_ids(policy, [tr.prompt_ids], sc, stop=[StopRule(t.language, tr.stop_context)]):
+            tokens += len(s.token_ids)
+            items.append((t, assemble(tr.ctx_task, s.text, "completion", healed=True)))
+            owners.append((i, s.token_ids))
+    verdicts = oracle.judge_many(items)
+    calls += len(items)
+    per: dict[int, list] = {}
+    for (i, ids), v in zip(owners, verdicts):
+        per.setdefault(i, []).append((ids, v.status.value))
+    for i, (t, tr) in enumerate(zip(tasks, trunks)):
+        got = per.get(i, [])
+        if cfg.selfplay_pairs == "spin":  # SPIN: golden vs every sample
+            pairs = [Pair(t.id, -1, [], tr.golden.ids, ids, "secure", st, -1, -1) for ids, st in got if ids != tr.golden.ids]
+        else:  # oracle-labelled: each vulnerable sample against a secure one (golden if none was secure)
+            secure = [ids for ids, st in got if st == "secure"] or [tr.golden.ids]
+            pairs = [Pair(t.id, -1, [], secure[k % len(secure)], ids, "secure", st, -1, -1)
+                     for k, (ids, st) in enumerate((x for x in got if x[1] == "vulnerable"))]
+        groups.append((tr.prompt_ids, pairs))
+    return groups, {"oracle/calls": calls, "rollout/tokens": tokens,
+                    **{f"selfplay/{s}": sum(st == s for g in per.values() for _, st in g)
+                       for s in ("secure", "vulnerable", "broken")}}
+
+
+def _pairs_jsonl(groups) -> list[dict]:
+    return [{"prompt_ids": pids, **asdict(p)} for pids, pairs in groups for p in pairs]
+
+
+def _accepted_spec(out: Path, t: int) -> str | None:
+    """The model spec of the last accepted checkpoint before round ``t`` (None if no round was accepted)."""
+    for r in range(t - 1, 0, -1):
+        stats = out / f"round-{r}" / "stats.json"
+        if stats.exists():
+            spec = json.loads(stats.read_text()).get("checkpoint_spec")
+            if spec:
+                return spec
+    return None
+
+
+def _theta0(cfg: RunConfig, out: Path) -> str:
+    if cfg.init == "sft":
+        return json.loads((out / "sft-init" / "final.json").read_text())["model_spec"]
+    return cfg.init or cfg.model
+
+
+def _load_policy_for_round(cfg: RunConfig, out: Path, t: int):
+    """θ_{t-1}: the last accepted checkpoint before round t, else θ_0 (the model, or the SFT warm start)."""
+    from sectree.policy import load_policy
+
+    return load_policy(_accepted_spec(out, t) or _theta0(cfg, out))
+
+
+# ------------------------------------------------------------------------------------------ the loop
+
+
+def run(cfg: RunConfig, out: str | Path, resume: bool = False, say: Callable[[str], None] = print) -> list[dict]:
+    from sectree.train.trainer import train_pairs, train_sft
+    from sectree.tree.build import build_trees
+    from sectree.tree.model import Tree, load_trees, save_trees
+
+    out = Path(out)
+    if out.exists() and any(out.iterdir()) and not resume:
+        raise SectreeError(f"{out} exists and is not empty: pass --resume to continue it, or choose another --out")
+    out.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(out / "config.json", asdict(cfg))
+    train_tasks, dev = split_tasks(cfg)
+    say(f"{cfg.method}: {len(train_tasks)} train tasks, {len(dev)} dev tasks, {cfg.rounds} round(s) -> {out}")
+    oracle = Oracle(OracleConfig(sandbox=SandboxConfig(enabled=not cfg.no_sandbox), workers=cfg.workers))
+    history: list[dict] = [json.loads(x) for x in (out / "stats.jsonl").read_text().splitlines()] \
+        if (out / "stats.jsonl").exists() else []
+    try:
+        # ---- warm start: SFT on golden solutions first (--init sft), itself resumable
+        if cfg.init == "sft" and not (out / "sft-init" / "final.json").exists():
+            sft_cfg = RunConfig(**{**asdict(cfg), "method": "sft", "init": None, "rounds": 1,
+                                   "tree": cfg.tree, "train": cfg.train, "guard": cfg.guard})
+            run(sft_cfg, out / "sft-init", resume=True, say=say)
+
+        baseline_broken = None
+        for t in range(1, cfg.rounds + 1):
+            rdir = out / f"round-{t}"
+            if (rdir / "stats.json").exists():
+                done = json.loads((rdir / "stats.json").read_text())
+                baseline_broken = done.get("dev/baseline_broken_rate", baseline_broken)
+                say(f"round {t}: finished earlier, skipped")
+                continue
+            rdir.mkdir(exist_ok=True)
+            t0 = time.monotonic()
+            # ---- the opponent: previous iterate θ_{t-1} (also the reference of this round's loss)
+            policy = _load_policy_for_round(cfg, out, t)
+            stats: dict = {"round": t, "method": cfg.method}
+            if baseline_broken is None:
+                base = dev_rates(policy, dev, oracle, cfg)
+                baseline_broken = base["dev/broken_rate"]
+                stats.update({k.replace("dev/", "dev/before_"): v for k, v in base.items()})
+            stats["dev/baseline_broken_rate"] = baseline_broken
+
+            # ---- build trees with the opponent / sample whole answers / golden targets
+            if cfg.method in ("tsp", "tsp-paper"):
+                trees_path = rdir / "trees.jsonl"
+                have = {tr.task_id: tr for tr in load_trees(trees_path)} if trees_path.exists() else {}
+                todo = [x for x in train_tasks if x.id not in have]
+                for k in range(0, len(todo), 4):  # a few trees per batch: judged together, saved together
+                    batch = build_trees(policy, todo[k: k + 4], oracle, cfg.tree,
+                                        pair_mode="paper" if cfg.method == "tsp-paper" else "oracle",
+                                        model_spec=cfg.model, round_=t, progress=say)
+                    save_trees(trees_path, batch)
+                    have.update({tr.task_id: tr for tr in batch})
+                trees: list[Tree] = [have[x.id] for x in train_tasks]
+                # ---- back up values (done per tree) and extract pairs
+                groups = [(tr.prompt_ids, tr.pairs("paper" if cfg.method == "tsp-paper" else "oracle"))
+                          for tr in trees]
+                for key in trees[0].stats if trees else []:
+                    stats[key] = sum(tr.stats.get(key, 0) for tr in trees)
+            elif cfg.method == "selfplay":
+                groups, info = selfplay_groups(policy, train_tasks, oracle, cfg)
+                stats.update(info)
+            else:  # sft
+                from sectree.tree.build import make_trunk
+
+                trunks = [make_trunk(policy, x, cfg.tree.template) for x in train_tasks]
+                examples = [(tr.prompt_ids, tr.golden.ids) for tr in trunks]
+                groups = []
+
+            if cfg.method != "sft":
+                if cfg.keep_pairs:
+                    for r in range(1, t):
+                        old = rdir.parent / f"round-{r}" / "pairs.jsonl"
+                        if old.exists():
+                            groups += _regroup(list(read_jsonl(old)))
+                (rdir / "pairs.jsonl").unlink(missing_ok=True)
+                append_jsonl(rdir / "pairs.jsonl", _pairs_jsonl(groups))
+                n_pairs = sum(len(p) for _, p in groups)
+                stats["pairs/total"] = n_pairs
+                stats["pairs/distinct_rejected"] = len({tuple(p.rejected_ids) for _, ps in groups for p in ps})
+                say(f"round {t}: {n_pairs} pairs from {len(groups)} groups")
+
+            # ---- policy update: θ_t from θ_{t-1}, reference π_ref = θ_{t-1}
+            if cfg.method == "sft":
+                train_stats = train_sft(policy, examples, cfg.train, epochs=cfg.sft_epochs)
+            elif stats.get("pairs/total", 0) > 0:
+                train_stats = train_pairs(policy, [g for g in groups if g[1]], cfg.train)
+            else:
+                train_stats = {"note": "no pairs: the policy is unchanged this round"}
+            stats.update({k: v for k, v in train_stats.items() if not isinstance(v, list)})
+            # per-step curves (loss/total, loss/margin, ...): the last value in the stats, the curve beside it
+            stats.update({k: v[-1] for k, v in train_stats.items() if isinstance(v, list) and v})
+            stats["curves"] = {k: v for k, v in train_stats.items() if isinstance(v, list)}
+
+            # ---- functionality guard on held-out dev tasks
+            after = dev_rates(policy, dev, oracle, cfg)
+            stats.update(after)
+            rise = after["dev/broken_rate"] - baseline_broken
+            accepted = cfg.guard.action == "record" or rise <= cfg.guard.max_broken_increase
+            stats["accepted"] = accepted
+            if not accepted:
+                say(f"round {t}: dev broken rate rose by {rise:.2f} (> {cfg.guard.max_broken_increase}): "
+                    f"{'rolled back' if cfg.guard.action == 'rollback' else 'stopping'}")
+
+            # ---- checkpoint / log
+            if accepted:
+                stats["checkpoint_spec"] = policy.save((rdir / "checkpoint").resolve())
+            stats["oracle/calls_total"] = oracle.calls
+            stats["time/round_seconds"] = round(time.monotonic() - t0, 1)
+            write_json_atomic(rdir / "stats.json", stats)
+            append_jsonl(out / "stats.jsonl", [stats])
+            history.append(stats)
+            say(f"round {t}: " + ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
+                                           for k, v in stats.items() if k.startswith(("pairs/", "dev/", "loss/total"))))
+            if not accepted and cfg.guard.action == "stop":
+                break
+    finally:
+        oracle.close()
+    final = _accepted_spec(out, cfg.rounds + 1) or _theta0(cfg, out)
+    write_json_atomic(out / "final.json", {"model_spec": final})
+    return history
+
+
+def _regroup(rows: list[dict]):
+    from sectree.tree.model import Pair
+
+    groups: dict[tuple, list] = {}
+    for r in rows:
+        pids = tuple(r.pop("prompt_ids"))
+        groups.setdefault(pids, []).append(Pair(**r))
+    return [(list(k), v) for k, v in groups.items()]
