@@ -315,12 +315,13 @@ def build_trees(policy, tasks: Sequence[Task], oracle, cfg: TreeConfig, *, pair_
     for attempt in range(1, 8):  # adaptive branching: double B where no contrast yet, within the caps
         todo = []
         for b, hang in zip(builders, hangs):
+            budget = cfg.leaf_budget - b.sampled_leaves()  # shared by this tree's nodes, spent in order
             for pos, hid in sorted(hang.items()):
-                have = len(b.tree.nodes[hid].children) - (1 if any(
-                    b.tree.nodes[c].kind == "trunk" for c in b.tree.nodes[hid].children) else 0)
-                room = min(cfg.max_branches - have, cfg.leaf_budget - b.sampled_leaves(), have)
+                have = sum(1 for c in b.tree.nodes[hid].children if b.tree.nodes[c].kind == "sample")
+                room = min(cfg.max_branches - have, budget, have)  # at most double what the node has
                 if not b.contrast(hid) and room > 0:
                     todo.append((b, hid, pos, room))
+                    budget -= room
         if not todo:
             break
         for b, hid, pos, room in todo:

@@ -1,0 +1,174 @@
+"""TSP trees: risk-node strategies, value backup, pair extraction, serialisation, building on tiny-random."""
+
+from __future__ import annotations
+
+import pytest
+
+from sectree.errors import SectreeError
+from sectree.tree.model import Tree, load_trees, save_trees
+from sectree.tree.nodes import Golden, RiskNode, diff_nodes, entropy_nodes, oracle_nodes, union
+
+BODY = "    x = clean(name)\n    path = os.path.join(base, x)\n    return open(path).read()\n"
+UNSAFE = "    x = name\n    path = os.path.join(base, x)\n    return open(path).read()\n"
+
+
+def golden_chars() -> Golden:
+    """A golden continuation tokenised one character per token: offsets are just 0..n-1."""
+    text = "\n" + BODY
+    return Golden(ids=list(range(len(text))), text=text, offsets=list(range(len(text))), body_start=1, body=BODY)
+
+
+def test_diff_nodes_at_changed_line_start():
+    g = golden_chars()
+    (n,) = diff_nodes(g, UNSAFE)
+    assert n.strategy == "diff" and n.line == 0
+    assert g.text[g.offsets[n.position]:].startswith("x = clean(name)")  # after the indentation
+
+
+def test_entropy_nodes_topk_with_gap():
+    g = golden_chars()
+    g.entropies = [0.0] * len(g.ids)
+    g.entropies[10], g.entropies[11], g.entropies[30] = 5.0, 4.0, 3.0
+    assert [n.position for n in entropy_nodes(g, 2, min_gap=4)] == [10, 30]
+    g.entropies = None
+    with pytest.raises(SectreeError):
+        entropy_nodes(g, 2)
+
+
+def test_oracle_nodes_from_findings_and_failed_tests():
+    g = golden_chars()
+    cand = "import os\ndef f(base, name):\n    x = name\n    path = os.path.join(base, x)\n    return open(path).read()\n"
+    finding = {"tool": "bandit", "rule": "B999", "cwe": 22, "line": 3, "severity": "HIGH", "confidence": "HIGH",
+               "message": "m"}
+    nodes = oracle_nodes(g, [(cand, {"findings": [finding], "failed_security": []})], "import os\ndef f(base, name):\n")
+    assert [(n.line, n.strategy) for n in nodes] == [(0, "oracle")]
+    nodes = oracle_nodes(g, [(cand, {"findings": [], "failed_security": ["t::sec"]})], "import os\ndef f(base, name):\n")
+    assert [n.line for n in nodes] == [0]
+    # an import-only (B4xx) or low-severity finding does not point at a risk
+    low = {**finding, "rule": "B404"}
+    assert oracle_nodes(g, [(cand, {"findings": [low], "failed_security": []})], "") == []
+
+
+def test_union_priority_dedup_cap():
+    a = [RiskNode(5, "diff"), RiskNode(20, "diff")]
+    b = [RiskNode(6, "entropy"), RiskNode(40, "entropy"), RiskNode(60, "entropy")]
+    got = union([a, b], cap=3)
+    assert [(n.position, n.strategy) for n in got] == [(5, "diff"), (20, "diff"), (40, "entropy")]
+
+
+def hand_tree() -> Tree:
+    """root -> T0 [1,2] -> T1 [3,4] (golden leaf); T0 also has samples s1 (secure), s2 (vulnerable),
+    s3 (broken); s2 is split at depth 2 into [7] -> ([8] vulnerable, [9] secure)."""
+    t = Tree("cwe_x", prompt_ids=[100, 101], prompt_text="p", nodes=[])
+    root = t.add(None, [], "", "root")
+    t0 = t.add(root.id, [1, 2], "ab", "trunk", strategy="diff")
+    t1 = t.add(t0.id, [3, 4], "cd", "trunk")
+    t1.reward, t1.verdict = 1.0, {"status": "secure"}
+    for seg, status, r in (([5], "secure", 1.0), ([6], "broken", 0.0)):
+        n = t.add(t0.id, seg, "s", "sample")
+        n.reward, n.verdict = r, {"status": status}
+    mid = t.add(t0.id, [7], "m", "sample", strategy="depth2")
+    for seg, status, r in (([8], "vulnerable", 0.0), ([9], "secure", 1.0)):
+        n = t.add(mid.id, seg, "s", "sample")
+        n.reward, n.verdict = r, {"status": status}
+    return t
+
+
+def test_backup_values_and_visits():
+    t = hand_tree()
+    t.backup()
+    assert t.nodes[0].visits == 5 and t.nodes[0].value == pytest.approx(3 / 5)
+    mid = next(n for n in t.nodes if n.strategy == "depth2")
+    assert mid.value == 0.5 and mid.visits == 2
+    assert [n.segment for n in t.leaves()] == [[3, 4], [5], [6], [8], [9]]
+
+
+def test_pairs_oracle_and_paper():
+    t = hand_tree()
+    t.backup()
+    pairs = t.pairs("oracle")
+    # at T0: best child (golden, value 1) vs the worse children's worst leaves: [6] (broken) and [7, 8]
+    at_t0 = [p for p in pairs if p.node == 1]
+    assert {tuple(p.rejected_ids) for p in at_t0} == {(6,), (7, 8)}
+    assert all(p.chosen_ids == [3, 4] and p.prefix_ids == [1, 2] for p in at_t0)
+    # at the depth-2 node: secure [9] chosen over vulnerable [8], prefix includes the branch token 7
+    (deep,) = [p for p in pairs if p.node != 1]
+    assert deep.prefix_ids == [1, 2, 7] and deep.chosen_ids == [9] and deep.rejected_ids == [8]
+    assert deep.chosen_status == "secure" and deep.rejected_status == "vulnerable"
+    paper = t.pairs("paper")
+    assert {tuple(p.rejected_ids) for p in paper} == {(5,), (6,), (7, 8)}  # golden vs every branch
+    with pytest.raises(SectreeError):
+        t.pairs("bogus")
+
+
+def test_serialisation_roundtrip(tmp_path):
+    t = hand_tree()
+    t.backup()
+    path = tmp_path / "trees.jsonl"
+    save_trees(path, [t])
+    save_trees(path, [t])
+    a, b = load_trees(path)
+    assert a.to_dict() == t.to_dict() == b.to_dict()
+    assert [p.__dict__ for p in a.pairs()] == [p.__dict__ for p in t.pairs()]
+    path.write_text(path.read_text() + '{"task_id": "x"}\n')
+    with pytest.raises(SectreeError, match="trees.jsonl:3"):
+        load_trees(path)
+
+
+@pytest.fixture(scope="module")
+def policy():
+    from sectree.policy import load_policy
+
+    return load_policy("tiny-random")
+
+
+def test_fork_sample_equals_sampling_from_the_prefix(policy):
+    from sectree.policy import sample_from_prefix
+    from sectree.tasks import load_suite
+    from sectree.tree.build import TreeConfig, fork_sample, make_trunk, prefill
+
+    task = load_suite("builtin:python", ids=["cwe_078_0"])[0]
+    trunk = make_trunk(policy, task)
+    prefill(policy, trunk)
+    cfg = TreeConfig(temperature=0.0, max_new_tokens=8)
+    pos = len(trunk.golden.ids) // 2
+    forked, _ = fork_sample(policy, trunk, pos, 2, cfg, seed=1)
+    direct = sample_from_prefix(policy, trunk.prompt_ids + trunk.golden.ids[:pos], 2, temperature=0.0,
+                                max_new_tokens=8, seed=1)
+    assert [s.token_ids for s in forked] == [s.token_ids for s in direct]
+    for f, d in zip(forked, direct):
+        assert f.logprobs == pytest.approx(d.logprobs, abs=1e-4)
+
+
+def test_build_trees_tiny_random(policy):
+    from sectree.oracle import Oracle
+    from sectree.tasks import load_suite
+    from sectree.tree.build import TreeConfig, build_trees
+
+    tasks = load_suite("builtin:python", ids=["cwe_078_0", "cwe_601_0"])
+    cfg = TreeConfig(strategies=["diff", "entropy"], max_nodes=2, branches=2, max_branches=4, leaf_budget=6,
+                     max_new_tokens=12, depth2=True, depth2_branches=1, depth2_forks=1)
+    with Oracle() as oracle:
+        trees = build_trees(policy, tasks, oracle, cfg, model_spec="tiny-random")
+    for task, tree in zip(tasks, trees):
+        trunk = [t for n in tree.nodes if n.kind == "trunk" for t in n.segment]
+        golden_leaf = [n for n in tree.leaves() if n.kind == "trunk"]
+        assert len(golden_leaf) == 1 and golden_leaf[0].candidate == task.reference_source
+        assert tree.tokens_to(golden_leaf[0].id) == trunk
+        sampled = [n for n in tree.leaves() if n.kind == "sample"]
+        assert 0 < len(sampled) <= cfg.leaf_budget
+        assert all(n.verdict and n.verdict["status"] in ("secure", "vulnerable", "broken") for n in sampled)
+        assert all(n.candidate.startswith(task.header + task.prompt.rstrip()) for n in sampled)
+        assert tree.stats["tree/leaves"] == len(sampled) and tree.nodes[0].visits == len(sampled) + 1
+        # every branching node's prefix is a prefix of the golden trunk (depth 1) or of a branch (depth 2)
+        for p in tree.pairs():
+            assert p.chosen_ids and p.rejected_ids and p.chosen_ids != p.rejected_ids
+
+
+@pytest.mark.parametrize("bad", [{"strategies": ["gpt4"]}, {"branches": 0}, {"max_branches": 1, "branches": 2},
+                                 {"rewards": {"secure": 1}}])
+def test_bad_tree_config(bad):
+    from sectree.tree.build import TreeConfig
+
+    with pytest.raises(SectreeError):
+        TreeConfig(**bad)
