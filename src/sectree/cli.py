@@ -308,6 +308,23 @@ def train(config: Optional[str] = typer.Option(None, "--config", "-c", help="YAM
     typer.echo(json.dumps({"rounds": len(history), "out": out, "final": json.loads((__import__("pathlib").Path(out) / "final.json").read_text())}))
 
 
+@app.command("export-pairs")
+def export_pairs_cmd(pairs_file: str = typer.Argument(..., help="pairs.jsonl of a training round"),
+                     fmt: str = typer.Option("trl", "--format", help="trl or llama-factory"),
+                     out: str = typer.Option(..., "--out", "-o")) -> None:
+    """Export preference pairs for TRL's DPOTrainer or LLaMA-Factory (JSONL, plain text)."""
+    from sectree.io import read_jsonl, write_text_atomic
+    from sectree.train.tsp import export_pairs
+
+    rows = list(read_jsonl(pairs_file))
+    for i, r in enumerate(rows):
+        if not {"prompt_text", "chosen_text", "rejected_text"} <= set(r):
+            raise SectreeError(f"{pairs_file}:{i + 1}: not a sectree pairs record (needs prompt_text, chosen_text, rejected_text)")
+    recs = export_pairs(rows, fmt)
+    write_text_atomic(out, "".join(json.dumps(r) + "\n" for r in recs))
+    typer.echo(f"{len(recs)} pairs -> {out} ({fmt})")
+
+
 # ------------------------------------------------------------------------------------------- helpers
 
 

@@ -168,8 +168,25 @@ def selfplay_groups(policy, tasks, oracle, cfg: RunConfig):
                        for s in ("secure", "vulnerable", "broken")}}
 
 
-def _pairs_jsonl(groups) -> list[dict]:
-    return [{"prompt_ids": pids, **asdict(p)} for pids, pairs in groups for p in pairs]
+def _pairs_jsonl(groups, decode) -> list[dict]:
+    """Pairs with their token ids and decoded text (the text makes TRL/LLaMA-Factory exports tokenizer-free)."""
+    return [{"prompt_ids": pids, **asdict(p), "prompt_text": decode(pids + p.prefix_ids),
+             "chosen_text": decode(p.chosen_ids), "rejected_text": decode(p.rejected_ids)}
+            for pids, pairs in groups for p in pairs]
+
+
+EXPORT_FORMATS = ("trl", "llama-factory")
+
+
+def export_pairs(rows: list[dict], fmt: str) -> list[dict]:
+    """Preference pairs for other trainers: TRL's DPOTrainer ({prompt, chosen, rejected}, plain text) or
+    LLaMA-Factory's preference format ({instruction, input, chosen, rejected})."""
+    if fmt == "trl":
+        return [{"prompt": r["prompt_text"], "chosen": r["chosen_text"], "rejected": r["rejected_text"]} for r in rows]
+    if fmt == "llama-factory":
+        return [{"instruction": r["prompt_text"], "input": "", "chosen": r["chosen_text"],
+                 "rejected": r["rejected_text"]} for r in rows]
+    raise SectreeError(f"unknown export format {fmt!r}: use {' or '.join(EXPORT_FORMATS)}")
 
 
 def _accepted_spec(out: Path, t: int) -> str | None:
@@ -274,7 +291,7 @@ def run(cfg: RunConfig, out: str | Path, resume: bool = False, say: Callable[[st
                         if old.exists():
                             groups += _regroup(list(read_jsonl(old)))
                 (rdir / "pairs.jsonl").unlink(missing_ok=True)
-                append_jsonl(rdir / "pairs.jsonl", _pairs_jsonl(groups))
+                append_jsonl(rdir / "pairs.jsonl", _pairs_jsonl(groups, policy.decode))
                 n_pairs = sum(len(p) for _, p in groups)
                 stats["pairs/total"] = n_pairs
                 stats["pairs/distinct_rejected"] = len({tuple(p.rejected_ids) for _, ps in groups for p in ps})
@@ -325,7 +342,8 @@ def _regroup(rows: list[dict]):
     from sectree.tree.model import Pair
 
     groups: dict[tuple, list] = {}
+    fields = set(Pair.__dataclass_fields__)
     for r in rows:
-        pids = tuple(r.pop("prompt_ids"))
-        groups.setdefault(pids, []).append(Pair(**r))
+        pids = tuple(r["prompt_ids"])
+        groups.setdefault(pids, []).append(Pair(**{k: v for k, v in r.items() if k in fields}))
     return [(list(k), v) for k, v in groups.items()]

@@ -1,0 +1,156 @@
+"""`sectree train` end to end on tiny-random: every method, resume after kill -9, config errors, export."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sectree import config as cfgmod
+from sectree.errors import SectreeError
+from sectree.train.tsp import RunConfig
+
+ROOT = Path(__file__).resolve().parents[1]
+SMOKE = ROOT / "configs" / "tiny-smoke.yaml"
+
+
+def _train(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sectree", "train", "--config", str(SMOKE), *args],
+                          capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+
+
+def _params(spec: str) -> dict:
+    from sectree.policy import load_policy
+
+    return {k: v.clone() for k, v in load_policy(spec).model.named_parameters()}
+
+
+@pytest.mark.slow
+def test_tsp_round_writes_trees_pairs_checkpoint_stats(tmp_path):
+    out = tmp_path / "run"
+    r = _train("--out", str(out))
+    assert r.returncode == 0, r.stderr[-3000:]
+    rd = out / "round-1"
+    stats = json.loads((rd / "stats.json").read_text())
+    for key in ("tree/leaves", "pairs/total", "oracle/calls", "dev/broken_rate", "time/round_seconds"):
+        assert key in stats, key
+    trees = [json.loads(x) for x in (rd / "trees.jsonl").read_text().splitlines()]
+    assert len(trees) == 2 and all(t["round"] == 1 for t in trees)
+    pairs = [json.loads(x) for x in (rd / "pairs.jsonl").read_text().splitlines()]
+    assert len(pairs) == stats["pairs/total"] > 0
+    final = json.loads((out / "final.json").read_text())["model_spec"]
+    assert final == stats["checkpoint_spec"] and "+lora:" in final
+    # the trained adapter changed the model: θ_1 differs from θ_0
+    before, after = _params("tiny-random"), _params(final)
+    assert any(not (before[k] == after[k]).all() for k in before if k in after) or len(after) > len(before)
+    # export for TRL / LLaMA-Factory
+    exp = tmp_path / "pairs.trl.jsonl"
+    e = subprocess.run([sys.executable, "-m", "sectree", "export-pairs", str(rd / "pairs.jsonl"), "--out", str(exp)],
+                       capture_output=True, text=True, timeout=120)
+    assert e.returncode == 0, e.stderr
+    rows = [json.loads(x) for x in exp.read_text().splitlines()]
+    assert len(rows) == len(pairs) and set(rows[0]) == {"prompt", "chosen", "rejected"}
+    # a second run without --resume refuses to overwrite
+    again = _train("--out", str(out))
+    assert again.returncode == 2 and "--resume" in again.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method", ["sft", "selfplay", "tsp-paper"])
+def test_baselines_run(tmp_path, method):
+    r = _train("--method", method, "--out", str(tmp_path / method))
+    assert r.returncode == 0, r.stderr[-3000:]
+    stats = json.loads((tmp_path / method / "round-1" / "stats.json").read_text())
+    assert stats["method"] == method
+    if method == "selfplay":
+        assert stats["oracle/calls"] > 0 and "pairs/total" in stats
+    if method == "sft":
+        assert stats["train/steps"] >= 1
+
+
+@pytest.mark.slow
+def test_resume_after_kill_9(tmp_path):
+    out = tmp_path / "run"
+    cmd = [sys.executable, "-m", "sectree", "train", "--config", str(SMOKE), "--rounds", "2", "--out", str(out)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and not (out / "round-1" / "stats.json").exists():
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)  # mid round 2 (or right at its start)
+    proc.wait()
+    assert (out / "round-1" / "stats.json").exists()
+    mtime = (out / "round-1" / "stats.json").stat().st_mtime
+    r = subprocess.run(cmd + ["--resume"], capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "round 1: finished earlier, skipped" in r.stderr
+    assert (out / "round-1" / "stats.json").stat().st_mtime == mtime
+    assert (out / "round-2" / "stats.json").exists()
+    lines = (out / "stats.jsonl").read_text().splitlines()
+    assert [json.loads(x)["round"] for x in lines] == [1, 2]
+
+
+def test_resume_keeps_finished_trees(tmp_path, monkeypatch):
+    """Trees already in an interrupted round's trees.jsonl are not rebuilt."""
+    import sectree.train.tsp as tsp
+    from sectree.tree.model import Tree, save_trees
+
+    cfg = cfgmod.load(RunConfig, SMOKE)
+    train, _dev = tsp.split_tasks(cfg)
+    out = tmp_path / "run"
+    (out / "round-1").mkdir(parents=True)
+    stub = Tree(train[0].id, [1, 2], "p", [])
+    root = stub.add(None, [], "", "root")
+    leaf = stub.add(root.id, [3], "x", "trunk")
+    leaf.reward, leaf.verdict = 1.0, {"status": "secure"}
+    stub.backup()
+    save_trees(out / "round-1" / "trees.jsonl", [stub])
+    built: list[str] = []
+    import sectree.tree.build as build
+
+    real = build.build_trees
+
+    def spy(policy, tasks, *a, **k):
+        built.extend(t.id for t in tasks)
+        return real(policy, tasks, *a, **k)
+
+    monkeypatch.setattr(build, "build_trees", spy)
+    tsp.run(cfg, out, resume=True, say=lambda m: None)
+    assert train[0].id not in built and built == [t.id for t in train[1:]]
+
+
+@pytest.mark.parametrize(
+    "yaml_text,needle",
+    [("method: tsp\ntree:\n  brnaches: 3\n", "tree.brnaches: unknown field"),
+     ("method: magic\n", "method must be one of"),
+     ("rounds: two\n", "rounds: expected int"),
+     ("train:\n  beta: -1\n", "beta"),
+     ("tree:\n  strategies: [gpt4]\n", "strategy"),
+     ("guard:\n  action: panic\n", "guard.action"),
+     ("[unclosed\n", "not valid YAML")],
+)
+def test_bad_configs_name_the_field(tmp_path, yaml_text, needle):
+    p = tmp_path / "c.yaml"
+    p.write_text(yaml_text)
+    with pytest.raises(SectreeError, match=needle) as e:
+        cfgmod.load(RunConfig, p)
+    assert str(p) in str(e.value)
+
+
+def test_cli_bad_config_one_line(tmp_path):
+    p = tmp_path / "c.yaml"
+    p.write_text("tree:\n  brnaches: 3\n")
+    r = subprocess.run([sys.executable, "-m", "sectree", "train", "--config", str(p), "--out", str(tmp_path / "o")],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "brnaches" in r.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_cli_overrides_beat_the_file(tmp_path):
+    cfg = cfgmod.load(RunConfig, SMOKE, {"rounds": 3, "tree.branches": 3})
+    assert cfg.rounds == 3 and cfg.tree.branches == 3 and cfg.model == "tiny-random"
