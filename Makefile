@@ -3,7 +3,6 @@
 SHELL := /bin/bash
 PY    := .venv/bin/python
 PIP   := .venv/bin/pip
-APT_PACKAGES := bubblewrap cppcheck flawfinder clang golang-go npm
 STAMP := .venv/.sectree-installed
 # eslint + eslint-plugin-security for the JS analyzer, pinned by tools/eslint/package-lock.json
 ESLINT_STAMP := tools/eslint/node_modules/.package-lock.json
@@ -27,6 +26,9 @@ system-deps:
 	command -v clang >/dev/null || missing="$$missing clang"; \
 	command -v go >/dev/null || missing="$$missing golang-go"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
+	command -v node >/dev/null || missing="$$missing nodejs"; \
+	command -v gcc >/dev/null || missing="$$missing gcc"; \
+	command -v g++ >/dev/null || missing="$$missing g++"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \

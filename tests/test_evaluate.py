@@ -142,5 +142,6 @@ def test_cli_eval_tiny_random_both_modes(tmp_path):
                         str(tmp_path), "--json"], capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
     summary = json.loads(r.stdout)
-    assert summary["modes"] == ["full", "completion"] and summary["n_samples"] == 2 * 2 * 2
+    n_tasks = len(load_suite("builtin:python", split="test", cwe=601))
+    assert summary["modes"] == ["full", "completion"] and summary["n_samples"] == n_tasks * 2 * 2
     assert summary["results"]["full"]["overall"]["broken_rate"]["value"] is not None

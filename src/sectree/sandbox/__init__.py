@@ -60,6 +60,10 @@ class SandboxConfig:
     """RLIMIT_CPU per process."""
     memory_mb: int | None = 2048
     """RLIMIT_AS (address space) per process in MiB; None for unlimited (needed by AddressSanitizer)."""
+    total_memory_mb: int | None = 4096
+    """Memory of one worker's whole sandbox (zygote, every process of the job, its tmpfs files and shared
+    memory), as a memory cgroup where sectree can create one (root, or a delegated cgroup v2); elsewhere
+    only the per-process memory_mb applies. None: no cgroup."""
     file_size_mb: int = 64
     """RLIMIT_FSIZE: the largest file a job may write."""
     open_files: int = 256
@@ -171,7 +175,8 @@ def bwrap_argv(cfg: SandboxConfig, python: str) -> list[str]:
     else:
         argv += ["--unshare-user", "--uid", "65534", "--gid", "65534", "--disable-userns"]
     # writable tmpfs first, so that binds below stay visible even if they live under /tmp
-    argv += ["--dev", "/dev", "--proc", "/proc"]
+    # a fresh mqueue mount, so that the zygote can list (and wipe) POSIX message queues between jobs
+    argv += ["--dev", "/dev", "--proc", "/proc", "--mqueue", "/dev/mqueue"]
     size = str(cfg.tmpfs_mb * 1024 * 1024)
     for d in ("/sbx", "/tmp", "/dev/shm"):
         argv += ["--perms", "1777", "--size", size, "--tmpfs", d]
@@ -194,12 +199,54 @@ def bwrap_argv(cfg: SandboxConfig, python: str) -> list[str]:
 _SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sectree-sandbox-spawn")
 
 
+def _memory_cgroup(name: str, limit_mb: int) -> str | None:
+    """Create a memory cgroup (v1 or v2) for one worker and return its directory, or None if we may not.
+
+    RLIMIT_AS bounds a process, not a job: a job forking N processes (or filling SysV/memfd shared memory,
+    which no rlimit counts) could otherwise take N x memory_mb and bring the host down."""
+    limit = str(limit_mb << 20)
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        hid, ctrls, path = line.split(":", 2)
+        if "memory" in ctrls.split(","):  # v1: a child of our own memory cgroup
+            v2, bases = False, [Path("/sys/fs/cgroup/memory", path.lstrip("/"))]
+        elif hid == "0" and not ctrls:  # v2: a child of ours, else a sibling (no processes in inner nodes)
+            own = Path("/sys/fs/cgroup", path.lstrip("/"))
+            v2, bases = True, [own, own.parent]
+        else:
+            continue
+        for base in bases:
+            d = base / name
+            try:
+                if v2 and "memory" not in (base / "cgroup.subtree_control").read_text().split():
+                    (base / "cgroup.subtree_control").write_text("+memory")
+                d.mkdir()
+                (d / ("memory.max" if v2 else "memory.limit_in_bytes")).write_text(limit)
+                try:  # no swapping past the limit either (absent without swap accounting)
+                    (d / ("memory.swap.max" if v2 else "memory.memsw.limit_in_bytes")).write_text("0" if v2 else limit)
+                except OSError:
+                    pass
+                return str(d)
+            except OSError:
+                try:
+                    d.rmdir()
+                except OSError:
+                    pass
+    return None
+
+
 class Worker:
     """One warm sandbox (a bwrap process running the zygote). Not thread-safe: one job at a time."""
+
+    _started = 0
 
     def __init__(self, cfg: SandboxConfig, index: int = 0):
         self.cfg, self.index = cfg, index
         self.proc: subprocess.Popen | None = None
+        self._cgroup: str | None = None
         self.jobs_run = 0
 
     def start(self) -> None:
@@ -210,6 +257,12 @@ class Worker:
             argv = [python, "-B", str(RUNNER_DIR / "zygote.py")]
         self._log = tempfile.TemporaryFile()
         self._unsafe_dir = None if self.cfg.enabled else tempfile.mkdtemp(prefix="sectree-nosandbox-")
+        Worker._started += 1
+        self._cgroup = self.cfg.total_memory_mb and _memory_cgroup(
+            f"sectree-{os.getpid()}-{self.index}-{Worker._started}", self.cfg.total_memory_mb)
+        if self._cgroup:
+            # join the cgroup before bwrap forks anything: the shell moves itself in, then becomes bwrap
+            argv = ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', self._cgroup, *argv]
         # bwrap gets the scrubbed environment too, not just the job: its pid-1 init stays inside the sandbox
         # with the environment it was started with, and without a root host that init has the job's uid, so
         # /proc/1/environ would hand the job every host secret (API keys, tokens).
@@ -319,6 +372,20 @@ class Worker:
                 except OSError:
                     pass
             self.proc = None
+        for _ in range(500):  # the cgroup can be removed once the last process in it has gone
+            try:
+                self._cgroup and os.rmdir(self._cgroup)
+                break
+            except FileNotFoundError:
+                break
+            except OSError:  # still exiting (the pid namespace dies with bwrap), or stray: kill, retry
+                try:
+                    for pid in Path(self._cgroup, "cgroup.procs").read_text().split():
+                        os.kill(int(pid), 9)
+                except (OSError, ValueError):
+                    pass
+                time.sleep(0.01)
+        self._cgroup = None
         if getattr(self, "_unsafe_dir", None):
             shutil.rmtree(self._unsafe_dir, ignore_errors=True)
             self._unsafe_dir = None

@@ -116,8 +116,11 @@ def prefill(policy, trunk: Trunk) -> None:
     trunk.cache, trunk.logits = out.cache, logits
 
 
-def fork_sample(policy, trunk: Trunk, position: int, B: int, cfg: TreeConfig, seed: int, extra: Sequence[int] = ()):
-    """B continuations from prompt + golden[:position] (+ ``extra`` sampled tokens), from the trunk's cache."""
+def fork_sample(policy, trunk: Trunk, position: int, B: int, cfg: TreeConfig, seed: int, extra: Sequence[int] = (),
+                stop: bool = True):
+    """B continuations from prompt + golden[:position] (+ ``extra`` sampled tokens), from the trunk's cache.
+
+    ``stop=False`` ignores stop rules and EOS (every row gets max_new_tokens tokens; for benchmarks)."""
     from sectree.policy import SamplingConfig, StopRule
     from sectree.policy.sampling import _decode, _new_row
 
@@ -140,9 +143,9 @@ def fork_sample(policy, trunk: Trunk, position: int, B: int, cfg: TreeConfig, se
     context_text = g.text[:char] + policy.decode(list(extra))
     rule = StopRule(trunk.task.language, trunk.stop_context + context_text)
     prefix_ids = trunk.prompt_ids + g.ids[:position] + list(extra)
-    rows = [_new_row(policy, prefix_ids, rule, 0, k, k) for k in range(B)]
+    rows = [_new_row(policy, prefix_ids, rule if stop else None, 0, k, k) for k in range(B)]
     config = SamplingConfig(n=B, temperature=cfg.temperature, top_p=cfg.top_p, max_new_tokens=cfg.max_new_tokens,
-                            seed=seed)
+                            seed=seed, eos_ids=None if stop else ())
     mask = torch.ones((B, P), dtype=torch.long, device=policy.device)  # (B, P)
     positions = torch.full((B, 1), P - 1, dtype=torch.long, device=policy.device)  # (B, 1)
     with torch.inference_mode():

@@ -7,13 +7,27 @@ write a fake report file, exit 0 at import, or monkeypatch pytest. The host ther
 - lines on fd 3 (never console text or files) whose HMAC-SHA256 under a per-job key verifies, with
   consecutive sequence numbers (the key is handed over in memory before the candidate is imported);
 - a final ``done`` record (a run that dies, or exits at import, never sends one);
-- an integrity check: the pytest/pluggy functions that produce outcomes, and the set of registered
-  plugins and hook implementations, are snapshotted before collection (before the candidate is imported)
-  and compared after every test and at the end; any change is reported as tampering;
-- outcomes computed here from the raw ``CallInfo`` (exception or not), not from report objects.
+- outcomes computed here from the raw ``CallInfo`` (exception or not), not from report objects;
+- integrity checks, any failure of which is reported as tampering:
+  * the pytest/pluggy functions that produce outcomes, the registered plugins and hook implementations
+    (snapshotted before collection, i.e. before the candidate is imported; checked after every test);
+  * every function, class and module bound in a module loaded before any job ran (the zygote's baseline),
+    and the methods in those classes' own dicts, so ``pathlib.Path.exists = lambda p: False``,
+    ``os.path.exists = ...`` or replacing ``pytest.raises`` is caught; checked once, at the end (the
+    compare costs ~10 ms, and a patch undone before then would escape any after-the-fact compare anyway);
+  * each test item, its test function and code, the test module's helpers and the fixture functions,
+    recorded after collection and checked before every test (the candidate cannot swap the tests it faces);
+  * an audit hook, installed before collection, for operations a candidate has no business doing: swapping
+    a function's ``__code__``/defaults, building code or function objects by hand, walking the heap with
+    ``gc``, trace/profile/audit hooks, ``sys._current_frames``, and ``ctypes`` (raw memory).
 
-Not covered: a candidate that searches the interpreter's memory for the key and our closures can forge
-records; the host also requires every expected test id (from the reference solution) to be reported.
+Not covered - in-process checks only raise the bar: a candidate can reach this plugin through stack frames
+(``sys._getframe``, tracebacks) and read the key and sequence counter out of its closures, then sign what it
+likes (tests/hostile/candidates/forge_with_channel_key.py does); it can patch state we do not snapshot (or
+patch and restore around each assert); and a candidate that behaves well only while tested, or returns an
+object that compares equal to anything, passes tests it should not - the task's tests must guard against
+that. Closing the first would need the signer out of Python's reach (e.g. a C extension holding the key
+that checks its caller). The host also requires every expected test id (from the reference) to be reported.
 Standard library + pytest only (sectree is not importable inside the sandbox).
 """
 
@@ -22,12 +36,70 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import operator
 import os
+import sys
+import types
 
 import pytest
 
+# audit events a candidate never needs (see the module docstring); "ctypes." is matched as a prefix
+_AUDIT_TAMPER = frozenset({
+    "sys.addaudithook", "sys.settrace", "sys.setprofile", "sys._current_frames", "gc.get_objects",
+    "gc.get_referrers", "gc.get_referents", "code.__new__", "function.__new__",
+})
+_AUDIT_SETATTR = frozenset({"__code__", "__defaults__", "__kwdefaults__"})
+# bindings pytest itself swaps while it runs (warnings.catch_warnings around collection and each test)
+_VOLATILE = frozenset({("warnings", "_showwarnmsg_impl"), ("warnings", "showwarning")})
 
-def make_plugin(fd: int, key: bytes):
+
+def bindings(skip: frozenset = frozenset()) -> list[tuple]:
+    """Every function/class/module bound in a loaded module (but those in ``skip``) or in its own classes.
+
+    One entry per namespace: (name, namespace, keys, values, key set of a class dict or None); the zygote takes
+    this once before forking jobs (walking ~25k objects in each job would cost tens of ms of copy-on-write).
+    Compared by identity, plus new public names in class dicts, so both replacing ``Path.exists`` and
+    shadowing it (adding ``exists`` to ``PosixPath``) show up."""
+    out: list[tuple] = []
+    for name, mod in list(sys.modules.items()):
+        if name in skip:
+            continue
+        try:
+            d = mod.__dict__
+            if type(d) is not dict:
+                continue
+            keys = tuple(k for k, v in list(d.items())
+                         if (isinstance(v, types.ModuleType) or callable(v)) and (name, k) not in _VOLATILE)
+            out.append((name, d, keys, tuple(d[k] for k in keys), None))
+            for v in out[-1][3]:
+                if isinstance(v, type) and v.__module__ == name:
+                    cd = v.__dict__  # methods and descriptors, not data (pytest sets some class-level state)
+                    ckeys = tuple(k for k, a in list(cd.items()) if callable(a) or hasattr(type(a), "__get__"))
+                    out.append((f"{name}.{v.__qualname__}", cd, ckeys, tuple(cd[k] for k in ckeys), frozenset(cd)))
+        except Exception:  # an odd object in sys.modules: skip it
+            continue
+    return out
+
+
+def _changed_bindings(base: list[tuple]) -> list[str]:
+    bad = []
+    for owner, ns, keys, vals, keyset in base:
+        if any(map(operator.is_not, map(ns.get, keys), vals)):  # C-speed scan; names only on a hit
+            bad += [f"{owner}.{k}" for k, v in zip(keys, vals) if ns.get(k) is not v]
+        if keyset is not None and len(ns) != len(keyset):  # new public names (private caches are legit)
+            added = sorted(n for n in ns.keys() - keyset if not n.startswith("_"))
+            if added:
+                bad.append(f"{owner}.{added[0]}")
+    return bad
+
+
+def prepare() -> tuple[frozenset, list[tuple]]:
+    """The zygote's baseline for ``make_plugin``: taken once, before any job (hence any candidate) runs."""
+    names = frozenset(sys.modules)
+    return names, bindings()
+
+
+def make_plugin(fd: int, key: bytes, baseline: tuple[frozenset, list[tuple]] | None = None):
     # bind what we use now, before the candidate can replace module attributes
     _hmac_new, _sha256, _dumps, _write = hmac.new, hashlib.sha256, json.dumps, os.write
     seq = [0]
@@ -84,17 +156,30 @@ def make_plugin(fd: int, key: bytes):
             self.kinds: dict[str, str] = {}
             self.phases: dict[str, dict] = {}
             self.baseline: dict | None = None
+            self.bindings: list[tuple] = []
+            self.items: dict[str, tuple] = {}
+            self.fixtures: list[tuple] = []
+            self.test_globals: list[tuple] = []
             self.config = None
             self.tampered: list[str] = []
 
-        def check(self, where: str) -> None:
+        def flag(self, where: str, changed: list[str]) -> None:
+            if changed and not self.tampered:
+                self.tampered = list(changed)
+                emit({"ev": "tamper", "where": where, "changed": list(changed)})
+
+        def check(self, where: str, full: bool = False) -> None:
             if self.baseline is None or self.config is None:
                 return
             now = snapshot(self.config)
             changed = sorted(k for k in self.baseline if self.baseline[k] != now.get(k))
-            if changed and not self.tampered:
-                self.tampered = changed
-                emit({"ev": "tamper", "where": where, "changed": changed})
+            self.flag(where, changed + (_changed_bindings(self.bindings) if full else []))
+
+        def audit(self, event: str, args: tuple) -> None:
+            if event in _AUDIT_TAMPER or event.startswith("ctypes.") or (
+                event == "object.__setattr__" and len(args) > 1 and args[1] in _AUDIT_SETATTR
+            ):
+                self.flag("audit", [event if event != "object.__setattr__" else f"setattr {args[1]}"])
 
         def pytest_configure(self, config):
             for mark in ("functionality", "security"):
@@ -106,6 +191,9 @@ def make_plugin(fd: int, key: bytes):
             # after session start (fixture manager registered), before any test module - hence the
             # candidate - is imported
             self.baseline = snapshot(session.config)
+            # the zygote's bindings (taken before any job ran) plus those of modules pytest imported since
+            self.bindings = bindings() if baseline is None else baseline[1] + bindings(skip=baseline[0])
+            sys.addaudithook(self.audit)
 
         def pytest_collection_modifyitems(self, session, config, items):
             # CWEval keeps tests of its own unsafe reference in the test file: never run them on candidates
@@ -119,13 +207,43 @@ def make_plugin(fd: int, key: bytes):
                 emit({"ev": "collect_error", "id": report.nodeid, "msg": str(report.longrepr)[-2000:]})
 
         def pytest_collection_finish(self, session):
+            bad, seen = [], set()
             for it in session.items:
                 kind = "security" if it.get_closest_marker("security") else (
                     "functionality" if it.get_closest_marker("functionality") else "other"
                 )
                 self.kinds[it.nodeid] = kind
+                # what each test is: checked before it runs, so the candidate cannot swap the tests it faces
+                fn = getattr(it, "function", None)
+                code = getattr(fn, "__code__", None)
+                self.items[it.nodeid] = (it, type(it), getattr(it, "obj", None), fn, code)
+                if code is not None and os.path.realpath(code.co_filename) != os.path.realpath(str(it.path)):
+                    bad.append(f"test function {it.nodeid} not from its test file")
+                mod = getattr(it, "module", None)
+                if mod is not None and mod.__name__ not in seen:  # the test module's helpers
+                    seen.add(mod.__name__)
+                    d = mod.__dict__
+                    keys = tuple(k for k, v in d.items() if isinstance(v, types.ModuleType) or callable(v))
+                    self.test_globals.append((mod.__name__, d, keys, tuple(d[k] for k in keys), None))
+            fm = getattr(session, "_fixturemanager", None)
+            for defs in getattr(fm, "_arg2fixturedefs", {}).values():
+                self.fixtures += [(fd, getattr(fd, "func", None)) for fd in defs]
             emit({"ev": "collected", "ids": list(self.kinds), "kinds": self.kinds})
+            self.flag("collection", bad)
             self.check("collection")
+
+        @pytest.hookimpl(tryfirst=True)
+        def pytest_runtest_setup(self, item):
+            rec = self.items.get(item.nodeid)
+            bad = []
+            if rec is None or rec[0] is not item or type(item) is not rec[1] or "runtest" in vars(item):
+                bad.append(f"item {item.nodeid}")
+            elif getattr(item, "obj", None) is not rec[2] or getattr(item, "function", None) is not rec[3]:
+                bad.append(f"test function {item.nodeid}")
+            elif rec[3] is not None and getattr(rec[3], "__code__", None) is not rec[4]:
+                bad.append(f"test code {item.nodeid}")
+            bad += [f"fixture {fd.argname}" for fd, func in self.fixtures if getattr(fd, "func", None) is not func]
+            self.flag(item.nodeid, bad + _changed_bindings(self.test_globals))
 
         def _record(self, item, call) -> None:
             excinfo = call.excinfo
@@ -159,7 +277,7 @@ def make_plugin(fd: int, key: bytes):
             return None
 
         def pytest_sessionfinish(self, session, exitstatus):
-            self.check("sessionfinish")
+            self.check("sessionfinish", full=True)
             emit({"ev": "done", "exitstatus": int(exitstatus), "tampered": self.tampered})
 
     return Channel()

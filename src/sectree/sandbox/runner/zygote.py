@@ -68,7 +68,7 @@ class Zygote:
         self.own_pidns = init.get("host_pidns")
         self.work: str = init.get("work", "/sbx")
         self.job_dir = os.path.join(self.work, "job")
-        self.wipe_dirs = (self.work, "/tmp", "/dev/shm") if self.sandboxed else (self.work,)
+        self.wipe_dirs = (self.work, "/tmp", "/dev/shm", "/dev/mqueue") if self.sandboxed else (self.work,)
         if self.sandboxed and os.readlink("/proc/self/ns/pid") == self.own_pidns:
             # kill(-1) below would hit the host's processes: refuse to run rather than risk it
             raise SystemExit("zygote: sandboxed mode but not in a new pid namespace")
@@ -158,6 +158,11 @@ class Zygote:
     def _child(self, job: dict, out_w: int, rep_w: int) -> None:
         limits = job["limits"]
         os.setsid()
+        try:  # when the worker's memory cgroup is full, the OOM killer takes the job's processes, not us
+            with open("/proc/self/oom_score_adj", "w") as f:
+                f.write("1000")
+        except OSError:
+            pass
         if self.job_uid is not None:
             os.setgroups([])
             os.setgid(self.job_uid)
@@ -247,6 +252,8 @@ class Zygote:
                 for top in self.wipe_dirs:
                     for name in os.listdir(top) if os.path.isdir(top) else []:
                         _rmtree(os.path.join(top, name))
+                if self.sandboxed:  # our own IPC namespace; unsandboxed these would be the host's
+                    _remove_sysv_ipc()
             finally:
                 os._exit(0)
         os.waitpid(pid, 0)
@@ -300,6 +307,30 @@ def _setrlimits(limits: dict) -> None:
     for res, value in table.items():
         if value is not None:
             resource.setrlimit(res, (value, value))
+
+
+def _remove_sysv_ipc() -> None:
+    """IPC_RMID every SysV shm segment, message queue and semaphore set in our IPC namespace.
+
+    They outlive the processes that made them and the namespace is shared by all of this worker's jobs: a
+    job could otherwise hand state to the next one, or pile up shared memory (no rlimit counts it) across
+    jobs. Runs as the job uid, which owns them."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+    except Exception:
+        return
+    rmid = {"shm": lambda i: libc.shmctl(i, 0, None), "msg": lambda i: libc.msgctl(i, 0, None),
+            "sem": lambda i: libc.semctl(i, 0, 0)}  # IPC_RMID = 0
+    for kind, remove in rmid.items():
+        try:
+            with open(f"/proc/sysvipc/{kind}") as f:
+                ids = [int(line.split()[1]) for line in f.read().splitlines()[1:] if line.strip()]
+        except (OSError, ValueError, IndexError):
+            continue
+        for i in ids:
+            remove(i)
 
 
 def _set_nondumpable() -> None:

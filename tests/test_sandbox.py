@@ -1,0 +1,154 @@
+"""Direct tests of the sandbox: limits, environment, network, job folder, missing bubblewrap, --no-sandbox,
+worker lifetime, cleanup between jobs, the memory cgroup, and verdict determinism."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from sectree import sandbox
+from sectree.errors import SectreeError
+from sectree.oracle import Oracle, OracleConfig, Status
+from sectree.sandbox import SANDBOX_ENV, SandboxConfig, Worker
+from sectree.tasks import parse_task
+
+SUITE = Path(__file__).resolve().parents[1] / "src" / "sectree" / "tasks" / "suites" / "python"
+UID_BASE = 64000 + (os.getpid() % 500) * 2
+CFG = SandboxConfig(wall_seconds=5, cpu_seconds=3, memory_mb=512, processes=32, job_uid_base=UID_BASE)
+
+
+def py(worker: Worker, code: str, **files: bytes):
+    """Run a Python snippet as a job; returns the JobResult."""
+    return worker.run({"job.py": code.encode(), **files}, kind="exec", argv=[sys.executable, "-s", "-B", "job.py"])
+
+
+@pytest.fixture(scope="module")
+def worker():
+    os.environ["SECTREE_TEST_HOST_SECRET"] = "host-secret-value"  # set before the sandbox starts
+    w = Worker(CFG)
+    yield w
+    w.close()
+    os.environ.pop("SECTREE_TEST_HOST_SECRET", None)
+
+
+def test_limits_are_applied(worker):
+    res = py(worker, "import resource as r\n"
+                     "print([r.getrlimit(x) for x in (r.RLIMIT_CPU, r.RLIMIT_AS, r.RLIMIT_NPROC, r.RLIMIT_FSIZE)])")
+    mb = 1 << 20
+    assert res.exit_code == 0, res.output
+    assert res.output.strip() == str([(3, 3), (512 * mb, 512 * mb), (32, 32), (64 * mb, 64 * mb)])
+
+
+def test_environment_is_scrubbed(worker):
+    res = py(worker, "import os\nprint(sorted(os.environ.items()))\n"
+                     "try:\n    print(open('/proc/1/environ', 'rb').read())\nexcept OSError as e:\n    print(type(e).__name__)")
+    lines = res.output.splitlines()
+    assert lines[0] == str(sorted(SANDBOX_ENV.items()))
+    assert "host-secret-value" not in res.output
+    # the sandbox's init (bwrap) itself was started without our environment: readable to a non-root job
+    assert "host-secret-value" not in Path(f"/proc/{worker.proc.pid}/environ").read_bytes().decode(errors="replace")
+
+
+def test_only_loopback(worker):
+    res = py(worker, "import socket\nprint([n for _, n in socket.if_nameindex()])\n"
+                     "try:\n    socket.create_connection(('1.1.1.1', 53), timeout=1)\nexcept OSError as e:\n"
+                     "    print('refused', type(e).__name__)")
+    assert res.output.splitlines() == ["['lo']", "refused OSError"]
+
+
+def test_cwd_holds_only_the_job_files(worker):
+    res = py(worker, "import os\nprint(os.getcwd(), sorted(os.listdir('.')))", **{"data/a.txt": b"x", "b.txt": b"y"})
+    assert res.output.strip() == "/sbx/job ['b.txt', 'data', 'job.py']"
+    res = py(worker, "import os\nprint(sorted(os.listdir('.')), os.listdir('/tmp'))")
+    assert res.output.strip() == "['job.py'] []", "files of the previous job are gone"
+
+
+def test_timeout_keeps_the_worker(worker):
+    pid = worker.proc.pid
+    res = worker.run({}, kind="exec", argv=["/bin/sleep", "60"])
+    assert res.timed_out and res.signal == 9 and not res.worker_died
+    assert py(worker, "print('still here')").output == "still here\n"
+    assert worker.proc.pid == pid, "the zygote survived the timeout (no restart)"
+
+
+def test_no_state_survives_a_job(worker):
+    """SysV IPC objects and POSIX queues outlive processes; the worker's IPC namespace is shared by its jobs."""
+    res = py(worker, "import ctypes, os\nlibc = ctypes.CDLL(None)\nrt = ctypes.CDLL('librt.so.1')\n"
+                     "print(libc.shmget(0x5853, 1 << 20, 0o1666), libc.msgget(0x5854, 0o1666),"
+                     " libc.semget(0x5855, 1, 0o1666), rt.mq_open(b'/sx', os.O_CREAT | os.O_RDWR, 0o600, None))\n"
+                     "os.makedirs('/dev/shm/x/y')\nopen('/tmp/left', 'w').write('x')\n"
+                     "if os.fork() == 0:\n    os.setsid()\n    import time; time.sleep(60)")
+    assert "-1" not in res.output.split(), res.output
+    res = py(worker, "import os\n"
+                     "print([open(f'/proc/sysvipc/{k}').read().count(chr(10)) for k in ('shm', 'msg', 'sem')],"
+                     " os.listdir('/dev/mqueue'), os.listdir('/dev/shm'), os.listdir('/tmp'),"
+                     " sorted(int(p) for p in os.listdir('/proc') if p.isdigit()) == sorted({1, os.getppid(), os.getpid()}))")
+    assert res.output.strip() == "[1, 1, 1] [] [] [] True"  # header lines only
+
+
+def test_worker_survives_the_thread_that_started_it():
+    """bwrap --die-with-parent fires when the *thread* that forked it exits (PR_SET_PDEATHSIG)."""
+    w = Worker(CFG)
+    try:
+        t = threading.Thread(target=w.start)
+        t.start()
+        t.join()
+        time.sleep(0.3)
+        assert w.proc.poll() is None
+        assert py(w, "print(1)").output == "1\n"
+    finally:
+        w.close()
+
+
+def test_total_memory_is_bounded():
+    cfg = SandboxConfig(wall_seconds=8, memory_mb=256, total_memory_mb=512, processes=32, job_uid_base=UID_BASE)
+    probe = sandbox._memory_cgroup(f"sectree-probe-{os.getpid()}", 64)
+    if probe is None:
+        pytest.skip("no writable memory cgroup here (needs root or a delegated cgroup v2)")
+    os.rmdir(probe)
+    w = Worker(cfg)
+    try:  # 6 processes x 192 MiB, each under RLIMIT_AS: only ~2 fit in 512 MiB
+        res = py(w, "import os, time\nr, wr = os.pipe()\n"
+                    "for _ in range(6):\n    if os.fork() == 0:\n        hog = bytearray(192 << 20)\n"
+                    "        os.write(wr, b'x')\n        time.sleep(30)\n"
+                    "os.close(wr)\ntime.sleep(3)\nprint('alive', len(os.read(r, 100)))")
+        alive = int(res.output.split()[-1])
+        assert alive <= 2, res.output
+        assert w.proc.poll() is None, "the zygote itself was spared"
+        assert py(w, "print(1)").output == "1\n"
+        cgroup = w._cgroup
+        assert cgroup and Path(cgroup).is_dir()
+    finally:
+        w.close()
+    assert not Path(cgroup).exists(), "the worker's cgroup is removed with it"
+
+
+def test_missing_bubblewrap_names_the_fix(monkeypatch):
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
+    with pytest.raises(SectreeError) as e:
+        Worker(CFG).start()
+    msg = str(e.value)
+    assert "bubblewrap" in msg and "apt-get install bubblewrap" in msg and "--no-sandbox" in msg
+
+
+def test_no_sandbox_still_runs_a_job():
+    w = Worker(SandboxConfig(enabled=False, wall_seconds=5))
+    try:
+        res = py(w, "print('hello')")
+        assert res.exit_code == 0 and res.output == "hello\n"
+    finally:
+        w.close()
+
+
+def test_verdicts_are_deterministic():
+    task = parse_task(SUITE, "cwe_078_0")
+    with Oracle(OracleConfig(sandbox=CFG, workers=2, analyzers=False)) as o:
+        vs = [o.judge(task, task.unsafe_source) for _ in range(3)]
+    views = [(v.status, v.reason, [(t.nodeid, t.kind, t.outcome) for t in v.tests]) for v in vs]
+    assert vs[0].status == Status.VULNERABLE
+    assert views[0] == views[1] == views[2]
