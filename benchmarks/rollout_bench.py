@@ -3,7 +3,8 @@
 For each task: risk nodes from the diff strategy (up to --nodes), B branches per node, each exactly
 --tokens new tokens (stop rules and EOS off, so both sides generate identical amounts).
 
-  tree          prefill prompt+golden once, crop the KV cache to each node and fork it B ways
+  tree          prefill prompt+golden once, crop the KV cache to each node, fork it B ways, and decode
+                every node's branches together as one left-padded batch
   independent   HF `generate(num_return_sequences=B)` from each node's full prefix (re-prefilled B times)
 
 Reports tokens forwarded (prefill + decode positions) and wall time; the two sides alternate per task so
@@ -25,7 +26,7 @@ import torch
 from sectree.io import write_json_atomic
 from sectree.policy import load_policy
 from sectree.tasks import load_suite
-from sectree.tree.build import TreeBuilder, TreeConfig, fork_sample, prefill
+from sectree.tree.build import TreeBuilder, TreeConfig, fork_sample_many, prefill
 
 
 def main() -> None:
@@ -52,8 +53,8 @@ def main() -> None:
         t0 = time.perf_counter()
         prefill(policy, trunk)
         fwd = len(trunk.prompt_ids) + len(trunk.golden.ids)
-        for p in positions:
-            samples, _ = fork_sample(policy, trunk, p, args.B, cfg, seed=p, stop=False)
+        outs, _ = fork_sample_many(policy, trunk, [(p, args.B) for p in positions], cfg, seed=0, stop=False)
+        for samples in outs:  # all nodes were decoded as one batch (left-padded prefixes)
             fwd += sum(len(s.token_ids) - 1 for s in samples)  # the first token comes from the prefill logits
             tot["tree"]["leaves"] += len(samples)
             tot["tree"]["leaf_tokens"] += sum(len(s.token_ids) for s in samples)

@@ -172,3 +172,22 @@ def test_bad_tree_config(bad):
 
     with pytest.raises(SectreeError):
         TreeConfig(**bad)
+
+
+def test_batched_nodes_equal_one_node_at_a_time(policy):
+    """All risk nodes of a tree decoded as one left-padded batch == each node forked on its own (greedy)."""
+    from sectree.tasks import load_suite
+    from sectree.tree.build import TreeConfig, fork_sample, fork_sample_many, make_trunk, prefill
+
+    task = load_suite("builtin:python", ids=["cwe_601_0"])[0]
+    trunk = make_trunk(policy, task)
+    prefill(policy, trunk)
+    cfg = TreeConfig(temperature=0.0, max_new_tokens=8)
+    positions = [3, len(trunk.golden.ids) // 2, len(trunk.golden.ids) - 5]
+    many, contexts = fork_sample_many(policy, trunk, [(p, 2) for p in positions], cfg, seed=0)
+    for p, got, ctx in zip(positions, many, contexts):
+        one, ctx1 = fork_sample(policy, trunk, p, 2, cfg, seed=0)
+        assert ctx == ctx1
+        assert [s.token_ids for s in got] == [s.token_ids for s in one]
+        for a, b in zip(got, one):
+            assert a.logprobs == pytest.approx(b.logprobs, abs=1e-3)

@@ -153,6 +153,61 @@ def fork_sample(policy, trunk: Trunk, position: int, B: int, cfg: TreeConfig, se
     return samples, context_text
 
 
+def fork_sample_many(policy, trunk: Trunk, requests: Sequence[tuple[int, int]], cfg: TreeConfig, seed: int,
+                     stop: bool = True):
+    """Branches at several golden positions decoded as ONE batch: [(position, B), ...] -> samples per request.
+
+    Each node's prefix is the trunk cache cropped to it; prefixes of different lengths are left-padded
+    (masked) to the longest one, so every row of the batch advances one token per step together. On a CPU
+    one batched step of N*B rows costs far less than N steps of B rows. RoPE is already baked into the
+    cached keys, and each row's position ids continue from its own prefix length, so the padding is exact
+    up to floating-point noise.
+    """
+    from sectree.policy import SamplingConfig, StopRule
+    from sectree.policy.sampling import _decode, _new_row
+
+    n_prompt = len(trunk.prompt_ids)
+    lengths = [n_prompt + pos for pos, _ in requests]
+    pmax = max(lengths)
+    g = trunk.golden
+    rows, logits, masks, starts, contexts, index = [], [], [], [], [], []
+    for r, ((pos, B), P) in enumerate(zip(requests, lengths)):
+        char = g.offsets[pos] if pos < len(g.ids) else len(g.text)
+        contexts.append(g.text[:char])
+        rule = StopRule(trunk.task.language, trunk.stop_context + g.text[:char]) if stop else None
+        for k in range(B):
+            # the stream id keeps each row's random numbers independent of how requests are batched
+            rows.append(_new_row(policy, trunk.prompt_ids + g.ids[:pos], rule, r, k, 1000 * r + k))
+            logits.append(trunk.logits[P - 1])
+            masks.append([0] * (pmax - P) + [1] * P)
+            starts.append(P - 1)
+            index.append(r)
+    cache = copy.deepcopy(trunk.cache)
+    total = n_prompt + len(g.ids)
+    if total > pmax:
+        cache.crop(pmax - total)
+    for layer in cache.layers:
+        parts_k, parts_v = [], []
+        for (pos, B), P in zip(requests, lengths):
+            k = layer.keys.new_zeros(layer.keys.shape)  # (1, H, pmax, D)
+            v = layer.values.new_zeros(layer.values.shape)
+            k[..., pmax - P:, :] = layer.keys[..., :P, :]
+            v[..., pmax - P:, :] = layer.values[..., :P, :]
+            parts_k.append(k.expand(B, -1, -1, -1))
+            parts_v.append(v.expand(B, -1, -1, -1))
+        layer.keys, layer.values = torch.cat(parts_k).contiguous(), torch.cat(parts_v).contiguous()  # (N*B, H, pmax, D)
+    config = SamplingConfig(n=1, temperature=cfg.temperature, top_p=cfg.top_p, max_new_tokens=cfg.max_new_tokens,
+                            seed=seed, eos_ids=None if stop else ())
+    mask = torch.tensor(masks, dtype=torch.long, device=policy.device)  # (N*B, pmax)
+    positions = torch.tensor(starts, dtype=torch.long, device=policy.device)[:, None]  # (N*B, 1)
+    with torch.inference_mode():
+        samples = _decode(policy, rows, torch.stack(logits), cache, mask, positions, config)
+    out: list[list] = [[] for _ in requests]
+    for i, s in zip(index, samples):
+        out[i].append(s)
+    return out, contexts
+
+
 def _seed(cfg: TreeConfig, task_id: str, *parts) -> int:
     h = hashlib.sha256(":".join(map(str, (cfg.seed, task_id, *parts))).encode()).digest()
     return int.from_bytes(h[:4], "little")
@@ -219,6 +274,16 @@ class TreeBuilder:
             extra = self.tree.tokens_to(extra_from)[position:]
         samples, context_text = fork_sample(self.policy, self.trunk, position, B, self.cfg,
                                             _seed(self.cfg, self.task.id, hang_id, attempt), extra)
+        self._add_leaves(hang_id, samples, context_text)
+
+    def branch_many(self, requests: list[tuple[int, int, int]], attempt: int) -> None:
+        """Sample at several nodes in one decode batch: requests are (hang node id, golden position, B)."""
+        outs, contexts = fork_sample_many(self.policy, self.trunk, [(pos, B) for _, pos, B in requests], self.cfg,
+                                          _seed(self.cfg, self.task.id, "batch", attempt))
+        for (hid, _, _), samples, context_text in zip(requests, outs, contexts):
+            self._add_leaves(hid, samples, context_text)
+
+    def _add_leaves(self, hang_id: int, samples, context_text: str) -> None:
         for s in samples:
             self.tokens += len(s.token_ids)
             answer = context_text + s.text
@@ -309,10 +374,14 @@ def build_trees(policy, tasks: Sequence[Task], oracle, cfg: TreeConfig, *, pair_
         prefill(policy, b.trunk)
         hang = b.grow_trunk(b.risk_nodes(vuln[b.task.id]))
         hangs.append(hang)
+        requests, budget = [], cfg.leaf_budget
         for pos, hid in sorted(hang.items()):
-            B = min(cfg.branches, cfg.leaf_budget - b.sampled_leaves())
+            B = min(cfg.branches, budget)
             if B > 0:
-                b.branch(hid, pos, B, attempt=0)
+                requests.append((hid, pos, B))
+                budget -= B
+        if requests:
+            b.branch_many(requests, attempt=0)  # every node of the tree in one decode batch
         say(f"{b.task.id}: {len(hang)} risk nodes, {b.sampled_leaves()} leaves")
     _judge(builders, oracle, say)
     for attempt in range(1, 8):  # adaptive branching: double B where no contrast yet, within the caps
@@ -327,11 +396,11 @@ def build_trees(policy, tasks: Sequence[Task], oracle, cfg: TreeConfig, *, pair_
                     budget -= room
         if not todo:
             break
-        for b, hid, pos, room in todo:
-            if b.trunk.cache is None:
-                prefill(policy, b.trunk)
-            b.branch(hid, pos, room, attempt=attempt)
-            b.resampled += 1
+        for b in builders:
+            mine = [(hid, pos, room) for bb, hid, pos, room in todo if bb is b]
+            if mine:
+                b.branch_many(mine, attempt=attempt)
+                b.resampled += len(mine)
         say(f"adaptive round {attempt}: resampled {len(todo)} nodes")
         _judge(builders, oracle, say)
     if cfg.depth2:
