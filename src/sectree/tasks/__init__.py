@@ -155,7 +155,10 @@ def _split_markers(text: str, path: Path) -> tuple[str, str, str, str]:
             raise SectreeError(f"{path}: marker {marker!r} appears {len(hits)} times (expected once)")
         return hits[0] if hits else None
 
-    p, s, e = find("BEGIN PROMPT"), find("BEGIN SOLUTION"), find("BEGIN ENTRYPOINT")
+    # CWEval spells the last marker "BEGIN ENTRYPONT" in some files; accept both
+    e = find("BEGIN ENTRYPOINT")
+    e = find("BEGIN ENTRYPONT") if e is None else e
+    p, s = find("BEGIN PROMPT"), find("BEGIN SOLUTION")
     if s is None:
         raise SectreeError(f"{path}: no line containing 'BEGIN SOLUTION'")
     if p is not None and p > s:
