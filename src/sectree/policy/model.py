@@ -11,7 +11,8 @@ Spec syntax::
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -121,11 +122,26 @@ def _load_hf_folder(folder: Path, spec: str) -> tuple[Any, Any]:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     try:
-        tokenizer = AutoTokenizer.from_pretrained(folder)
-        model = AutoModelForCausalLM.from_pretrained(folder, dtype="float32")
+        with quiet_transformers():
+            tokenizer = AutoTokenizer.from_pretrained(folder)
+            model = AutoModelForCausalLM.from_pretrained(folder, dtype="float32")
     except (OSError, ValueError) as exc:
         raise SectreeError(f"model spec {spec!r}: cannot load {folder}: {exc}") from exc
     return model.eval(), tokenizer
+
+
+@contextmanager
+def quiet_transformers() -> Iterator[None]:
+    """Hide transformers' per-load progress bars (a policy is loaded often; the bars are noise)."""
+    from transformers.utils import logging as hf_logging
+
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            hf_logging.enable_progress_bar()
 
 
 LOADERS: dict[str, Callable[[str], tuple[Any, Any]]] = {
@@ -137,16 +153,22 @@ LOADERS: dict[str, Callable[[str], tuple[Any, Any]]] = {
 SPEC_HELP = "smollm2-135m, tiny-random, hf:<path>, and <spec>+lora:<adapter_path>"
 
 
-def load_policy(spec: str = DEFAULT_SPEC, *, device: str | None = None) -> Policy:
-    """Resolve a model spec into a ``Policy`` in eval mode; ``device`` defaults to CUDA when available."""
+def load_policy(spec: str = DEFAULT_SPEC, *, device: str | None = None, trainable_adapter: bool = False) -> Policy:
+    """Resolve a model spec into a ``Policy`` in eval mode; ``device`` defaults to CUDA when available.
+
+    ``trainable_adapter`` loads a ``+lora:`` adapter with its weights requiring grad (to continue training it).
+    """
     base, _, adapter = spec.partition(LORA_SEP)
     name, colon, arg = base.partition(":")
     loader = LOADERS.get(name)
     if loader is None or (name != "hf" and colon):
         raise SectreeError(f"unknown model spec {spec!r}; available: {SPEC_HELP}")
+    adapter_dir = _adapter_dir(adapter, spec) if LORA_SEP in spec else None  # fail before the slow load
     model, tokenizer = loader(arg)
-    if LORA_SEP in spec:
-        model = _attach_lora(model, adapter, spec)
+    if adapter_dir is not None:
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(model, adapter_dir, is_trainable=trainable_adapter)
     if tokenizer.pad_token_id is None:
         # left padding needs some pad id; its embedding is never attended to
         tokenizer.pad_token = tokenizer.eos_token
@@ -154,10 +176,8 @@ def load_policy(spec: str = DEFAULT_SPEC, *, device: str | None = None) -> Polic
     return Policy(spec=spec, model=model.to(device).eval(), tokenizer=tokenizer)
 
 
-def _attach_lora(model: Any, adapter: str, spec: str) -> Any:
-    from peft import PeftModel
-
+def _adapter_dir(adapter: str, spec: str) -> Path:
     folder = Path(adapter).expanduser()
     if not (folder / "adapter_config.json").is_file():
         raise SectreeError(f"model spec {spec!r}: {folder} is not a LoRA adapter folder (no adapter_config.json)")
-    return PeftModel.from_pretrained(model, folder, is_trainable=False)
+    return folder

@@ -78,6 +78,7 @@ def ensure_cache() -> Path:
         _convert(gguf, tmp)
         # the marker is written last, inside the temp folder: a folder without it is never trusted
         (tmp / SOURCE_FILE).write_text(json.dumps(_source_info(gguf)))
+        tmp.chmod(0o755)  # mkdtemp makes it private; the cache is an ordinary folder
         _publish(tmp, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -102,8 +103,11 @@ def _convert(gguf: Path, out: Path) -> None:
     """Dequantize the GGUF into a float32 safetensors model folder (model + tokenizer) at ``out``."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    loaded = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype="float32")
+    from sectree.policy.model import quiet_transformers
+
+    with quiet_transformers():
+        tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+        loaded = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype="float32")
     # A GGUF-loaded model refuses save_pretrained (its config carries a gguf quantization_config):
     # rebuild a plain model from the same config and move the dequantized weights into it.
     config = loaded.config
