@@ -17,7 +17,8 @@ IDS = ["cwe_078_0", "cwe_601_0"]
 
 
 def _cfg(**kw) -> GenerateConfig:
-    base = dict(model="tiny-random", suite="builtin:python", n=2, max_new_tokens=12, temperature=0.8, seed=3)
+    base = dict(model="tiny-random", suite="builtin:python", n=2, max_new_tokens=12, temperature=0.8, seed=3,
+                batch_tasks=1)
     return GenerateConfig(**{**base, **kw})
 
 
@@ -52,6 +53,14 @@ def test_generate_resumes_identically(tmp_path, monkeypatch, policy):
     assert [json.loads(x) for x in part.read_text().splitlines()] == [json.loads(x) for x in lines]
     # finished: nothing more to do
     assert generate(_cfg(), part, policy=policy)["sampled_tasks"] == 0
+    # tasks batched together: a file cut inside a group (e.g. edited by hand) is completed identically
+    both = tmp_path / "both.jsonl"
+    generate(_cfg(batch_tasks=2), both, policy=policy)
+    blines = both.read_text().splitlines(keepends=True)
+    cut = tmp_path / "cut.jsonl"
+    cut.write_text("".join(blines[:3]))
+    generate(_cfg(batch_tasks=2), cut, policy=policy)
+    assert sorted(cut.read_text().splitlines()) == sorted(x.rstrip("\n") for x in blines)
 
 
 def test_generate_refuses_other_settings(tmp_path, monkeypatch, policy):

@@ -104,12 +104,13 @@ ModeOpt = typer.Option("full", "--mode", help="full (write the function) or comp
                        "code from just before the decisive line)")
 
 
-def _gen_config(model, suite, split, cwe, language, mode, template, n, temperature, top_p, max_new_tokens, seed):
+def _gen_config(model, suite, split, cwe, language, mode, template, n, temperature, top_p, max_new_tokens, seed,
+                batch_tasks=8):
     from sectree.evaluate.run import GenerateConfig
 
     return GenerateConfig(model=model, suite=suite, split=split, cwes=list(cwe or []), language=language, mode=mode,
                           template=template, n=n, temperature=temperature, top_p=top_p,
-                          max_new_tokens=max_new_tokens, seed=seed)
+                          max_new_tokens=max_new_tokens, seed=seed, batch_tasks=batch_tasks)
 
 
 def _run_generate(cfg, out: str, quiet: bool, policy=None) -> dict:
@@ -155,9 +156,11 @@ def generate(model: str = ModelOpt, suite: str = typer.Option("builtin:python", 
              mode: str = ModeOpt, template: str = typer.Option("direct", help="direct or security-reminder"),
              n: int = typer.Option(5, "--n", help="samples per task"), temperature: float = 0.8, top_p: float = 0.95,
              max_new_tokens: int = 384, seed: int = 0,
+             batch_tasks: int = typer.Option(8, help="tasks sampled together in one batch"),
              out: str = typer.Option(..., "--out", "-o", help="samples JSONL (resumed if it exists)")) -> None:
     """Sample answers for every task into a JSONL file (resumable)."""
-    cfg = _gen_config(model, suite, split, cwe, language, mode, template, n, temperature, top_p, max_new_tokens, seed)
+    cfg = _gen_config(model, suite, split, cwe, language, mode, template, n, temperature, top_p, max_new_tokens, seed,
+                      batch_tasks)
     info = _run_generate(cfg, out, quiet=False)
     typer.echo(f"{info['sampled_tasks']}/{info['tasks']} tasks sampled ({info['tokens']} tokens, "
                f"{info['seconds']} s) -> {out}")
@@ -178,6 +181,7 @@ def eval_(model: str = ModelOpt, suite: str = typer.Option("builtin:python", "--
           mode: str = typer.Option("full", "--mode", help="full, completion or both"),
           template: str = "direct", n: int = typer.Option(5, "--n"), temperature: float = 0.8, top_p: float = 0.95,
           max_new_tokens: int = 384, seed: int = 0,
+          batch_tasks: int = typer.Option(8, help="tasks sampled together in one batch"),
           out_dir: str = typer.Option("runs/eval", "--out-dir", help="samples-<mode>.jsonl and results.json go here"),
           no_sandbox: bool = NoSandboxOpt, workers: Optional[int] = None, findings: str = "record",
           as_json: bool = typer.Option(False, "--json")) -> None:
@@ -190,7 +194,8 @@ def eval_(model: str = ModelOpt, suite: str = typer.Option("builtin:python", "--
     samples = Path(out_dir) / "samples.jsonl"
     policy = None
     for m in modes:
-        cfg = _gen_config(model, suite, split, cwe, language, m, template, n, temperature, top_p, max_new_tokens, seed)
+        cfg = _gen_config(model, suite, split, cwe, language, m, template, n, temperature, top_p, max_new_tokens, seed,
+                          batch_tasks)
         part = Path(out_dir) / f"samples-{m}.jsonl"
         if policy is None:
             policy = load_policy(model)  # once for both modes (a finished resume still pays the load)
@@ -350,6 +355,57 @@ class _progress:
 
     def __exit__(self, *exc):
         self.bar.close()
+
+
+# ------------------------------------------------------------------------------------------- experiments
+
+
+def _experiment(config: str, out: str | None, overrides: dict, quiet: bool, dry_run: bool = False) -> None:
+    from pathlib import Path
+
+    from sectree.experiment.report import tables_md
+    from sectree.experiment.runner import estimate_minutes, eval_parts, eval_tasks, load_experiment, run_experiment
+
+    cfg = load_experiment(config, overrides)
+    out = out or str(Path("runs") / "experiments" / cfg.name)
+    if dry_run:
+        est = estimate_minutes(cfg)
+        for name, g in eval_parts(cfg, cfg.seeds[0]).items():
+            typer.echo(f"eval part {name}: {len(eval_tasks(g))} tasks × {g.n} samples")
+        typer.echo(f"{cfg.name}: methods {', '.join(cfg.methods)}; seeds {cfg.seeds}; -> {out}\n"
+                   f"estimate: {est['total']} min (train {est['train']}, eval {est['eval']})"
+                   + (f"; budget {cfg.budget_minutes} min" if cfg.budget_minutes else ""))
+        return
+    res = run_experiment(cfg, out, quiet=quiet, config_file=config, say=lambda m: typer.echo(m, err=True))
+    typer.echo(tables_md(res))
+    typer.echo(f"report: {Path(out) / 'report.md'}\nhtml report: {(Path(out) / 'report.html').resolve()}")
+
+
+@app.command()
+def experiment(config: str = typer.Argument(..., help="experiment YAML (configs/experiments/*.yaml)"),
+               out: Optional[str] = typer.Option(None, "--out", "-o",
+                                                 help="report folder (default runs/experiments/<name>)"),
+               set_: Optional[list[str]] = typer.Option(None, "--set", help="override a field: eval.n=1, "
+                                                        "train.rounds=2, seeds=[0]"),
+               no_sandbox: Optional[bool] = typer.Option(None, "--no-sandbox", help="UNSAFE: judge without bubblewrap"),
+               workers: Optional[int] = typer.Option(None, help="parallel sandboxes (default: cores)"),
+               dry_run: bool = typer.Option(False, "--dry-run", help="validate, print the plan and estimate only"),
+               quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars")) -> None:
+    """Train and evaluate every method × seed of an experiment; write results.json, report.md, report.html.
+
+    Resumable: rerunning skips finished runs and evaluations and continues interrupted ones."""
+    _experiment(config, out, {**_overrides(set_), "no_sandbox": no_sandbox, "workers": workers}, quiet, dry_run)
+
+
+@app.command()
+def demo(out: str = typer.Option("runs/demo", "--out", "-o", help="report folder"),
+         no_sandbox: Optional[bool] = typer.Option(None, "--no-sandbox", help="UNSAFE: judge without bubblewrap"),
+         quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars")) -> None:
+    """Base SmolLM2 vs one TSP round on a few Python tasks (configs/experiments/demo.yaml), ~10–15 min on a
+    laptop CPU; prints the table and the HTML report's path. A second run reuses everything finished."""
+    from sectree.experiment import demo_config_path
+
+    _experiment(str(demo_config_path()), out, {"no_sandbox": no_sandbox}, quiet)
 
 
 def main() -> None:

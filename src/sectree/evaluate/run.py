@@ -1,8 +1,8 @@
 """EvalPlus-style evaluation: ``generate`` writes samples (JSONL), ``evaluate`` judges them into results.
 
-Samples are appended atomically one task at a time, and each task is sampled with its own seed
-(``task_seed``), so an interrupted ``generate`` resumes where it stopped and produces exactly what an
-uninterrupted run would have.
+Samples are appended atomically one group of tasks at a time (a group is sampled as one batch with its
+own seed, ``task_seed``, over fixed groups of the task list), so an interrupted ``generate`` resumes where it
+stopped and produces exactly what an uninterrupted run would have.
 """
 
 from __future__ import annotations
@@ -49,13 +49,15 @@ class GenerateConfig:
     max_new_tokens: int = 384
     """Token cap per sample."""
     seed: int = 0
-    """Base seed; each task samples with task_seed(seed, task_id)."""
+    """Base seed; each group of tasks samples with task_seed(seed, the group's task ids)."""
+    batch_tasks: int = 8
+    """Tasks sampled together in one batch (n rows each); on a CPU a wide batch is far faster per token."""
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise SectreeError(f"--mode must be one of {MODES}, got {self.mode!r}")
-        if self.n < 1:
-            raise SectreeError(f"--n must be >= 1, got {self.n}")
+        if self.n < 1 or self.batch_tasks < 1:
+            raise SectreeError(f"--n and batch_tasks must be >= 1, got {self.n} and {self.batch_tasks}")
         if self.temperature < 0 or not 0 < self.top_p <= 1 or self.max_new_tokens < 1:
             raise SectreeError("need temperature >= 0, 0 < top_p <= 1 and max_new_tokens >= 1")
 
@@ -96,17 +98,23 @@ def generate(cfg: GenerateConfig, out: str | Path, *, policy=None,
     if not tasks:
         raise SectreeError(f"suite {cfg.suite!r} has no tasks matching the filters")
     done = _existing(out, cfg)
-    todo = [t for t in tasks if done.get(t.id, 0) < cfg.n]
+    # groups are fixed over the whole task list, so a resumed run samples exactly what an uninterrupted
+    # one would; a group is appended in one write, so it is either all there or not at all
+    groups = [tasks[k: k + cfg.batch_tasks] for k in range(0, len(tasks), cfg.batch_tasks)]
+    todo = [g for g in groups if any(done.get(t.id, 0) < cfg.n for t in g)]
     t0 = time.monotonic()
     tokens = 0
     if todo:
         policy = policy or load_policy(cfg.model)
-    for i, task in enumerate(todo):
-        prompt = build_prompt(policy, task, template=cfg.template, mode=cfg.mode)
-        samples = sample(policy, [prompt], n=cfg.n, temperature=cfg.temperature, top_p=cfg.top_p,
-                         max_new_tokens=cfg.max_new_tokens, seed=task_seed(cfg.seed, task.id))
+    for i, group in enumerate(todo):
+        prompts = [build_prompt(policy, task, template=cfg.template, mode=cfg.mode) for task in group]
+        samples = sample(policy, prompts, n=cfg.n, temperature=cfg.temperature, top_p=cfg.top_p,
+                         max_new_tokens=cfg.max_new_tokens, seed=task_seed(cfg.seed, ",".join(t.id for t in group)))
         records = []
-        for s in samples[done.get(task.id, 0):]:
+        for s in samples:
+            task, prompt = group[s.prompt_index], prompts[s.prompt_index]
+            if s.sample_index < done.get(task.id, 0):
+                continue
             tokens += len(s.token_ids)
             records.append({
                 "task_id": task.id, "suite": cfg.suite, "language": task.language, "cwes": list(task.cwes),
@@ -117,10 +125,10 @@ def generate(cfg: GenerateConfig, out: str | Path, *, policy=None,
                 "finish_reason": s.finish_reason, "n_tokens": len(s.token_ids),
                 "sum_logprob": round(float(sum(s.logprobs)), 4), "settings": cfg.settings(),
             })
-        append_jsonl(out, records)  # one task at a time: a crash loses at most this task
+        append_jsonl(out, records)  # one group at a time: a crash loses at most this group
         if progress:
             progress(i + 1, len(todo))
-    return {"tasks": len(tasks), "sampled_tasks": len(todo), "tokens": tokens,
+    return {"tasks": len(tasks), "sampled_tasks": sum(len(g) for g in todo), "tokens": tokens,
             "seconds": round(time.monotonic() - t0, 2), "out": str(out)}
 
 
