@@ -102,17 +102,25 @@ class _Row:
     """Bookkeeping for one sample while it is being generated."""
 
     prompt_index: int
+    """Copied to ``Sample.prompt_index``."""
     sample_index: int
+    """Copied to ``Sample.sample_index``."""
     stream: int
     """RNG stream (the row's index in the flattened batch)."""
     decoder: _IncrementalDecoder
+    """Turns the row's tokens into text as they arrive."""
     scanner: StopScanner | None
+    """The row's own stop-rule state (None: stop only at EOS or the length cap)."""
     token_ids: list[int] = field(default_factory=list)
+    """Tokens sampled so far."""
     logprobs: list[float] = field(default_factory=list)
+    """Their temperature-1 log-probabilities."""
     entropies: list[float] = field(default_factory=list)
+    """The temperature-1 entropies at each step."""
     cut: int | None = None
     """Stop-rule cut offset into the decoded text once the rule fired."""
     finish: str | None = None
+    """``stop`` once finished early; None while running (``length`` at the end)."""
 
 
 # --------------------------------------------------------------------------------------------------
