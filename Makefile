@@ -10,7 +10,7 @@ ESLINT_STAMP := tools/eslint/node_modules/.package-lock.json
 .PHONY: demo test setup system-deps venv bench clean
 
 demo: setup
-	$(PY) -m sectree tasks check --suite builtin
+	$(PY) -m sectree demo
 
 test: setup
 	$(PY) -m pytest -q $(PYTEST_ARGS)

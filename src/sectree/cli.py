@@ -389,23 +389,26 @@ def experiment(config: str = typer.Argument(..., help="experiment YAML (configs/
                                                         "train.rounds=2, seeds=[0]"),
                no_sandbox: Optional[bool] = typer.Option(None, "--no-sandbox", help="UNSAFE: judge without bubblewrap"),
                workers: Optional[int] = typer.Option(None, help="parallel sandboxes (default: cores)"),
+               threads: Optional[int] = typer.Option(None, help="torch threads (default: 1 on a busy CPU, else all)"),
                dry_run: bool = typer.Option(False, "--dry-run", help="validate, print the plan and estimate only"),
                quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars")) -> None:
     """Train and evaluate every method × seed of an experiment; write results.json, report.md, report.html.
 
     Resumable: rerunning skips finished runs and evaluations and continues interrupted ones."""
-    _experiment(config, out, {**_overrides(set_), "no_sandbox": no_sandbox, "workers": workers}, quiet, dry_run)
+    _experiment(config, out, {**_overrides(set_), "no_sandbox": no_sandbox, "workers": workers, "threads": threads},
+                quiet, dry_run)
 
 
 @app.command()
 def demo(out: str = typer.Option("runs/demo", "--out", "-o", help="report folder"),
          no_sandbox: Optional[bool] = typer.Option(None, "--no-sandbox", help="UNSAFE: judge without bubblewrap"),
+         threads: Optional[int] = typer.Option(None, help="torch threads (default: 1 on a busy CPU, else all)"),
          quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars")) -> None:
-    """Base SmolLM2 vs one TSP round on a few Python tasks (configs/experiments/demo.yaml), ~10–15 min on a
-    laptop CPU; prints the table and the HTML report's path. A second run reuses everything finished."""
+    """Base SmolLM2 vs one TSP round on a few Python tasks (configs/experiments/demo.yaml), ~5–10 min on a
+    2-core CPU; prints the table and the HTML report's path. A second run reuses everything finished."""
     from sectree.experiment import demo_config_path
 
-    _experiment(str(demo_config_path()), out, {"no_sandbox": no_sandbox}, quiet)
+    _experiment(str(demo_config_path()), out, {"no_sandbox": no_sandbox, "threads": threads}, quiet)
 
 
 def main() -> None:

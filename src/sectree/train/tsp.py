@@ -62,8 +62,8 @@ class RunConfig:
     """'sft' = warm start from an SFT run trained first in <out>/sft-init; or a model spec; None = model."""
     suite: str = "builtin"
     split: str = "train"
-    language: str | None = None
-    """Only tasks in this language (e.g. python; c for the transfer experiment)."""
+    language: str | list[str] | None = None
+    """Only tasks in this language, or in these languages (e.g. python; [c, cpp] for the transfer experiment)."""
     max_tasks: int | None = None
     """Use at most this many train tasks (after holding out dev tasks), chosen with the seed."""
     rounds: int = 2
@@ -100,7 +100,8 @@ class RunConfig:
 def split_tasks(cfg: RunConfig):
     from sectree.tasks import load_suite
 
-    tasks = load_suite(cfg.suite, split=cfg.split, language=cfg.language)
+    languages = cfg.language if isinstance(cfg.language, list) else [cfg.language]
+    tasks = [t for lang in languages for t in load_suite(cfg.suite, split=cfg.split, language=lang)]
     if len(tasks) <= cfg.guard.dev_tasks:
         raise SectreeError(f"suite {cfg.suite!r} ({cfg.split}) has {len(tasks)} tasks: too few to hold out "
                            f"{cfg.guard.dev_tasks} dev tasks")

@@ -1,0 +1,621 @@
+"""Experiments: every method × seed trained (``sectree.train.tsp.run``) and evaluated in every prompt mode.
+
+    for method in methods, seed in seeds:
+        train  -> <out>/runs/<method>-s<seed>/      (skipped for `base`; skipped when final.json exists)
+        eval   -> <out>/evals/<method>-s<seed>/     (generate per mode [× language], then judge all samples
+                                                     with one shared Oracle; skipped when results.json exists)
+    report -> <out>/results.json, report.md, report.html     (sectree.experiment.report)
+
+Resume: a finished run (``final.json``) or evaluation (``results.json``) is never recomputed; an interrupted one
+continues (``run(..., resume=True)`` skips finished rounds, ``generate`` skips finished tasks). A folder made
+with other settings is refused (the differing fields are named) instead of being silently reused.
+
+Seeds: the experiment's seed sets ``RunConfig.seed`` (which train/dev tasks), ``tree.seed``, ``train.seed`` and
+the evaluation's sampling seed, so a seed changes everything random in its run.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sectree import config as cfgmod
+from sectree.errors import SectreeError
+from sectree.io import read_jsonl, write_json_atomic, write_text_atomic
+
+MODES = ("full", "completion")
+METHOD_PRESETS: dict[str, dict | None] = {
+    "base": None,  # no training: the model itself is evaluated
+    "sft": {"method": "sft"},
+    "selfplay": {"method": "selfplay"},
+    "tsp": {"method": "tsp"},
+    "tsp-sft": {"method": "tsp", "init": "sft"},
+    "tsp-paper": {"method": "tsp-paper"},
+}
+"""Method name -> the RunConfig fields it sets (on top of the experiment's ``train`` overrides)."""
+
+RESERVED = ("method", "model", "init", "seed", "tree.seed", "train.seed")
+"""RunConfig fields the experiment sets itself (from ``methods``, ``model`` and ``seeds``)."""
+
+ANALYSES = ("paper-ratio", "vulnerable-reduction", "transfer")
+"""Config-specific report sections (see sectree.experiment.report)."""
+
+
+# ------------------------------------------------------------------------------------------ config
+
+
+@dataclass
+class EvalSpec:
+    """What every trained model is evaluated on (one ``GenerateConfig`` per mode and language)."""
+
+    suite: str = "builtin:python"
+    """Task suite spec (builtin, builtin:<lang>, dir:<path>, cweval:<path>)."""
+    split: str | None = "test"
+    """Only tasks of this split (train/test); null = all."""
+    language: str | list[str] | None = None
+    """Only tasks in this language, or in each of these languages (sampled per language, reported per language)."""
+    modes: list[str] = field(default_factory=lambda: ["full", "completion"])
+    """Prompt modes: full (write the function) and/or completion (continue the golden code before the decision)."""
+    n: int = 3
+    """Samples per task (per mode)."""
+    temperature: float = 0.8
+    """Sampling temperature (0 = greedy)."""
+    top_p: float = 0.95
+    """Nucleus sampling mass."""
+    max_new_tokens: int = 256
+    """Token cap per sample."""
+    template: str = "direct"
+    """Prompt template (direct, security-reminder)."""
+    cwes: list[int] | str = field(default_factory=list)
+    """Only tasks with one of these CWEs; 'unseen' = CWEs of the eval tasks that no train-split task of the
+    training suite (train.suite / train.language) has."""
+    findings: str = "record"
+    """Oracle finding policy: record or veto."""
+    batch_tasks: int = 8
+    """Tasks sampled together in one batch (n rows each; GenerateConfig.batch_tasks)."""
+
+    def __post_init__(self) -> None:
+        if self.batch_tasks < 1:
+            raise SectreeError(f"eval.batch_tasks must be >= 1, got {self.batch_tasks}")
+        if not self.modes or len(set(self.modes)) != len(self.modes) or set(self.modes) - set(MODES):
+            raise SectreeError(f"eval.modes: need distinct modes out of {', '.join(MODES)}, got {self.modes!r}")
+        if isinstance(self.cwes, str) and self.cwes != "unseen":
+            raise SectreeError(f"eval.cwes: a list of CWE ids or 'unseen', got {self.cwes!r}")
+        if isinstance(self.language, list) and (not self.language or len(set(self.language)) != len(self.language)):
+            raise SectreeError(f"eval.language: need distinct languages, got {self.language!r}")
+        if self.n < 1 or self.max_new_tokens < 1:
+            raise SectreeError("eval.n and eval.max_new_tokens must be >= 1")
+        if self.temperature < 0 or not 0 < self.top_p <= 1:
+            raise SectreeError("eval: need temperature >= 0 and 0 < top_p <= 1")
+        if self.findings not in ("record", "veto"):
+            raise SectreeError(f"eval.findings must be record or veto, got {self.findings!r}")
+
+    @property
+    def languages(self) -> list[str | None]:
+        return list(self.language) if isinstance(self.language, list) else [self.language]
+
+
+@dataclass
+class ReportSpec:
+    """What the report adds beyond the method tables."""
+
+    analyses: list[str] = field(default_factory=list)
+    """Config-specific sections: paper-ratio (TSP/SFT vs the paper's 75.8/57.0), vulnerable-reduction
+    (relative vulnerable-rate reduction vs sft and base), transfer (per-language change vs base)."""
+    method: str = "tsp"
+    """The method the analyses compare with the baselines (and whose trees are shown)."""
+    trees: int = 3
+    """Example trees from that method's last round shown in report.html (0 = none)."""
+
+    def __post_init__(self) -> None:
+        bad = [a for a in self.analyses if a not in ANALYSES]
+        if bad:
+            raise SectreeError(f"report.analyses: unknown {bad[0]!r} (known: {', '.join(ANALYSES)})")
+        if self.trees < 0:
+            raise SectreeError("report.trees must be >= 0")
+
+
+@dataclass
+class ExperimentConfig:
+    """One experiment (``sectree experiment <config.yaml>``): methods × seeds, trained and evaluated."""
+
+    name: str = ""
+    """Experiment name (letters, digits, - _ .); the default report folder is runs/experiments/<name>."""
+    model: str = "smollm2-135m"
+    """θ_0 of every method, and the `base` model."""
+    methods: list[str] = field(default_factory=lambda: ["base", "tsp"])
+    """Rows of the tables: base (no training), sft, selfplay, tsp, tsp-sft (tsp with init: sft), tsp-paper."""
+    seeds: list[int] = field(default_factory=lambda: [0])
+    """One training run and one evaluation per method and seed."""
+    train: dict = field(default_factory=dict)
+    """RunConfig overrides for every trained method (suite, language, rounds, max_tasks, tree, train, guard, ...)."""
+    method_train: dict = field(default_factory=dict)
+    """Per-method RunConfig overrides on top of ``train``, e.g. {sft: {sft_epochs: 2}}."""
+    eval: EvalSpec = field(default_factory=EvalSpec)
+    report: ReportSpec = field(default_factory=ReportSpec)
+    budget_minutes: float | None = None
+    """Documentation: the intended wall time; a warning is printed when the estimate or the run exceeds it clearly."""
+    workers: int | None = None
+    """Oracle sandboxes (default: cores)."""
+    no_sandbox: bool = False
+    """UNSAFE: judge without bubblewrap (training and evaluation)."""
+    threads: int | None = None
+    """PyTorch threads; None = auto: 1 when other jobs already load the CPU at start (2 OpenMP threads on a
+    shared 2-core machine wait on each other, several-fold slower: benchmarks/RESULTS.md), else all cores."""
+
+    def __post_init__(self) -> None:
+        if self.threads is not None and self.threads < 1:
+            raise SectreeError(f"threads must be >= 1, got {self.threads}")
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", self.name or ""):
+            raise SectreeError(f"name: required, letters/digits/-/_/. only, got {self.name!r}")
+        unknown = [m for m in self.methods if m not in METHOD_PRESETS]
+        if unknown:
+            raise SectreeError(f"methods: unknown method {unknown[0]!r} (known: {', '.join(METHOD_PRESETS)})")
+        if not self.methods or len(set(self.methods)) != len(self.methods):
+            raise SectreeError(f"methods: need at least one method, each once, got {self.methods!r}")
+        if not self.seeds or len(set(self.seeds)) != len(self.seeds):
+            raise SectreeError(f"seeds: need at least one seed, each once, got {self.seeds!r}")
+        for key in RESERVED:
+            head, _, tail = key.partition(".")
+            section = self.train.get(head) if tail else self.train
+            if isinstance(section, dict) and (tail or head) in section:
+                raise SectreeError(f"train.{key}: set by the experiment (methods / model / seeds); remove it")
+        for m, over in self.method_train.items():
+            if m not in self.methods:
+                raise SectreeError(f"method_train.{m}: not one of methods ({', '.join(self.methods)})")
+            if not isinstance(over, dict):
+                raise SectreeError(f"method_train.{m}: expected a mapping of RunConfig fields")
+        if self.budget_minutes is not None and self.budget_minutes <= 0:
+            raise SectreeError("budget_minutes must be > 0")
+        if self.report.analyses and self.report.method not in self.methods:
+            raise SectreeError(f"report.method: {self.report.method!r} is not one of methods")
+
+
+def _merge(a: dict, b: dict) -> dict:
+    """Deep merge: ``b`` wins; nested mappings merge."""
+    out = copy.deepcopy(a)
+    for k, v in b.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else copy.deepcopy(v)
+    return out
+
+
+def run_config(cfg: ExperimentConfig, method: str, seed: int, source: str = "config"):
+    """The RunConfig of ``method`` at ``seed`` (None for base); errors name the offending field."""
+    from sectree.train.tsp import RunConfig
+
+    preset = METHOD_PRESETS[method]
+    if preset is None:
+        return None
+    data = _merge(cfg.train, cfg.method_train.get(method, {}))
+    data = _merge(data, {**preset, "model": cfg.model, "seed": seed, "no_sandbox": cfg.no_sandbox,
+                         "tree": {"seed": seed}, "train": {"seed": seed}})
+    if cfg.workers is not None:
+        data.setdefault("workers", cfg.workers)
+    where = f"method_train.{method}" if method in cfg.method_train else "train"
+    try:
+        return cfgmod.build(RunConfig, data, where, source)
+    except SectreeError as e:  # RunConfig's own checks name the field without its section: add it
+        msg = str(e).removeprefix(f"{source}: ")
+        raise SectreeError(f"{source}: {msg if msg.startswith(where) else f'{where}: {msg}'}") from None
+
+
+def load_experiment(path: str | Path | None, overrides: dict[str, Any] | None = None) -> ExperimentConfig:
+    """YAML + dotted overrides -> a validated ExperimentConfig (every method's RunConfig built once, too)."""
+    cfg = cfgmod.load(ExperimentConfig, path, overrides)
+    source = str(path) if path is not None else "config"
+    for m in cfg.methods:
+        run_config(cfg, m, cfg.seeds[0], source)
+    return cfg
+
+
+# ------------------------------------------------------------------------------------------ eval tasks
+
+
+def unseen_cwes(cfg: ExperimentConfig) -> list[int]:
+    """CWEs of the eval tasks that no train-split task of the training suite has."""
+    from sectree.tasks import load_suite
+
+    languages = cfg.train.get("language")
+    languages = languages if isinstance(languages, list) else [languages]
+    suite = cfg.train.get("suite", "builtin")
+    seen = {c for lang in languages for t in load_suite(suite, split="train", language=lang) for c in t.cwes}
+    ev = {c for lang in cfg.eval.languages
+          for t in load_suite(cfg.eval.suite, split=cfg.eval.split, language=lang) for c in t.cwes}
+    return sorted(ev - seen)
+
+
+def eval_parts(cfg: ExperimentConfig, seed: int) -> dict[str, Any]:
+    """part name -> GenerateConfig, one per mode × language (name ``<mode>`` or ``<mode>-<language>``)."""
+    from sectree.evaluate.run import GenerateConfig
+
+    e = cfg.eval
+    cwes = unseen_cwes(cfg) if e.cwes == "unseen" else list(e.cwes)
+    if e.cwes == "unseen" and not cwes:
+        raise SectreeError("eval.cwes: 'unseen' selects nothing: every eval CWE also occurs in a training task")
+    parts = {}
+    for mode in e.modes:
+        for lang in e.languages:
+            name = mode if len(e.languages) == 1 else f"{mode}-{lang}"
+            parts[name] = GenerateConfig(model=cfg.model, suite=e.suite, split=e.split, cwes=cwes, language=lang,
+                                         mode=mode, template=e.template, n=e.n, temperature=e.temperature,
+                                         top_p=e.top_p, max_new_tokens=e.max_new_tokens, seed=seed,
+                                         batch_tasks=e.batch_tasks)
+    return parts
+
+
+def eval_tasks(gcfg) -> list:
+    from sectree.tasks import load_suite
+
+    return load_suite(gcfg.suite, split=gcfg.split, cwe=gcfg.cwes or None, language=gcfg.language)
+
+
+# ------------------------------------------------------------------------------------------ estimate
+
+
+@dataclass(frozen=True)
+class Speeds:
+    """Rough CPU speeds behind the up-front estimate (2-core Xeon dev machine, one torch thread, another job on
+    the other core: the demo and a Python test-split evaluation measured there).
+
+    A batch of ``rows`` samples costs about ``rows × max_new_tokens × fill / tokens_per_s`` (all rows decoding
+    together) plus ``max_new_tokens × (1 − fill) / steps_per_s`` (the longest row alone, after the others
+    stopped and left the batch).
+    """
+
+    tokens_per_s: float = 55.0
+    """Throughput of a batch of 8 tasks × 2 rows of SmolLM2-135M, tokens/s over all rows (measured: 50, one torch
+    thread, the other core busy; benchmarks/RESULTS.md: 74–97 at batch 8–32 with 2 threads)."""
+    steps_per_s: float = 15.0
+    """Decoding steps/s of a single row (15–40 idle)."""
+    fill: float = 0.55
+    """Average share of max_new_tokens a sample uses (measured 0.6 for full-mode Python at 256 tokens)."""
+    verdict_s: float = 0.25
+    """Oracle wall seconds per judged sample (bubblewrap + pytest, Python; C/C++ builds cost more)."""
+    train_s_per_tree: float = 20.0
+    """Node-DPO wall seconds per tree per epoch incl. reference log-probs (packed, LoRA; measured ~15 s for
+    trees of 8 leaves of ≤ 96 tokens)."""
+    sft_s_per_example: float = 3.0
+    """SFT wall seconds per example per epoch."""
+    load_s: float = 10.0
+    """Loading (or saving) a model."""
+
+    def batch(self, rows: int, max_new_tokens: int) -> float:
+        """Seconds to sample one batch of ``rows`` rows."""
+        return rows * max_new_tokens * self.fill / self.tokens_per_s + max_new_tokens * (1 - self.fill) / self.steps_per_s
+
+
+TINY = Speeds(tokens_per_s=3000.0, steps_per_s=300.0, train_s_per_tree=2.0, sft_s_per_example=0.5, load_s=2.0)
+"""tiny-random: decoding is nearly free; the oracle dominates."""
+
+
+def estimate_minutes(cfg: ExperimentConfig, speeds: Speeds | None = None) -> dict[str, float]:
+    """Crude wall-time estimate (minutes) of the whole experiment with nothing cached: {'train', 'eval', 'total'}."""
+    from sectree.train.tsp import split_tasks
+
+    sp = speeds or (TINY if cfg.model == "tiny-random" else Speeds())
+    e = cfg.eval
+    per_eval = sp.load_s
+    for g in eval_parts(cfg, 0).values():
+        n_tasks = len(eval_tasks(g))
+        full_groups, rest = divmod(n_tasks, e.batch_tasks)
+        per_eval += full_groups * sp.batch(e.batch_tasks * e.n, e.max_new_tokens) + n_tasks * e.n * sp.verdict_s
+        per_eval += sp.batch(rest * e.n, e.max_new_tokens) if rest else 0.0
+    train = 0.0
+    for m in cfg.methods:
+        rc = run_config(cfg, m, cfg.seeds[0])
+        if rc is None:
+            continue
+        tasks, t = len(split_tasks(rc)[0]), rc.tree
+        guard = (rc.rounds + 1) * rc.guard.dev_tasks * (sp.batch(rc.guard.samples, t.max_new_tokens)
+                                                        + rc.guard.samples * sp.verdict_s)
+        sft = tasks * rc.sft_epochs * sp.sft_s_per_example
+        fit = rc.train.epochs * sp.train_s_per_tree
+        samples = rc.selfplay_samples or t.leaf_budget
+        per_task = {  # one round, one task
+            "sft": rc.sft_epochs * sp.sft_s_per_example,
+            "selfplay": sp.batch(samples, t.max_new_tokens) + samples * sp.verdict_s + fit,
+            # tsp: every risk node of a tree decodes in one batch; about half the nodes are resampled (adaptive)
+            "tsp": 1.5 * sp.batch(t.max_nodes * t.branches, t.max_new_tokens) + t.leaf_budget * sp.verdict_s + fit,
+        }
+        one = rc.rounds * (tasks * per_task.get(rc.method, per_task["tsp"]) + 2 * sp.load_s) + guard
+        one += sft + sp.load_s if rc.init == "sft" else 0.0
+        train += one * len(cfg.seeds)
+    ev = per_eval * len(cfg.methods) * len(cfg.seeds)
+    return {"train": round(train / 60, 1), "eval": round(ev / 60, 1), "total": round((train + ev) / 60, 1)}
+
+
+# ------------------------------------------------------------------------------------------ resume checks
+
+
+def _jsonable(x):
+    return json.loads(json.dumps(x))
+
+
+def _differences(want: dict, got: dict, prefix: str = "") -> list[str]:
+    out = []
+    for k in sorted(set(want) | set(got)):
+        a, b = want.get(k), got.get(k)
+        if isinstance(a, dict) and isinstance(b, dict):
+            out += _differences(a, b, f"{prefix}{k}.")
+        elif a != b:
+            out.append(f"{prefix}{k}")
+    return out
+
+
+def _check_same(path: Path, want: dict, what: str) -> None:
+    """Refuse to reuse ``path``'s folder when it was made with other settings."""
+    if not path.exists():
+        return
+    got = json.loads(path.read_text())
+    diff = _differences(_jsonable(want), got)
+    if diff:
+        raise SectreeError(f"{path.parent} was {what} with other settings ({', '.join(diff[:6])}); delete that "
+                           f"folder to redo it, or use another --out")
+
+
+# ------------------------------------------------------------------------------------------ the runner
+
+
+class _Progress:
+    """A tqdm bar on stderr, created on the first update (so finished parts print nothing); without a
+    terminal (logs, make demo | tee) a plain line at every quarter instead."""
+
+    def __init__(self, desc: str, quiet: bool, say: Callable[[str], None]):
+        self.desc, self.quiet, self.say, self.bar, self.done = desc, quiet, say, None, 0
+
+    def step(self, i: int, total: int) -> None:
+        self.done += 1
+        if self.quiet:
+            return
+        if not sys.stderr.isatty():
+            if self.done == total or self.done % max(1, -(-total // 4)) == 0:
+                self.say(f"{self.desc}: {self.done}/{total}")
+            return
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=self.desc, file=sys.stderr, leave=False)
+        self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+class Runner:
+    """Runs one experiment into ``out``; one Oracle for every evaluation, the last loaded policy kept."""
+
+    def __init__(self, cfg: ExperimentConfig, out: Path, say: Callable[[str], None], quiet: bool = False):
+        self.cfg, self.out, self.say, self.quiet = cfg, Path(out), say, quiet
+        self._oracle = None
+        self._policy: tuple[str, Any] | None = None
+
+    # ---- shared resources
+    def oracle(self):
+        if self._oracle is None:
+            from sectree.oracle import Oracle, OracleConfig
+            from sectree.sandbox import SandboxConfig
+
+            self._oracle = Oracle(OracleConfig(sandbox=SandboxConfig(enabled=not self.cfg.no_sandbox),
+                                               workers=self.cfg.workers, findings=self.cfg.eval.findings))
+        return self._oracle
+
+    def policy(self, spec: str):
+        from sectree.policy import load_policy
+
+        if self._policy is None or self._policy[0] != spec:
+            self._policy = None  # free the old model before loading the next
+            self._policy = (spec, load_policy(spec))
+        return self._policy[1]
+
+    def close(self) -> None:
+        if self._oracle is not None:
+            self._oracle.close()
+            self._oracle = None
+        self._policy = None
+
+    # ---- train one method × seed
+    def train(self, method: str, seed: int) -> dict:
+        from sectree.train.tsp import run
+
+        rid = f"{method}-s{seed}"
+        rc = run_config(self.cfg, method, seed)
+        if rc is None:
+            return {"model_spec": self.cfg.model, "trained": False, "oracle_calls": 0, "tokens_generated": 0,
+                    "train_tokens": 0, "wall_seconds": 0.0}
+        rdir = self.out / "runs" / rid
+        _check_same(rdir / "config.json", asdict(rc), "trained")
+        timing_path = rdir / "experiment-timing.json"
+        if (rdir / "final.json").exists():
+            self.say(f"{rid}: training finished earlier, skipped")
+        else:
+            resumed = rdir.exists() and any(rdir.iterdir())
+            self.say(f"{rid}: {'resuming' if resumed else 'training'} ({rc.method}"
+                     f"{', init ' + rc.init if rc.init else ''}) -> {rdir}")
+            self._policy = None  # training loads its own copy
+            t0 = time.monotonic()
+            run(rc, rdir, resume=True, say=lambda m: self.say(f"{rid}: {m}"))
+            write_json_atomic(timing_path, {"wall_seconds": round(time.monotonic() - t0, 1), "resumed": resumed})
+        info = train_info(rc, rdir)
+        timing = json.loads(timing_path.read_text()) if timing_path.exists() else {}
+        return {"trained": True, "dir": str(rdir), "settings": asdict(rc), "wall_seconds": timing.get("wall_seconds"),
+                "resumed": timing.get("resumed"), **info}
+
+    # ---- evaluate one model in every mode (× language)
+    def evaluate(self, rid: str, seed: int, model_spec: str) -> dict:
+        from sectree.evaluate.run import evaluate, generate, read_samples
+
+        edir = self.out / "evals" / rid
+        parts = eval_parts(self.cfg, seed)
+        spec = {"model_spec": model_spec, "parts": {k: g.settings() for k, g in parts.items()},
+                "findings": self.cfg.eval.findings, "sandboxed": not self.cfg.no_sandbox}
+        _check_same(edir / "spec.json", spec, "evaluated")
+        timing_path = edir / "timing.json"
+        if (edir / "results.json").exists():
+            self.say(f"{rid}: evaluation finished earlier, skipped")
+        else:
+            write_json_atomic(edir / "spec.json", spec)
+            timing = json.loads(timing_path.read_text()) if timing_path.exists() else {}
+            self.say(f"{rid}: evaluating {model_spec} in {', '.join(parts)} -> {edir}")
+            for name, g in parts.items():
+                bar = _Progress(f"{rid} sampling {name}", self.quiet, self.say)
+                t0 = time.monotonic()
+                # the policy is only loaded once per model, and not at all when every part is complete
+                info = generate(g, edir / f"samples-{name}.jsonl", policy=_LazyPolicy(self, model_spec),
+                                progress=bar.step)
+                bar.close()
+                timing.setdefault("generate_seconds", {})
+                timing["generate_seconds"][name] = round(timing["generate_seconds"].get(name, 0.0)
+                                                         + time.monotonic() - t0, 2)
+                write_json_atomic(timing_path, timing)
+                if info["sampled_tasks"]:
+                    self.say(f"{rid}: {name}: {info['sampled_tasks']} tasks sampled, {info['tokens']} tokens, "
+                             f"{info['seconds']} s")
+            # one samples file with every part, rebuilt from the per-part files (atomic)
+            write_text_atomic(edir / "samples.jsonl",
+                              "".join((edir / f"samples-{k}.jsonl").read_text() for k in parts))
+            n = len(read_samples(edir / "samples.jsonl"))
+            bar = _Progress(f"{rid} judging", self.quiet, self.say)
+            evaluate(edir / "samples.jsonl", edir / "results.json", oracle=self.oracle(),
+                     progress=lambda i, _n=n, _b=bar: _b.step(i, _n))
+            bar.close()
+        results = json.loads((edir / "results.json").read_text())
+        timing = json.loads(timing_path.read_text()) if timing_path.exists() else {}
+        tokens = sum(int(r.get("n_tokens") or 0) for r in read_jsonl(edir / "samples.jsonl"))
+        return {"dir": str(edir), "results_file": str(edir / "results.json"), "model_spec": model_spec,
+                "seed": seed, "settings": spec["parts"], "oracle_calls": results["oracle"]["calls"],
+                "sandboxed": results["oracle"]["sandboxed"], "tokens": tokens,
+                "generate_seconds": round(sum(timing.get("generate_seconds", {}).values()), 2),
+                "judge_seconds": results["wall_seconds"], "n_samples": results["n_samples"],
+                "n_tasks": results["n_tasks"]}
+
+
+class _LazyPolicy:
+    """Stands in for a policy: loads it (through the runner's cache) on first attribute access."""
+
+    def __init__(self, runner: Runner, spec: str):
+        self._runner, self._spec = runner, spec
+
+    def __getattr__(self, name):
+        return getattr(self._runner.policy(self._spec), name)
+
+
+def train_info(rc, rdir: Path) -> dict:
+    """Oracle calls, tokens and round times of a finished run from its stats (SFT warm start included).
+
+    Oracle calls = judged leaves/samples (``oracle/calls``) + functionality-guard samples (dev_tasks × samples,
+    twice in the round that also measured the 'before' rates); computed from the stats, so resumes count right.
+    """
+    rows = []
+    for d in ([rdir / "sft-init"] if rc.init == "sft" else []) + [rdir]:
+        if (d / "stats.jsonl").exists():
+            rows += list(read_jsonl(d / "stats.jsonl"))
+    dev = rc.guard.dev_tasks * rc.guard.samples
+    calls = sum(int(r.get("oracle/calls", 0)) + dev * (1 + ("dev/before_broken_rate" in r)) for r in rows)
+    return {
+        "model_spec": json.loads((rdir / "final.json").read_text())["model_spec"],
+        "rounds": len([r for r in rows if r.get("method") == rc.method]),
+        "accepted_rounds": sum(bool(r.get("accepted")) for r in rows if r.get("method") == rc.method),
+        "oracle_calls": calls,
+        "tokens_generated": sum(int(r.get("tree/tokens_generated", r.get("rollout/tokens", 0))) for r in rows),
+        "train_tokens": sum(int(r.get("train/forward_tokens", 0)) for r in rows),
+        "pairs": sum(int(r.get("pairs/total", 0)) for r in rows),
+        "round_seconds": round(sum(float(r.get("time/round_seconds", 0)) for r in rows), 1),
+    }
+
+
+def set_threads(threads: int | None) -> int:
+    """Set PyTorch's intra-op threads (see ExperimentConfig.threads); returns the number used."""
+    import os
+
+    import torch
+
+    cores = os.cpu_count() or 1
+    if threads is None:
+        busy = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+        threads = 1 if busy >= 0.75 else cores  # someone else is running: don't fight over the cores
+    torch.set_num_threads(threads)
+    return threads
+
+
+def run_experiment(cfg: ExperimentConfig, out: str | Path, *, say: Callable[[str], None] | None = None,
+                   quiet: bool = False, config_file: str | None = None) -> dict:
+    """Train and evaluate every method × seed into ``out``, then write results.json, report.md, report.html.
+
+    Returns the results dict (what results.json holds)."""
+    from sectree.experiment.report import write_report
+
+    say = say or (lambda m: print(m, file=sys.stderr, flush=True))
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    # fail early: every eval part must select tasks
+    for name, g in eval_parts(cfg, cfg.seeds[0]).items():
+        if not eval_tasks(g):
+            raise SectreeError(f"eval: no tasks in {g.suite!r} match part {name} (split {g.split}, language "
+                               f"{g.language}, cwes {g.cwes or 'any'})")
+    threads = set_threads(cfg.threads)
+    est = estimate_minutes(cfg)
+    say(f"experiment {cfg.name}: {len(cfg.methods)} method(s) × {len(cfg.seeds)} seed(s) -> {out}; "
+        f"rough estimate {est['total']} min (train {est['train']}, eval {est['eval']}) with nothing cached; "
+        f"torch threads: {threads}")
+    if cfg.budget_minutes and est["total"] > 1.5 * cfg.budget_minutes:
+        say(f"warning: the estimate ({est['total']} min) clearly exceeds budget_minutes ({cfg.budget_minutes})")
+    runner = Runner(cfg, out, say, quiet)
+    records = []
+    t0 = time.monotonic()
+    try:
+        for method in cfg.methods:
+            for seed in cfg.seeds:
+                rid = f"{method}-s{seed}"
+                train = runner.train(method, seed)
+                ev = runner.evaluate(rid, seed, train["model_spec"])
+                records.append({"id": rid, "method": method, "seed": seed, "model_spec": train["model_spec"],
+                                "train": train, "eval": ev})
+    finally:
+        runner.close()
+    wall = time.monotonic() - t0
+    write_json_atomic(out / "experiment.json", {"config": asdict(cfg), "config_file": config_file})
+    results = write_report(cfg, out, records, estimate=est, config_file=config_file, session_seconds=wall)
+    total = results["wall_seconds_total"] / 60
+    if cfg.budget_minutes and total > 1.5 * cfg.budget_minutes:
+        say(f"warning: the runs took {total:.1f} min, clearly more than budget_minutes ({cfg.budget_minutes})")
+    return results
+
+
+# ------------------------------------------------------------------------------------------ demo
+
+
+def demo_config_path() -> Path:
+    """configs/experiments/demo.yaml of the checkout this package is installed from (pip install -e .)."""
+    here = Path(__file__).resolve()
+    for root in here.parents:
+        p = root / "configs" / "experiments" / "demo.yaml"
+        if p.is_file():
+            return p
+    raise SectreeError("configs/experiments/demo.yaml not found next to the installed package: install sectree "
+                       "from a clone with `pip install -e .` (or pass the file to `sectree experiment`)")
+
+
+__all__ = [
+    "ANALYSES",
+    "METHOD_PRESETS",
+    "EvalSpec",
+    "ExperimentConfig",
+    "ReportSpec",
+    "Runner",
+    "Speeds",
+    "demo_config_path",
+    "estimate_minutes",
+    "eval_parts",
+    "load_experiment",
+    "run_config",
+    "run_experiment",
+    "unseen_cwes",
+]
