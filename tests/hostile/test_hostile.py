@@ -48,9 +48,13 @@ LIMITS = SandboxConfig(wall_seconds=5, cpu_seconds=3, memory_mb=512, total_memor
 
 PROBE = r'''
 import os
+# read-only binds (a virtualenv under /tmp, say) and the folders leading to them are the sandbox's, not leftovers
+mounts = [l.split()[4] for l in open("/proc/self/mountinfo")]
+ours = lambda p: any(m == p or m.startswith(p + "/") for m in mounts if m not in ("/sbx", "/tmp", "/dev/shm", "/dev/mqueue"))
 found = []
 for top in ("/sbx", "/tmp", "/dev/shm", "/dev/mqueue"):
     for root, dirs, files in os.walk(top):
+        dirs[:] = [d for d in dirs if not ours(os.path.join(root, d)) or os.path.join(root, d) == "/sbx/job"]
         found += [os.path.join(root, n) for n in dirs + files if os.path.join(root, n) not in ("/sbx/job", "/sbx/job/probe.py")]
 for kind in ("shm", "msg", "sem"):
     found += [f"sysv {kind}: {l.split()[:2]}" for l in open(f"/proc/sysvipc/{kind}").read().splitlines()[1:]]
