@@ -49,7 +49,7 @@ def task(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def oracle():
-    with Oracle(OracleConfig(workers=2)) as o:
+    with Oracle(OracleConfig(workers=2, cache=False)) as o:
         yield o
 
 
@@ -143,3 +143,15 @@ def test_read_channel_rejects_forgery():
     replay = good[:1] + good[:1]
     assert read_channel("\n".join(replay), key)[1] == "report lines out of sequence"
     assert read_channel("not a line", key)[1] == "forged report line"
+
+
+def test_cache_makes_rejudging_free(task):
+    with Oracle(OracleConfig(workers=1)) as o:
+        first = o.judge(task, task.unsafe_source)
+        runs = o.sandbox_runs
+        again = o.judge_many([(task, task.unsafe_source)] * 3)
+        assert o.sandbox_runs == runs  # no new sandbox job
+        same = lambda v: {k: x for k, x in v.to_dict().items() if k != "timings"}  # noqa: E731
+        assert all(same(v) == same(first) for v in again) and o.calls == 4
+        again[0].tests.clear()  # callers get copies: the cache is not shared state
+        assert o.judge(task, task.unsafe_source).tests

@@ -151,7 +151,7 @@ def test_no_sandbox_still_runs_a_job():
 
 def test_verdicts_are_deterministic():
     task = parse_task(SUITE, "cwe_078_0")
-    with Oracle(OracleConfig(sandbox=CFG, workers=2, analyzers=False)) as o:
+    with Oracle(OracleConfig(sandbox=CFG, workers=2, analyzers=False, cache=False)) as o:
         vs = [o.judge(task, task.unsafe_source) for _ in range(3)]
     views = [(v.status, v.reason, [(t.nodeid, t.kind, t.outcome) for t in v.tests]) for v in vs]
     assert vs[0].status == Status.VULNERABLE

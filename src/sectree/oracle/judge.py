@@ -32,6 +32,7 @@ from sectree.tasks import Task
 
 FINDING_POLICIES = ("record", "veto")
 NOT_BUILT = "does not build"
+CACHE_MAX = 200_000  # verdicts kept per oracle (a few KB each); the cache is emptied when it fills up
 
 
 @dataclass
@@ -45,6 +46,9 @@ class OracleConfig:
     makes an otherwise secure sample vulnerable (for data without security tests)."""
     analyzers: bool = True
     """Run static analyzers at all."""
+    cache: bool = True
+    """Reuse the verdict of a (task, candidate) pair judged before by this oracle (verdicts are deterministic),
+    so re-judging the same code - a tree's repeated leaves, a compiled candidate - costs nothing."""
     workers: int | None = None
     """Parallel sandboxes (default: one per core)."""
 
@@ -137,6 +141,7 @@ class Oracle:
         self.pool = Pool(self.config.sandbox, workers=self.config.workers)
         self._expected: dict[tuple[str, str], dict[str, str]] = {}
         self._reference: dict[tuple[str, str], Verdict] = {}  # the run that produced _expected
+        self._verdicts: dict[tuple, Verdict] = {}  # (task key, candidate sha256) -> verdict before analyzers
         self._lock = threading.Lock()
         self.calls = 0
         """Candidates judged (each call of judge/judge_many item), cached or not."""
@@ -235,9 +240,22 @@ class Oracle:
             expected = dict(zip(tasks, ex.map(self.expected_tests, tasks.values())))
 
             def one(item: tuple[Task, str]) -> Verdict:
-                ref = self._reference.get(self._task_key(item[0])) if item[1] == item[0].reference_source else None
+                task, source = item
+                key = (self._task_key(task), hashlib.sha256(source.encode()).hexdigest())
                 # the reference was already run to collect the expected tests: verdicts are deterministic
-                v = copy.deepcopy(ref) if ref is not None else self._run(item[0], item[1], expected[item[0].id])[0]
+                hit = self._reference.get(key[0]) if source == task.reference_source else None
+                if hit is None and self.config.cache:
+                    with self._lock:
+                        hit = self._verdicts.get(key)
+                if hit is not None:
+                    v = copy.deepcopy(hit)
+                else:
+                    v = self._run(task, source, expected[task.id])[0]
+                    if self.config.cache:
+                        with self._lock:
+                            if len(self._verdicts) >= CACHE_MAX:
+                                self._verdicts.clear()
+                            self._verdicts[key] = copy.deepcopy(v)
                 if progress:
                     progress(1)
                 return v
