@@ -131,19 +131,16 @@ def dev_rates(policy, dev, oracle, cfg: RunConfig) -> dict:
 
 def selfplay_groups(policy, tasks, oracle, cfg: RunConfig):
     """Unstructured self-play: whole samples from the prompt, judged; sequence-level pairs per task."""
+    from sectree.policy import SamplingConfig, StopRule, sample_ids
+    from sectree.tasks.assemble import assemble
     from sectree.tree.build import make_trunk
-    from sectree.policy.sampling import SamplingConfig
-    from sectree.policy.sampling import sample_ids
     from sectree.tree.model import Pair
 
     n = cfg.selfplay_samples or cfg.tree.leaf_budget
-    groups, calls, tokens = [], 0, 0
+    groups, tokens = [], 0
     trunks = [make_trunk(policy, t, cfg.tree.template) for t in tasks]
     items, owners = [], []
     for i, (t, tr) in enumerate(zip(tasks, trunks)):
-        from sectree.policy import StopRule
-        from sectree.tasks.assemble import assemble
-
         sc = SamplingConfig(n=n, temperature=cfg.tree.temperature, top_p=cfg.tree.top_p,
                             max_new_tokens=cfg.tree.max_new_tokens, seed=cfg.seed + i)
         for s in sample_ids(policy, [tr.prompt_ids], sc, stop=[StopRule(t.language, tr.stop_context)]):
@@ -151,7 +148,7 @@ def selfplay_groups(policy, tasks, oracle, cfg: RunConfig):
             items.append((t, assemble(tr.ctx_task, s.text, "completion", healed=True)))
             owners.append((i, s.token_ids))
     verdicts = oracle.judge_many(items)
-    calls += len(items)
+    calls = len(items)
     per: dict[int, list] = {}
     for (i, ids), v in zip(owners, verdicts):
         per.setdefault(i, []).append((ids, v.status.value))
