@@ -79,7 +79,14 @@ def test_unseen_cwes_are_test_only():
     seen = {c for t in load_suite("builtin:python", split="train") for c in t.cwes}
     got = unseen_cwes(cfg)
     assert got and not set(got) & seen
-    assert all(g.cwes == got for g in eval_parts(cfg, 0).values())
+    # builtin:python is split by CWE family: every test task is unseen, so the filter is dropped (a no-op),
+    # which makes these parts equal an unfiltered evaluation's (and shareable with it)
+    plain = eval_parts(ExperimentConfig(name="p", eval=EvalSpec(suite="builtin:python", split="test")), 0)
+    assert {k: g.settings() for k, g in eval_parts(cfg, 0).items()} == {k: g.settings() for k, g in plain.items()}
+    # over both splits the filter removes the train tasks, so it is kept
+    both = ExperimentConfig(name="u", train={"suite": "builtin:python"},
+                            eval=EvalSpec(suite="builtin:python", split=None, cwes="unseen"))
+    assert all(g.cwes == got for g in eval_parts(both, 0).values())
 
 
 # ------------------------------------------------------------------------------------------ report numbers
@@ -278,3 +285,28 @@ def test_transfer_trains_on_c_and_cpp_only():
     assert all(t.split == "train" for t in train + dev)
     langs = {g.language for g in eval_parts(cfg, 0).values()}
     assert langs == {"python", "go", "js"}
+
+
+@pytest.mark.slow
+def test_share_takes_identical_runs_and_recomputes_the_rest(quick, tmp_path):
+    src, _ = quick
+    before = json.loads((src / "results.json").read_text())
+    out = tmp_path / "shared"
+    r = cli("experiment", str(CONFIGS / "quick.yaml"), "--out", str(out), "--quiet", "--set", f"share={src}")
+    assert r.returncode == 0, r.stderr[-3000:]
+    for rid in ("base-s0", "tsp-s0"):
+        assert f"{rid}: evaluation taken from {src / 'evals' / rid} (same settings)" in r.stderr
+        assert (out / "evals" / rid / "shared-from.json").is_file()
+    assert f"tsp-s0: run taken from {src / 'runs' / 'tsp-s0'}" in r.stderr
+    assert "training (tsp" not in r.stderr and "evaluating" not in r.stderr
+    res = json.loads((out / "results.json").read_text())
+    assert res["table"] == before["table"]
+    assert res["shared"]["runs"] == ["tsp-s0"] and res["shared"]["evals"] == ["base-s0", "tsp-s0"]
+    assert "Taken from" in (out / "report.md").read_text()
+    # other eval settings: the training run is still taken, the evaluations are computed here
+    out2 = tmp_path / "partly"
+    r = cli("experiment", str(CONFIGS / "quick.yaml"), "--out", str(out2), "--quiet", "--set", f"share={src}",
+            "--set", "eval.temperature=0.5")
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "tsp-s0: run taken from" in r.stderr and "base-s0: not taken from" in r.stderr
+    assert "base-s0: evaluating" in r.stderr and not (out2 / "evals" / "base-s0" / "shared-from.json").exists()

@@ -292,6 +292,11 @@ def render_md(res: dict, sections: dict[str, list[dict]]) -> str:
             "without a security failure / parseable samples (the TSP paper's SPR@1, with failing security tests "
             "counted besides analyzer findings); func@1 = all functionality tests pass; vulnerable rate = "
             "1 − SPR@1. Values in percent, [95% CI].\n\n")
+    sh = res.get("shared") or {}
+    if sh.get("runs") or sh.get("evals"):
+        head += (f"Taken from `{sh['from']}` (same settings, copied, not recomputed; their wall times are those "
+                 f"runs'): training {', '.join(sh['runs']) or 'none'}; evaluations {', '.join(sh['evals']) or 'none'}."
+                 "\n\n")
     body = []
     for title, secs in sections.items():
         if secs:
@@ -529,7 +534,10 @@ def build_results(cfg, records: list[dict], estimate: dict | None = None, config
         "seeds": list(cfg.seeds),
         "modes": modes,
         "eval_cwes": cwes,
-        "eval_cwes_text": (("unseen: " if cfg.eval.cwes == "unseen" else "") + ", ".join(map(str, cwes))) if cwes else "",
+        "eval_cwes_text": _cwes_text(cfg, cwes),
+        "shared": {"from": cfg.share,
+                   "runs": [r["id"] for r in records if r["train"].get("shared")],
+                   "evals": [r["id"] for r in records if r["eval"].get("shared")]},
         "aggregation": AGGREGATION,
         "estimate_minutes": estimate,
         "wall_seconds_total": round(wall, 1),
@@ -544,6 +552,15 @@ def build_results(cfg, records: list[dict], estimate: dict | None = None, config
         "analyses": {},
     }
     return res, samples
+
+
+def _cwes_text(cfg, cwes: list[int]) -> str:
+    if cfg.eval.cwes == "unseen":
+        from sectree.experiment.runner import unseen_cwes
+
+        every = "" if cwes else "; every eval task has one, so no task is filtered out"
+        return f"unseen by training (no train-split task has them): {', '.join(map(str, unseen_cwes(cfg)))}{every}"
+    return ", ".join(map(str, cwes))
 
 
 def write_report(cfg, out: str | Path, records: list[dict], *, estimate: dict | None = None,

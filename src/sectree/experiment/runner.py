@@ -146,6 +146,10 @@ class ExperimentConfig:
     """Oracle sandboxes (default: cores)."""
     no_sandbox: bool = False
     """UNSAFE: judge without bubblewrap (training and evaluation)."""
+    share: str | None = None
+    """Folder of another experiment whose finished runs and evaluations this one takes (copied) instead of
+    recomputing them, where the settings are identical (e.g. unseen-cwe.yaml takes base, sft and tsp from the
+    python experiment). Anything with other settings, or unfinished there, is computed here as usual."""
     threads: int | None = None
     """PyTorch threads; None = auto: 1 when other jobs already load the CPU at start (2 OpenMP threads on a
     shared 2-core machine wait on each other, several-fold slower: benchmarks/RESULTS.md), else all cores."""
@@ -239,6 +243,10 @@ def eval_parts(cfg: ExperimentConfig, seed: int) -> dict[str, Any]:
     cwes = unseen_cwes(cfg) if e.cwes == "unseen" else list(e.cwes)
     if e.cwes == "unseen" and not cwes:
         raise SectreeError("eval.cwes: 'unseen' selects nothing: every eval CWE also occurs in a training task")
+    if e.cwes == "unseen":
+        everything = [t.id for lang in e.languages for t in load_tasks_for(e, lang, None)]
+        if everything == [t.id for lang in e.languages for t in load_tasks_for(e, lang, cwes)]:
+            cwes = []  # the filter keeps every task: drop it, so these parts equal an unfiltered evaluation's
     parts = {}
     for mode in e.modes:
         for lang in e.languages:
@@ -248,6 +256,12 @@ def eval_parts(cfg: ExperimentConfig, seed: int) -> dict[str, Any]:
                                          top_p=e.top_p, max_new_tokens=e.max_new_tokens, seed=seed,
                                          batch_tasks=e.batch_tasks)
     return parts
+
+
+def load_tasks_for(e: EvalSpec, language: str | None, cwes: list[int] | None) -> list:
+    from sectree.tasks import load_suite
+
+    return load_suite(e.suite, split=e.split, cwe=cwes or None, language=language)
 
 
 def eval_tasks(gcfg) -> list:
@@ -421,6 +435,28 @@ class Runner:
             self._oracle = None
         self._policy = None
 
+    # ---- take a finished run / evaluation from cfg.share
+    def adopt(self, kind: str, rid: str, spec_file: str, want: dict, done_file: str) -> bool:
+        """Copy ``<share>/<kind>/<rid>`` here when it is finished and was made with exactly ``want``; True if so."""
+        import shutil
+
+        if not self.cfg.share:
+            return False
+        dst, src = self.out / kind / rid, Path(self.cfg.share) / kind / rid
+        if dst.exists() or not (src / done_file).is_file() or not (src / spec_file).is_file():
+            return False
+        diff = _differences(_jsonable(want), json.loads((src / spec_file).read_text()))
+        if diff:
+            self.say(f"{rid}: not taken from {src}: other settings ({', '.join(diff[:4])})")
+            return False
+        tmp = dst.with_name(dst.name + ".sharing")
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.copytree(src, tmp, symlinks=True)
+        write_json_atomic(tmp / "shared-from.json", {"source": str(src.resolve())})
+        tmp.rename(dst)
+        self.say(f"{rid}: {'run' if kind == 'runs' else 'evaluation'} taken from {src} (same settings)")
+        return True
+
     # ---- train one method × seed
     def train(self, method: str, seed: int) -> dict:
         from sectree.train.tsp import run
@@ -431,6 +467,7 @@ class Runner:
             return {"model_spec": self.cfg.model, "trained": False, "oracle_calls": 0, "tokens_generated": 0,
                     "train_tokens": 0, "wall_seconds": 0.0}
         rdir = self.out / "runs" / rid
+        self.adopt("runs", rid, "config.json", asdict(rc), "final.json")
         _check_same(rdir / "config.json", asdict(rc), "trained")
         timing_path = rdir / "experiment-timing.json"
         if (rdir / "final.json").exists():
@@ -445,7 +482,8 @@ class Runner:
             write_json_atomic(timing_path, {"wall_seconds": round(time.monotonic() - t0, 1), "resumed": resumed})
         info = train_info(rc, rdir)
         timing = json.loads(timing_path.read_text()) if timing_path.exists() else {}
-        return {"trained": True, "dir": str(rdir), "settings": asdict(rc), "wall_seconds": timing.get("wall_seconds"),
+        shared = (rdir / "shared-from.json").is_file()
+        return {"trained": True, "dir": str(rdir), "settings": asdict(rc), "shared": shared, "wall_seconds": timing.get("wall_seconds"),
                 "resumed": timing.get("resumed"), **info}
 
     # ---- evaluate one model in every mode (× language)
@@ -456,6 +494,7 @@ class Runner:
         parts = eval_parts(self.cfg, seed)
         spec = {"model_spec": model_spec, "parts": {k: g.settings() for k, g in parts.items()},
                 "findings": self.cfg.eval.findings, "sandboxed": not self.cfg.no_sandbox}
+        self.adopt("evals", rid, "spec.json", spec, "results.json")
         _check_same(edir / "spec.json", spec, "evaluated")
         timing_path = edir / "timing.json"
         if (edir / "results.json").exists():
@@ -494,7 +533,7 @@ class Runner:
                 "sandboxed": results["oracle"]["sandboxed"], "tokens": tokens,
                 "generate_seconds": round(sum(timing.get("generate_seconds", {}).values()), 2),
                 "judge_seconds": results["wall_seconds"], "n_samples": results["n_samples"],
-                "n_tasks": results["n_tasks"]}
+                "n_tasks": results["n_tasks"], "shared": (edir / "shared-from.json").is_file()}
 
 
 class _LazyPolicy:
