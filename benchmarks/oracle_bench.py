@@ -11,7 +11,6 @@ Prints a table and writes benchmarks/results/oracle.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import subprocess

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sectree.errors import SectreeError
-from sectree.tasks import divergent_lines, find_entry, load_dir, load_suite, parse_task
+from sectree.tasks import divergent_lines, find_entry, load_dir, load_suite
 
 TASK_PY = '''import os
 # BEGIN PROMPT
