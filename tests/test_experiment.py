@@ -217,6 +217,7 @@ def test_quick_report_folder(quick):
                 "wall_seconds_total", "modes", "methods", "seeds"):
         assert key in res, key
     assert [x["id"] for x in res["runs"]] == ["base-s0", "tsp-s0"] and res["modes"] == ["full", "completion"]
+    assert res["command"] == f"sectree experiment {CONFIGS / 'quick.yaml'} --out {out} --quiet"
     for run in res["runs"]:
         assert {"settings", "oracle_calls", "tokens", "generate_seconds", "judge_seconds"} <= set(run["eval"])
         assert run["eval"]["oracle_calls"] == 4 and run["seed"] == 0

@@ -376,7 +376,11 @@ def _experiment(config: str, out: str | None, overrides: dict, quiet: bool, dry_
                    f"estimate: {est['total']} min (train {est['train']}, eval {est['eval']})"
                    + (f"; budget {cfg.budget_minutes} min" if cfg.budget_minutes else ""))
         return
-    res = run_experiment(cfg, out, quiet=quiet, config_file=config, say=lambda m: typer.echo(m, err=True))
+    import shlex
+
+    command = "sectree " + shlex.join(sys.argv[1:]) if sys.argv[1:2] in (["experiment"], ["demo"]) else None
+    res = run_experiment(cfg, out, quiet=quiet, config_file=config, say=lambda m: typer.echo(m, err=True),
+                         command=command)
     typer.echo(tables_md(res))
     typer.echo(f"report: {Path(out) / 'report.md'}\nhtml report: {(Path(out) / 'report.html').resolve()}")
 

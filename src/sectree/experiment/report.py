@@ -22,6 +22,7 @@ import io
 import json
 import os
 import platform
+import re
 import time
 from collections.abc import Callable, Mapping
 from html import escape
@@ -284,7 +285,7 @@ def section_md(s: dict) -> str:
 
 def render_md(res: dict, sections: dict[str, list[dict]]) -> str:
     c = res["config"]
-    head = (f"# Experiment: {c['name']}\n\n"
+    head = (f"# Experiment: {c['name']}\n\n{provenance(res)}\n\n"
             f"Methods {', '.join(res['methods'])}; seeds {c['seeds']}; model {c['model']}; "
             f"{machine_line(res['machine'])}; {res['date']}.\n\n"
             f"Aggregation over seeds: {AGGREGATION}.\n\n"
@@ -471,8 +472,13 @@ def render_html(res: dict, sections: dict[str, list[dict]], figures: dict[str, s
                 trees: tuple[str, list[str]] | None) -> str:
     c = res["config"]
     csp = "img-src data:; connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'"
+    sh = res.get("shared") or {}
     parts = [f"<h1>Experiment: {escape(c['name'])}</h1>",
+             f'<p class="note">{escape(provenance(res))}</p>',
              f'<p class="note">{escape(_context(res, None))}</p>',
+             *([f'<p class="note">Taken from {escape(str(sh["from"]))} (same settings, copied, not recomputed): '
+                f'training {escape(", ".join(sh["runs"]) or "none")}; evaluations '
+                f'{escape(", ".join(sh["evals"]) or "none")}.</p>'] if sh.get("runs") or sh.get("evals") else []),
              f'<p class="note">Aggregation over seeds: {escape(AGGREGATION)}.</p>']
     for title, secs in sections.items():
         if secs:
@@ -501,7 +507,7 @@ def render_html(res: dict, sections: dict[str, list[dict]], figures: dict[str, s
 
 
 def build_results(cfg, records: list[dict], estimate: dict | None = None, config_file: str | None = None,
-                  session_seconds: float | None = None) -> tuple[dict, dict[str, list[dict]]]:
+                  session_seconds: float | None = None, command: str | None = None) -> tuple[dict, dict[str, list[dict]]]:
     """results.json's content and the judged samples per run id."""
     from dataclasses import asdict
 
@@ -528,6 +534,7 @@ def build_results(cfg, records: list[dict], estimate: dict | None = None, config
         "name": cfg.name,
         "config": asdict(cfg),
         "config_file": config_file,
+        "command": command,
         "date": time.strftime("%Y-%m-%d %H:%M %Z"),
         "machine": machine(),
         "methods": list(cfg.methods),
@@ -564,13 +571,14 @@ def _cwes_text(cfg, cwes: list[int]) -> str:
 
 
 def write_report(cfg, out: str | Path, records: list[dict], *, estimate: dict | None = None,
-                 config_file: str | None = None, session_seconds: float | None = None) -> dict:
+                 config_file: str | None = None, session_seconds: float | None = None,
+                 command: str | None = None) -> dict:
     """Write results.json, report.md and report.html into ``out``; return the results."""
     import matplotlib
 
     matplotlib.use("Agg")
     out = Path(out)
-    res, samples = build_results(cfg, records, estimate, config_file, session_seconds)
+    res, samples = build_results(cfg, records, estimate, config_file, session_seconds, command)
 
     def pooled_of(method: str, mode: str) -> list[dict]:
         return pooled(records, samples, method, mode)
@@ -591,9 +599,26 @@ def write_report(cfg, out: str | Path, records: list[dict], *, estimate: dict | 
     return res
 
 
+def provenance(res: dict) -> str:
+    """One line: how the results were made (command, machine, date, wall time, oracle calls)."""
+    calls = res["oracle_calls"]
+    cmd = res.get("command") or f"sectree experiment {res.get('config_file') or '<config>'}"
+    return (f"Command: `{cmd}`; {machine_line(res['machine'])}; {res['date']}; wall time "
+            f"{res['wall_seconds_total'] / 60:.1f} min over all runs; oracle calls: {calls['train']} in training, "
+            f"{calls['eval']} in evaluation.")
+
+
+def readme_md(res: dict) -> str:
+    """The README's generated block for one experiment: provenance, the per-mode tables and the analyses."""
+    text = provenance(res) + "\n\n" + "".join(section_md(method_table(res, m)) for m in res["modes"])
+    text += "".join(section_md(a["section"]) for a in res["analyses"].values())
+    return re.sub(r"(?m)^### ", "#### ", text)
+
+
 def tables_md(res: dict) -> str:
     """The per-mode method tables alone (what the CLI prints)."""
     return "".join(section_md(method_table(res, m)) for m in res["modes"])
 
 
-__all__ = ["AGGREGATION", "COLUMNS", "build_results", "machine", "paired", "tables_md", "write_report"]
+__all__ = ["AGGREGATION", "COLUMNS", "build_results", "machine", "paired", "provenance", "readme_md", "tables_md",
+           "write_report"]

@@ -585,7 +585,7 @@ def set_threads(threads: int | None) -> int:
 
 
 def run_experiment(cfg: ExperimentConfig, out: str | Path, *, say: Callable[[str], None] | None = None,
-                   quiet: bool = False, config_file: str | None = None) -> dict:
+                   quiet: bool = False, config_file: str | None = None, command: str | None = None) -> dict:
     """Train and evaluate every method × seed into ``out``, then write results.json, report.md, report.html.
 
     Returns the results dict (what results.json holds)."""
@@ -620,8 +620,9 @@ def run_experiment(cfg: ExperimentConfig, out: str | Path, *, say: Callable[[str
     finally:
         runner.close()
     wall = time.monotonic() - t0
-    write_json_atomic(out / "experiment.json", {"config": asdict(cfg), "config_file": config_file})
-    results = write_report(cfg, out, records, estimate=est, config_file=config_file, session_seconds=wall)
+    write_json_atomic(out / "experiment.json", {"config": asdict(cfg), "config_file": config_file, "command": command})
+    results = write_report(cfg, out, records, estimate=est, config_file=config_file, session_seconds=wall,
+                           command=command)
     total = results["wall_seconds_total"] / 60
     if cfg.budget_minutes and total > 1.5 * cfg.budget_minutes:
         say(f"warning: the runs took {total:.1f} min, clearly more than budget_minutes ({cfg.budget_minutes})")
