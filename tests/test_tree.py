@@ -138,6 +138,12 @@ def test_fork_sample_equals_sampling_from_the_prefix(policy):
     assert [s.token_ids for s in forked] == [s.token_ids for s in direct]
     for f, d in zip(forked, direct):
         assert f.logprobs == pytest.approx(d.logprobs, abs=1e-4)
+    # depth 2: the cropped cache extended by a branch's own tokens == sampling after prefix + those tokens
+    extra = forked[0].token_ids[:3]
+    deeper, _ = fork_sample(policy, trunk, pos, 2, cfg, seed=1, extra=extra)
+    direct = sample_from_prefix(policy, trunk.prompt_ids + trunk.golden.ids[:pos] + extra, 2, temperature=0.0,
+                                max_new_tokens=8, seed=1)
+    assert [s.token_ids for s in deeper] == [s.token_ids for s in direct]
 
 
 def test_build_trees_tiny_random(policy):

@@ -166,11 +166,11 @@ def sample_ids(
         logits, mask, positions = (t.repeat_interleave(config.n, dim=0) for t in (logits, mask, positions))
         cache.batch_repeat_interleave(config.n)
         rows = [
-            _new_row(policy, prompt_ids[j], rules[j], j, k, stream=j * config.n + k)
+            new_row(policy, prompt_ids[j], rules[j], j, k, stream=j * config.n + k)
             for j in range(len(prompt_ids))
             for k in range(config.n)
         ]
-        return _decode(policy, rows, logits, cache, mask, positions, config)
+        return decode_rows(policy, rows, logits, cache, mask, positions, config)
 
 
 def sample_from_prefix(
@@ -240,8 +240,13 @@ def _prefill(policy: Policy, prompt_ids: Sequence[Sequence[int]]):
     return out.logits[:, -1].float(), out.cache, mask, positions[:, -1:]  # (P, V), cache, (P, T), (P, 1)
 
 
-def _decode(policy, rows: list[_Row], logits, cache, mask, positions, config: SamplingConfig) -> list[Sample]:
-    """Draw tokens row by row until every row stops or hits ``max_new_tokens``."""
+def decode_rows(policy, rows: list[_Row], logits, cache, mask, positions, config: SamplingConfig) -> list[Sample]:
+    """Draw tokens row by row until every row stops or hits ``max_new_tokens``.
+
+    The low-level loop behind ``sample``, public for callers that bring their own KV cache (the tree builder
+    forks a prefilled trunk cache): ``rows`` from ``new_row``, ``logits`` (A, V) predicting each row's first
+    token, ``cache`` holding A rows, ``mask`` (A, T) its attention mask, ``positions`` (A, 1) the position id
+    of each row's last cached token. Only ``config``'s sampling fields and ``max_new_tokens`` are read."""
     eos = set(policy.eos_ids if config.eos_ids is None else config.eos_ids)
     active = list(rows)
     for step in range(config.max_new_tokens):
@@ -328,7 +333,10 @@ def _finish(row: _Row) -> Sample:
     )
 
 
-def _new_row(policy: Policy, prompt: Sequence[int], rule: StopRule | None, j: int, k: int, stream: int) -> _Row:
+def new_row(policy: Policy, prompt: Sequence[int], rule: StopRule | None, j: int, k: int, stream: int) -> _Row:
+    """A row to decode after ``prompt`` (its tail seeds the incremental detokenizer): prompt index ``j``,
+    sample index ``k``, and ``stream``, the id of its random numbers (the same stream gives the same tokens
+    however rows are batched)."""
     return _Row(
         prompt_index=j,
         sample_index=k,

@@ -120,36 +120,39 @@ def fork_sample(policy, trunk: Trunk, position: int, B: int, cfg: TreeConfig, se
                 stop: bool = True):
     """B continuations from prompt + golden[:position] (+ ``extra`` sampled tokens), from the trunk's cache.
 
-    ``stop=False`` ignores stop rules and EOS (every row gets max_new_tokens tokens; for benchmarks)."""
+    Without ``extra`` this is ``fork_sample_many`` with one request. With ``extra`` (depth 2) the cropped cache
+    is first extended by the branch's own tokens (one small forward). ``stop=False`` ignores stop rules and
+    EOS (every row gets max_new_tokens tokens; for benchmarks)."""
+    if not extra:
+        out, contexts = fork_sample_many(policy, trunk, [(position, B)], cfg, seed, stop=stop)
+        return out[0], contexts[0]
     from sectree.policy import SamplingConfig, StopRule
-    from sectree.policy.sampling import _decode, _new_row
+    from sectree.policy.sampling import decode_rows, new_row
 
     P = len(trunk.prompt_ids) + position
     cache = copy.deepcopy(trunk.cache)
     total = len(trunk.prompt_ids) + len(trunk.golden.ids)
     if total > P:
         cache.crop(P - total)  # transformers 5 crops by a negative count: drop the golden tokens after P
-    logits = trunk.logits[P - 1]  # (V,)
-    if extra:  # depth 2: extend the cropped cache by the branch's own tokens (one small forward)
-        ids = torch.tensor([list(extra)], device=policy.device)  # (1, E)
-        pos = torch.arange(P, P + len(extra), device=policy.device)[None]  # (1, E)
-        with torch.inference_mode():
-            out = policy.model(input_ids=ids, position_ids=pos, cache=cache, use_cache=True)
-        cache, logits = out.cache, out.logits[0, -1].float()
-        P += len(extra)
+    ids = torch.tensor([list(extra)], device=policy.device)  # (1, E)
+    pos = torch.arange(P, P + len(extra), device=policy.device)[None]  # (1, E)
+    with torch.inference_mode():
+        out = policy.model(input_ids=ids, position_ids=pos, cache=cache, use_cache=True)
+    cache, logits = out.cache, out.logits[0, -1].float()  # (V,)
+    P += len(extra)
     cache.batch_repeat_interleave(B)
     g = trunk.golden
     char = g.offsets[position] if position < len(g.ids) else len(g.text)
     context_text = g.text[:char] + policy.decode(list(extra))
     rule = StopRule(trunk.task.language, trunk.stop_context + context_text)
     prefix_ids = trunk.prompt_ids + g.ids[:position] + list(extra)
-    rows = [_new_row(policy, prefix_ids, rule if stop else None, 0, k, k) for k in range(B)]
+    rows = [new_row(policy, prefix_ids, rule if stop else None, 0, k, k) for k in range(B)]
     config = SamplingConfig(n=B, temperature=cfg.temperature, top_p=cfg.top_p, max_new_tokens=cfg.max_new_tokens,
                             seed=seed, eos_ids=None if stop else ())
     mask = torch.ones((B, P), dtype=torch.long, device=policy.device)  # (B, P)
     positions = torch.full((B, 1), P - 1, dtype=torch.long, device=policy.device)  # (B, 1)
     with torch.inference_mode():
-        samples = _decode(policy, rows, logits[None].expand(B, -1).clone(), cache, mask, positions, config)
+        samples = decode_rows(policy, rows, logits[None].expand(B, -1).clone(), cache, mask, positions, config)
     return samples, context_text
 
 
@@ -164,7 +167,7 @@ def fork_sample_many(policy, trunk: Trunk, requests: Sequence[tuple[int, int]], 
     up to floating-point noise.
     """
     from sectree.policy import SamplingConfig, StopRule
-    from sectree.policy.sampling import _decode, _new_row
+    from sectree.policy.sampling import decode_rows, new_row
 
     n_prompt = len(trunk.prompt_ids)
     lengths = [n_prompt + pos for pos, _ in requests]
@@ -177,7 +180,7 @@ def fork_sample_many(policy, trunk: Trunk, requests: Sequence[tuple[int, int]], 
         rule = StopRule(trunk.task.language, trunk.stop_context + g.text[:char]) if stop else None
         for k in range(B):
             # the stream id keeps each row's random numbers independent of how requests are batched
-            rows.append(_new_row(policy, trunk.prompt_ids + g.ids[:pos], rule, r, k, 1000 * r + k))
+            rows.append(new_row(policy, trunk.prompt_ids + g.ids[:pos], rule, r, k, 1000 * r + k))
             logits.append(trunk.logits[P - 1])
             masks.append([0] * (pmax - P) + [1] * P)
             starts.append(P - 1)
@@ -201,7 +204,7 @@ def fork_sample_many(policy, trunk: Trunk, requests: Sequence[tuple[int, int]], 
     mask = torch.tensor(masks, dtype=torch.long, device=policy.device)  # (N*B, pmax)
     positions = torch.tensor(starts, dtype=torch.long, device=policy.device)[:, None]  # (N*B, 1)
     with torch.inference_mode():
-        samples = _decode(policy, rows, torch.stack(logits), cache, mask, positions, config)
+        samples = decode_rows(policy, rows, torch.stack(logits), cache, mask, positions, config)
     out: list[list] = [[] for _ in requests]
     for i, s in zip(index, samples):
         out[i].append(s)
