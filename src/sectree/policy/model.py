@@ -11,6 +11,7 @@ Spec syntax::
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -168,7 +169,9 @@ def load_policy(spec: str = DEFAULT_SPEC, *, device: str | None = None, trainabl
     if adapter_dir is not None:
         from peft import PeftModel
 
-        model = PeftModel.from_pretrained(model, adapter_dir, is_trainable=trainable_adapter)
+        with warnings.catch_warnings():  # peft reads transformers' deprecated alias: noise, not ours to fix
+            warnings.filterwarnings("ignore", message="`is_gradient_checkpointing` is deprecated")
+            model = PeftModel.from_pretrained(model, adapter_dir, is_trainable=trainable_adapter)
     if tokenizer.pad_token_id is None:
         # left padding needs some pad id; its embedding is never attended to
         tokenizer.pad_token = tokenizer.eos_token

@@ -312,7 +312,9 @@ def _new_adapter(model: Any, config: TrainConfig) -> Any:
         target_modules=list(config.target_modules),
     )
     try:
-        return get_peft_model(model, lora)
+        with warnings.catch_warnings():  # peft reads transformers' deprecated alias: noise, not ours to fix
+            warnings.filterwarnings("ignore", message="`is_gradient_checkpointing` is deprecated")
+            return get_peft_model(model, lora)
     except ValueError as exc:  # e.g. no module matches target_modules
         raise SectreeError(f"TrainConfig.target_modules={config.target_modules!r}: {exc}") from exc
 
