@@ -372,6 +372,12 @@ def test_save_lora_adapter_round_trip(tmp_path):
     assert not torch.allclose(lora_lp, score(load_policy("tiny-random", device="cpu"), prompt, [5, 6, 7])[0], atol=1e-3)
     # sampling runs through the peft wrapper too
     assert len(sample_ids(again, [prompt], greedy(max_new_tokens=3, eos_ids=()))[0].token_ids) == 3
+    # merged for inference: the same model without the wrapper
+    merged = load_policy(spec, device="cpu", merge=True)
+    assert not merged.is_lora and merged.spec == spec
+    assert torch.allclose(score(merged, prompt, [5, 6, 7])[0], lora_lp, atol=1e-4)
+    cfg = greedy(max_new_tokens=6, eos_ids=())
+    assert sample_ids(merged, [prompt], cfg)[0].token_ids == sample_ids(again, [prompt], cfg)[0].token_ids
 
 
 # ---------------------------------------------------------------- SmolLM2 cache

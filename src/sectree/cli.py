@@ -198,7 +198,7 @@ def eval_(model: str = ModelOpt, suite: str = typer.Option("builtin:python", "--
                           batch_tasks)
         part = Path(out_dir) / f"samples-{m}.jsonl"
         if policy is None:
-            policy = load_policy(model)  # once for both modes (a finished resume still pays the load)
+            policy = load_policy(model, merge=True)  # once for both modes (a finished resume still pays the load)
         _run_generate(cfg, str(part), quiet=as_json, policy=policy)
     # one samples file with every mode, rebuilt atomically from the per-mode files
     from sectree.io import write_text_atomic
@@ -266,7 +266,7 @@ def trees_build(model: str = ModelOpt, suite: str = typer.Option("builtin:python
     if not todo:
         typer.echo(f"all {len(tasks)} trees already in {out}")
         return
-    policy = load_policy(model)
+    policy = load_policy(model, merge=True)  # trees only sample and score: LoRA folded in
     with Oracle(OracleConfig(sandbox=SandboxConfig(enabled=not no_sandbox), workers=workers)) as oracle:
         for k in range(0, len(todo), 4):
             batch = build_trees(policy, todo[k: k + 4], oracle, tcfg, pair_mode=pair_mode, model_spec=model,

@@ -104,7 +104,7 @@ def generate(cfg: GenerateConfig, out: str | Path, *, policy=None,
     t0 = time.monotonic()
     tokens = 0
     if todo:
-        policy = policy or load_policy(cfg.model)
+        policy = policy or load_policy(cfg.model, merge=True)  # LoRA folded in: faster, same model
     for i, group in enumerate(todo):
         prompts = [build_prompt(policy, task, template=cfg.template, mode=cfg.mode) for task in group]
         samples = sample(policy, prompts, n=cfg.n, temperature=cfg.temperature, top_p=cfg.top_p,

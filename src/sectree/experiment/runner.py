@@ -426,7 +426,7 @@ class Runner:
 
         if self._policy is None or self._policy[0] != spec:
             self._policy = None  # free the old model before loading the next
-            self._policy = (spec, load_policy(spec))
+            self._policy = (spec, load_policy(spec, merge=True))  # evaluation only: LoRA folded in
         return self._policy[1]
 
     def close(self) -> None:

@@ -154,11 +154,17 @@ LOADERS: dict[str, Callable[[str], tuple[Any, Any]]] = {
 SPEC_HELP = "smollm2-135m, tiny-random, hf:<path>, and <spec>+lora:<adapter_path>"
 
 
-def load_policy(spec: str = DEFAULT_SPEC, *, device: str | None = None, trainable_adapter: bool = False) -> Policy:
+def load_policy(spec: str = DEFAULT_SPEC, *, device: str | None = None, trainable_adapter: bool = False,
+                merge: bool = False) -> Policy:
     """Resolve a model spec into a ``Policy`` in eval mode; ``device`` defaults to CUDA when available.
 
     ``trainable_adapter`` loads a ``+lora:`` adapter with its weights requiring grad (to continue training it).
+    ``merge`` folds a ``+lora:`` adapter into the base weights (W + s·B·A) for inference: the same model up to
+    float rounding, without the adapter's extra matmuls and module calls in every layer (evaluation uses it);
+    the policy keeps its spec but is no longer a LoRA model, so don't train or save it as one.
     """
+    if merge and trainable_adapter:
+        raise ValueError("load_policy: merge and trainable_adapter exclude each other")
     base, _, adapter = spec.partition(LORA_SEP)
     name, colon, arg = base.partition(":")
     loader = LOADERS.get(name)
@@ -172,6 +178,8 @@ def load_policy(spec: str = DEFAULT_SPEC, *, device: str | None = None, trainabl
         with warnings.catch_warnings():  # peft reads transformers' deprecated alias: noise, not ours to fix
             warnings.filterwarnings("ignore", message="`is_gradient_checkpointing` is deprecated")
             model = PeftModel.from_pretrained(model, adapter_dir, is_trainable=trainable_adapter)
+        if merge:
+            model = model.merge_and_unload()
     if tokenizer.pad_token_id is None:
         # left padding needs some pad id; its embedding is never attended to
         tokenizer.pad_token = tokenizer.eos_token
