@@ -384,26 +384,38 @@ def run_stats(record: Mapping) -> list[dict]:
 
 
 def fig_curves(res: dict, records: list[dict]) -> str | None:
+    """Pairs and loss per round, and loss per optimizer step: one colour per method, one line per seed."""
     import matplotlib.pyplot as plt
-
-    runs = [(r["id"], run_stats(r)) for r in records]
-    runs = [(rid, rows) for rid, rows in runs if rows]
-    if not runs:
-        return None
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.2))
-    for rid, rows in runs:
-        rounds = [r.get("round") for r in rows]
-        if any("pairs/total" in r for r in rows):
-            axes[0].plot(rounds, [r.get("pairs/total", np.nan) for r in rows], "o-", label=rid)
-        axes[1].plot(rounds, [r.get("loss/total", np.nan) for r in rows], "o-", label=rid)
-        steps = [v for r in rows for v in (r.get("curves") or {}).get("loss/total", [])]
-        if steps:
-            axes[2].plot(range(1, len(steps) + 1), steps, ".-", label=rid)
     from matplotlib.ticker import MaxNLocator
 
+    runs = [(r["method"], run_stats(r)) for r in records]
+    runs = [(m, rows) for m, rows in runs if rows]
+    if not runs:
+        return None
+    colours = {m: f"C{i}" for i, m in enumerate(dict.fromkeys(m for m, _ in runs))}
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.2))
+    labelled: set[tuple[int, str]] = set()
+
+    def plot(ax_i: int, x, y, style: str, method: str) -> None:
+        label = None if (ax_i, method) in labelled else method
+        labelled.add((ax_i, method))
+        axes[ax_i].plot(x, y, style, color=colours[method], label=label, alpha=0.8)
+
+    for method, rows in runs:
+        rounds = [r.get("round") for r in rows]
+        if any("pairs/total" in r for r in rows):
+            plot(0, rounds, [r.get("pairs/total", np.nan) for r in rows], "o-", method)
+        plot(1, rounds, [r.get("loss/total", np.nan) for r in rows], "o-", method)
+        steps = [v for r in rows for v in (r.get("curves") or {}).get("loss/total", [])]
+        if steps:
+            plot(2, range(1, len(steps) + 1), steps, ".-", method)
     for ax, t, xl in zip(axes, ("pairs/total per round", "loss/total per round (last step)", "loss/total per step"),
                          ("round", "round", "optimizer step (all rounds)")):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        lo, hi = ax.get_xlim()
+        if ax.has_data() and hi - lo < 2:  # a single round: centre it instead of fractional ticks
+            mid = round((lo + hi) / 2)
+            ax.set_xlim(mid - 1, mid + 1)
         ax.set_title(t, fontsize=9)
         ax.set_xlabel(xl, fontsize=8)
         ax.grid(alpha=0.3)
