@@ -183,7 +183,8 @@ def test_transfer_section_per_language(tmp_path):
     assert got["go"]["secure_pass@1"]["value"] == pytest.approx(0.5)
     assert got["python"]["vulnerable_rate"]["value"] == pytest.approx(-0.5)
     md = (tmp_path / "report.md").read_text()
-    assert "Transfer: tsp vs base per evaluated language" in md and "| full | go |" in md
+    assert "Transfer: tsp vs base per evaluated language" in md
+    assert "| full | go | 4 → 4 | 50.0 [" in md  # parseable samples (the rate's denominator), then the rate
     assert "### Per language, mode: full" in md
 
 

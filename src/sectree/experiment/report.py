@@ -190,6 +190,12 @@ def _missing(res: dict, need: list[str], what: str) -> dict | None:
     return None
 
 
+def _parseable(overall: Mapping) -> str:
+    """Parseable samples behind the vulnerable rate (its denominator)."""
+    v = (overall or {}).get("vulnerable_rate") or {}
+    return str(v.get("n_samples", 0))
+
+
 def paper_ratio(res: dict, pooled_of: Callable) -> tuple[dict, dict]:
     t = res["config"]["report"]["method"]
     title = f"{t} vs sft (ratio, paper: {PAPER_TSP}/{PAPER_SFT} = {PAPER_TSP / PAPER_SFT:.2f})"
@@ -223,7 +229,8 @@ def vulnerable_reduction(res: dict, pooled_of: Callable) -> tuple[dict, dict]:
             tb, tt = res["table"][mode][b]["overall"], res["table"][mode][t]["overall"]
             r = paired(pooled_of(t, mode), pooled_of(b, mode), "vulnerable_rate", "reduction")
             data.setdefault(mode, {})[b] = r
-            rows.append([mode, b, _pct(tb["vulnerable_rate"]), _pct(tt["vulnerable_rate"]), _fmt_plain(r, 100, 1),
+            rows.append([mode, b, f"{_parseable(tb)} → {_parseable(tt)}", _pct(tb["vulnerable_rate"]),
+                         _pct(tt["vulnerable_rate"]), _fmt_plain(r, 100, 1),
                          f"{_pct(tb['func@1'])} → {_pct(tt['func@1'])}",
                          f"{_pct(tb['secure_pass@1'])} → {_pct(tt['secure_pass@1'])}"])
     return {"title": title,
@@ -231,7 +238,8 @@ def vulnerable_reduction(res: dict, pooled_of: Callable) -> tuple[dict, dict]:
                        "= parseable samples with a security failure / parseable samples = 1 − SPR@1. 95% CI by "
                        "paired bootstrap over tasks. func@1 and secure-pass@1 shown beside it (baseline → "
                        f"{t}): a lower vulnerable rate bought with broken code is no gain.")],
-            "header": ["mode", "baseline", "vulnerable rate (baseline)", f"vulnerable rate ({t})",
+            "header": ["mode", "baseline", f"parseable samples baseline → {t}", "vulnerable rate (baseline)",
+                       f"vulnerable rate ({t})",
                        "reduction % (95% CI)", "func@1", "secure-pass@1"], "rows": rows}, data
 
 
@@ -251,17 +259,20 @@ def transfer(res: dict, pooled_of: Callable) -> tuple[dict, dict]:
             data.setdefault(mode, {})[lang] = {"vulnerable_rate": dv, "secure_pass@1": ds}
             ta = res["table"][mode][t]["by_language"].get(lang, {})
             tb = res["table"][mode]["base"]["by_language"].get(lang, {})
-            rows.append([mode, lang, _pct(tb.get("vulnerable_rate")), _pct(ta.get("vulnerable_rate")),
-                         _fmt_plain(dv, 100, 1, signed=True), _pct(tb.get("secure_pass@1")),
+            rows.append([mode, lang, f"{_parseable(tb)} → {_parseable(ta)}", _pct(tb.get("vulnerable_rate")),
+                         _pct(ta.get("vulnerable_rate")), _fmt_plain(dv, 100, 1, signed=True),
+                         f"{_pct(tb.get('func@1'))} → {_pct(ta.get('func@1'))}", _pct(tb.get("secure_pass@1")),
                          _pct(ta.get("secure_pass@1")), _fmt_plain(ds, 100, 1, signed=True)])
     train_lang = res["config"]["train"].get("language")
     return {"title": title,
             "notes": [(f"{t} trained on {train_lang or 'all languages'} "
                        f"({res['config']['train'].get('suite', 'builtin')}, train split) only; Δ = {t} − base in "
                        "percentage points (negative Δ vulnerable rate and positive Δ secure-pass@1 are "
-                       "improvements), 95% CI by paired bootstrap over tasks.")],
-            "header": ["mode", "language", "vuln. rate base", f"vuln. rate {t}", "Δ vuln. rate pp (95% CI)",
-                       "secure-pass@1 base", f"secure-pass@1 {t}", "Δ secure-pass@1 pp (95% CI)"],
+                       "improvements), 95% CI by paired bootstrap over tasks. The vulnerable rate is over parseable "
+                       "samples only (their count is shown): with few of them it swings widely.")],
+            "header": ["mode", "language", f"parseable samples base → {t}", "vuln. rate base", f"vuln. rate {t}",
+                       "Δ vuln. rate pp (95% CI)", f"func@1 base → {t}", "secure-pass@1 base", f"secure-pass@1 {t}",
+                       "Δ secure-pass@1 pp (95% CI)"],
             "rows": rows}, data
 
 
