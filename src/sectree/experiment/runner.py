@@ -149,7 +149,8 @@ class ExperimentConfig:
     share: str | None = None
     """Folder of another experiment whose finished runs and evaluations this one takes (copied) instead of
     recomputing them, where the settings are identical (e.g. unseen-cwe.yaml takes base, sft and tsp from the
-    python experiment). Anything with other settings, or unfinished there, is computed here as usual."""
+    python experiment). Anything with other settings, or unfinished there, is computed here as usual. A taken
+    run's model spec (final.json) still names its checkpoint in the shared folder, as the taken evaluation does."""
     threads: int | None = None
     """PyTorch threads; None = auto: 1 when other jobs already load the CPU at start (2 OpenMP threads on a
     shared 2-core machine wait on each other, several-fold slower: benchmarks/RESULTS.md), else all cores."""
@@ -483,8 +484,8 @@ class Runner:
         info = train_info(rc, rdir)
         timing = json.loads(timing_path.read_text()) if timing_path.exists() else {}
         shared = (rdir / "shared-from.json").is_file()
-        return {"trained": True, "dir": str(rdir), "settings": asdict(rc), "shared": shared, "wall_seconds": timing.get("wall_seconds"),
-                "resumed": timing.get("resumed"), **info}
+        return {"trained": True, "dir": str(rdir), "settings": asdict(rc), "shared": shared,
+                "wall_seconds": timing.get("wall_seconds"), "resumed": timing.get("resumed"), **info}
 
     # ---- evaluate one model in every mode (× language)
     def evaluate(self, rid: str, seed: int, model_spec: str) -> dict:
