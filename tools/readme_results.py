@@ -12,6 +12,7 @@ checks that they agree, so every number in the README comes from a results.json 
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import sys
@@ -25,8 +26,6 @@ BLOCK = re.compile(r"(<!-- results:(?P<name>[\w.-]+) -->\n)(?P<body>.*?)(<!-- /r
 
 def render(text: str) -> str:
     """README text with every results block regenerated from results/<name>/results.json."""
-    import json
-
     from sectree.experiment.report import readme_md
 
     def one(m: re.Match) -> str:
@@ -45,8 +44,6 @@ def main(argv: list[str]) -> int:
         if not res.is_file():
             print(f"error: {res} does not exist (run the experiment first)", file=sys.stderr)
             return 2
-        import json
-
         dst = RESULTS / json.loads(res.read_text())["name"]
         dst.mkdir(parents=True, exist_ok=True)
         for f in ("results.json", "report.md", "report.html"):

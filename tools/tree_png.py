@@ -2,7 +2,7 @@
 
     python tools/tree_png.py runs/experiments/python/runs/tsp-s0/round-1/trees.jsonl docs/tree.png [--task ID]
 
-Picks the tree with the most kinds of leaf verdicts (then the most leaves) unless --task names one, renders it
+Picks the tree the report's example trees put first (sectree.tree.view.interest) unless --task names one, renders it
 with sectree's viewer (``sectree trees show``) and screenshots the page with headless Chromium (Debian's
 ``chromium`` package; not needed by anything else in sectree).
 """
@@ -30,7 +30,7 @@ def main(argv: list[str]) -> int:
         print("error: chromium not found (apt-get install chromium)", file=sys.stderr)
         return 2
     from sectree.tree.model import load_trees
-    from sectree.tree.view import leaf_status, render_html
+    from sectree.tree.view import interest, render_html
 
     trees = load_trees(a.trees)
     if a.task:
@@ -38,10 +38,6 @@ def main(argv: list[str]) -> int:
         if not trees:
             print(f"error: {a.trees}: no tree for task {a.task}", file=sys.stderr)
             return 2
-
-    def interest(tr):
-        st = [leaf_status(n) for n in tr.leaves()]
-        return (-len(set(st)), -len(st), tr.task_id)
 
     tree = sorted(trees, key=interest)[0]
     with tempfile.TemporaryDirectory() as tmp:

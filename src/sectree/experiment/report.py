@@ -304,11 +304,8 @@ def render_md(res: dict, sections: dict[str, list[dict]]) -> str:
             "without a security failure / parseable samples (the TSP paper's SPR@1, with failing security tests "
             "counted besides analyzer findings); func@1 = all functionality tests pass; vulnerable rate = "
             "1 − SPR@1. Values in percent, [95% CI].\n\n")
-    sh = res.get("shared") or {}
-    if sh.get("runs") or sh.get("evals"):
-        head += (f"Taken from `{sh['from']}` (same settings, copied, not recomputed; their wall times are those "
-                 f"runs'): training {', '.join(sh['runs']) or 'none'}; evaluations {', '.join(sh['evals']) or 'none'}."
-                 "\n\n")
+    if shared_line(res):
+        head += shared_line(res) + "\n\n"
     body = []
     for title, secs in sections.items():
         if secs:
@@ -442,7 +439,7 @@ def fig_curves(res: dict, records: list[dict]) -> str | None:
 def example_trees(res: dict, records: list[dict], k: int) -> tuple[str, list[str]] | None:
     """(tree viewer page, task ids) for up to ``k`` trees of the report method's first run (else any tree run)."""
     from sectree.tree.model import load_trees
-    from sectree.tree.view import leaf_status, render_html
+    from sectree.tree.view import interest, render_html
 
     if k <= 0:
         return None
@@ -456,10 +453,6 @@ def example_trees(res: dict, records: list[dict], k: int) -> tuple[str, list[str
         trees = load_trees(files[-1])
         if not trees:
             continue
-
-        def interest(tr):  # trees with both secure and vulnerable leaves first, then the most leaves
-            st = [leaf_status(n) for n in tr.leaves()]
-            return (-len(set(st) & {"secure", "vulnerable", "broken"}), -len(st), tr.task_id)
 
         pick = sorted(trees, key=interest)[:k]
         title = f"{r['id']}: {len(pick)} of {len(trees)} trees from {files[-1].parent.name}"
@@ -495,13 +488,10 @@ def render_html(res: dict, sections: dict[str, list[dict]], figures: dict[str, s
                 trees: tuple[str, list[str]] | None) -> str:
     c = res["config"]
     csp = "img-src data:; connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'"
-    sh = res.get("shared") or {}
     parts = [f"<h1>Experiment: {escape(c['name'])}</h1>",
              f'<p class="note">{escape(provenance(res))}</p>',
              f'<p class="note">{escape(_context(res, None))}</p>',
-             *([f'<p class="note">Taken from {escape(str(sh["from"]))} (same settings, copied, not recomputed): '
-                f'training {escape(", ".join(sh["runs"]) or "none")}; evaluations '
-                f'{escape(", ".join(sh["evals"]) or "none")}.</p>'] if sh.get("runs") or sh.get("evals") else []),
+             *([f'<p class="note">{escape(shared_line(res))}</p>'] if shared_line(res) else []),
              f'<p class="note">Aggregation over seeds: {escape(AGGREGATION)}.</p>']
     for title, secs in sections.items():
         if secs:
@@ -629,6 +619,15 @@ def provenance(res: dict) -> str:
     return (f"Command: `{cmd}`; {machine_line(res['machine'])}; {res['date']}; wall time "
             f"{res['wall_seconds_total'] / 60:.1f} min over all runs; oracle calls: {calls['train']} in training, "
             f"{calls['eval']} in evaluation.")
+
+
+def shared_line(res: dict) -> str:
+    """Which runs and evaluations were taken from another experiment (``share``); "" when none were."""
+    sh = res.get("shared") or {}
+    if not (sh.get("runs") or sh.get("evals")):
+        return ""
+    return (f"Taken from {sh['from']} (same settings, copied, not recomputed; their wall times are those runs'): "
+            f"training {', '.join(sh['runs']) or 'none'}; evaluations {', '.join(sh['evals']) or 'none'}.")
 
 
 def readme_md(res: dict) -> str:

@@ -225,14 +225,11 @@ def load_experiment(path: str | Path | None, overrides: dict[str, Any] | None = 
 
 def unseen_cwes(cfg: ExperimentConfig) -> list[int]:
     """CWEs of the eval tasks that no train-split task of the training suite has."""
-    from sectree.tasks import load_suite
-
     languages = cfg.train.get("language")
     languages = languages if isinstance(languages, list) else [languages]
     suite = cfg.train.get("suite", "builtin")
-    seen = {c for lang in languages for t in load_suite(suite, split="train", language=lang) for c in t.cwes}
-    ev = {c for lang in cfg.eval.languages
-          for t in load_suite(cfg.eval.suite, split=cfg.eval.split, language=lang) for c in t.cwes}
+    seen = {c for lang in languages for t in select_tasks(suite, "train", lang) for c in t.cwes}
+    ev = {c for lang in cfg.eval.languages for t in select_tasks(cfg.eval.suite, cfg.eval.split, lang) for c in t.cwes}
     return sorted(ev - seen)
 
 
@@ -245,8 +242,8 @@ def eval_parts(cfg: ExperimentConfig, seed: int) -> dict[str, Any]:
     if e.cwes == "unseen" and not cwes:
         raise SectreeError("eval.cwes: 'unseen' selects nothing: every eval CWE also occurs in a training task")
     if e.cwes == "unseen":
-        everything = [t.id for lang in e.languages for t in load_tasks_for(e, lang, None)]
-        if everything == [t.id for lang in e.languages for t in load_tasks_for(e, lang, cwes)]:
+        everything = [t.id for lang in e.languages for t in select_tasks(e.suite, e.split, lang)]
+        if everything == [t.id for lang in e.languages for t in select_tasks(e.suite, e.split, lang, cwes)]:
             cwes = []  # the filter keeps every task: drop it, so these parts equal an unfiltered evaluation's
     parts = {}
     for mode in e.modes:
@@ -259,16 +256,16 @@ def eval_parts(cfg: ExperimentConfig, seed: int) -> dict[str, Any]:
     return parts
 
 
-def load_tasks_for(e: EvalSpec, language: str | None, cwes: list[int] | None) -> list:
+def select_tasks(suite: str, split: str | None, language: str | None, cwes: list[int] | None = None) -> list:
+    """The eval tasks of ``suite`` in ``split`` and ``language`` with one of ``cwes`` (none = any CWE)."""
     from sectree.tasks import load_suite
 
-    return load_suite(e.suite, split=e.split, cwe=cwes or None, language=language)
+    return load_suite(suite, split=split, cwe=cwes or None, language=language)
 
 
 def eval_tasks(gcfg) -> list:
-    from sectree.tasks import load_suite
-
-    return load_suite(gcfg.suite, split=gcfg.split, cwe=gcfg.cwes or None, language=gcfg.language)
+    """The tasks a GenerateConfig samples."""
+    return select_tasks(gcfg.suite, gcfg.split, gcfg.language, gcfg.cwes)
 
 
 # ------------------------------------------------------------------------------------------ estimate

@@ -154,6 +154,15 @@ LOADERS: dict[str, Callable[[str], tuple[Any, Any]]] = {
 SPEC_HELP = "smollm2-135m, tiny-random, hf:<path>, and <spec>+lora:<adapter_path>"
 
 
+@contextmanager
+def quiet_peft() -> Iterator[None]:
+    """Wrapping a model with peft reads transformers' deprecated ``is_gradient_checkpointing`` alias: a
+    FutureWarning in every log that is noise, not ours to fix. Silence exactly that one."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="`is_gradient_checkpointing` is deprecated")
+        yield
+
+
 def load_policy(spec: str = DEFAULT_SPEC, *, device: str | None = None, trainable_adapter: bool = False,
                 merge: bool = False) -> Policy:
     """Resolve a model spec into a ``Policy`` in eval mode; ``device`` defaults to CUDA when available.
@@ -175,8 +184,7 @@ def load_policy(spec: str = DEFAULT_SPEC, *, device: str | None = None, trainabl
     if adapter_dir is not None:
         from peft import PeftModel
 
-        with warnings.catch_warnings():  # peft reads transformers' deprecated alias: noise, not ours to fix
-            warnings.filterwarnings("ignore", message="`is_gradient_checkpointing` is deprecated")
+        with quiet_peft():
             model = PeftModel.from_pretrained(model, adapter_dir, is_trainable=trainable_adapter)
         if merge:
             model = model.merge_and_unload()

@@ -33,7 +33,7 @@ from typing import Any
 import torch
 
 from sectree.errors import SectreeError
-from sectree.policy.model import Policy
+from sectree.policy.model import Policy, quiet_peft
 from sectree.train.losses import LOSSES, Loss, PairLogps, get_loss
 from sectree.train.packing import (
     PairLike,
@@ -312,8 +312,7 @@ def _new_adapter(model: Any, config: TrainConfig) -> Any:
         target_modules=list(config.target_modules),
     )
     try:
-        with warnings.catch_warnings():  # peft reads transformers' deprecated alias: noise, not ours to fix
-            warnings.filterwarnings("ignore", message="`is_gradient_checkpointing` is deprecated")
+        with quiet_peft():
             return get_peft_model(model, lora)
     except ValueError as exc:  # e.g. no module matches target_modules
         raise SectreeError(f"TrainConfig.target_modules={config.target_modules!r}: {exc}") from exc

@@ -50,6 +50,13 @@ def leaf_status(n: Node) -> str:
     return s if s in STATUSES else "other"
 
 
+def interest(tree: Tree) -> tuple:
+    """Sort key for picking example trees: most kinds of verdict among the leaves first (a tree with secure,
+    vulnerable and broken leaves shows the most), then the most leaves, then the task id."""
+    st = [leaf_status(n) for n in tree.leaves()]
+    return (-len(set(st) & set(STATUSES)), -len(st), tree.task_id)
+
+
 def _pairs(tree: Tree) -> list | None:
     """``tree.pairs()``; on a tree whose values were never backed up, on a backed-up copy; None if impossible."""
     backed_up = all(n.value is not None for n in tree.nodes if n.children)
