@@ -312,3 +312,8 @@ def test_share_takes_identical_runs_and_recomputes_the_rest(quick, tmp_path):
     assert r.returncode == 0, r.stderr[-3000:]
     assert "tsp-s0: run taken from" in r.stderr and "base-s0: not taken from" in r.stderr
     assert "base-s0: evaluating" in r.stderr and not (out2 / "evals" / "base-s0" / "shared-from.json").exists()
+    # a share folder that does not exist is said, not silently ignored (here everything is already finished)
+    r = cli("experiment", str(CONFIGS / "quick.yaml"), "--out", str(out2), "--quiet", "--set",
+            f"share={tmp_path / 'nope'}", "--set", "eval.temperature=0.5")
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert f"share: {tmp_path / 'nope'} does not exist" in r.stderr

@@ -604,6 +604,8 @@ def run_experiment(cfg: ExperimentConfig, out: str | Path, *, say: Callable[[str
         f"torch threads: {threads}")
     if cfg.budget_minutes and est["total"] > 1.5 * cfg.budget_minutes:
         say(f"warning: the estimate ({est['total']} min) clearly exceeds budget_minutes ({cfg.budget_minutes})")
+    if cfg.share and not Path(cfg.share).is_dir():
+        say(f"share: {cfg.share} does not exist; every run and evaluation is computed here")
     runner = Runner(cfg, out, say, quiet)
     records = []
     t0 = time.monotonic()
