@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -317,3 +318,16 @@ def test_share_takes_identical_runs_and_recomputes_the_rest(quick, tmp_path):
             f"share={tmp_path / 'nope'}", "--set", "eval.temperature=0.5")
     assert r.returncode == 0, r.stderr[-3000:]
     assert f"share: {tmp_path / 'nope'} does not exist" in r.stderr
+
+
+def test_cores_in_use_sees_a_busy_core_now():
+    """The auto thread choice looks at the CPU now, not the trailing load average."""
+    from sectree.experiment.runner import cores_in_use
+
+    spin = subprocess.Popen([sys.executable, "-c", "import time\nt = time.time() + 3\nwhile time.time() < t: pass"])
+    try:
+        time.sleep(0.5)
+        assert cores_in_use(0.5) >= 0.75
+    finally:
+        spin.kill()
+        spin.wait()

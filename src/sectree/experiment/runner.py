@@ -568,6 +568,33 @@ def train_info(rc, rdir: Path) -> dict:
     }
 
 
+def cores_in_use(seconds: float = 0.5) -> float:
+    """How many cores other processes keep busy right now: /proc/stat sampled over ``seconds``.
+
+    Not the load average: it trails the last minute, so a job that has just finished (a benchmark, a dry run)
+    would still count as running. Falls back to the load average where /proc/stat is missing."""
+    import os
+    import time
+
+    def ticks() -> tuple[int, int] | None:
+        try:
+            with open("/proc/stat") as f:
+                v = [int(x) for x in f.readline().split()[1:]]
+        except (OSError, ValueError):
+            return None
+        idle = v[3] + (v[4] if len(v) > 4 else 0)  # idle + iowait
+        return sum(v[:8]) - idle, sum(v[:8])
+
+    a = ticks()
+    if a is None:
+        return os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    time.sleep(seconds)
+    b = ticks()
+    if b is None or b[1] == a[1]:
+        return 0.0
+    return (b[0] - a[0]) / (b[1] - a[1]) * (os.cpu_count() or 1)
+
+
 def set_threads(threads: int | None) -> int:
     """Set PyTorch's intra-op threads (see ExperimentConfig.threads); returns the number used."""
     import os
@@ -576,8 +603,7 @@ def set_threads(threads: int | None) -> int:
 
     cores = os.cpu_count() or 1
     if threads is None:
-        busy = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
-        threads = 1 if busy >= 0.75 else cores  # someone else is running: don't fight over the cores
+        threads = 1 if cores_in_use() >= 0.75 else cores  # someone else is running: don't fight over the cores
     torch.set_num_threads(threads)
     return threads
 
