@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 import time
@@ -420,6 +421,15 @@ def main() -> None:
         app()
     except SectreeError as e:
         typer.echo(f"error: {e}", err=True)
+        sys.exit(2)
+    except OSError as e:
+        if e.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        # a full disk: one line naming where, not a traceback (outputs are written atomically, so nothing
+        # half-written is left under its final name)
+        where = f"{e.filename}: " if e.filename else ""
+        typer.echo(f"error: {where}no space left on device while writing outputs; free space or choose another "
+                   f"output folder, then run the same command again to resume", err=True)
         sys.exit(2)
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)

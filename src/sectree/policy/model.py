@@ -11,6 +11,8 @@ Spec syntax::
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -78,12 +80,23 @@ class Policy:
 
     def save(self, folder: str | Path) -> str:
         """Save the model (or just the LoRA adapter) and tokenizer; returns the spec that reloads it."""
+        # written into a sibling temp folder and renamed into place: a kill or a full disk mid-save never
+        # leaves a half-written checkpoint under the final name
         folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        self.model.save_pretrained(folder)
-        self.tokenizer.save_pretrained(folder)
-        spec = f"{base_spec(self.spec)}{LORA_SEP}{folder}" if self.is_lora else f"hf:{folder}"
-        (folder / SAVED_SPEC_FILE).write_text(json.dumps({"spec": spec, "saved_from": self.spec}, indent=2) + "\n")
+        tmp = folder.with_name(f".{folder.name}.tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        try:
+            self.model.save_pretrained(tmp)
+            self.tokenizer.save_pretrained(tmp)
+            spec = f"{base_spec(self.spec)}{LORA_SEP}{folder}" if self.is_lora else f"hf:{folder}"
+            (tmp / SAVED_SPEC_FILE).write_text(json.dumps({"spec": spec, "saved_from": self.spec}, indent=2) + "\n")
+            if folder.exists():
+                shutil.rmtree(folder)
+            os.replace(tmp, folder)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
         return spec
 
 
@@ -184,8 +197,13 @@ def load_policy(spec: str = DEFAULT_SPEC, *, device: str | None = None, trainabl
     if adapter_dir is not None:
         from peft import PeftModel
 
-        with quiet_peft():
-            model = PeftModel.from_pretrained(model, adapter_dir, is_trainable=trainable_adapter)
+        try:
+            with quiet_peft():
+                model = PeftModel.from_pretrained(model, adapter_dir, is_trainable=trainable_adapter)
+        except Exception as e:  # a truncated/damaged checkpoint: name it instead of a safetensors traceback
+            raise SectreeError(f"{adapter_dir}: damaged LoRA adapter ({type(e).__name__}: "
+                               f"{str(e).splitlines()[0] if str(e) else 'unreadable'}); delete the folder to "
+                               f"recompute it, or point the model spec elsewhere") from None
         if merge:
             model = model.merge_and_unload()
     if tokenizer.pad_token_id is None:
