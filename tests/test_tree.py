@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from pathlib import Path
+
 from sectree.errors import SectreeError
-from sectree.tree.model import Tree, load_trees, save_trees
+from sectree.oracle.verdict import Finding, Status, Verdict
+from sectree.oracle.verdict import TestOutcome as Outcome
+from sectree.tree.model import NodeKind, Opponent, PairKind, Tree, load_trees, pair_counts, save_trees
 from sectree.tree.nodes import Golden, RiskNode, diff_nodes, entropy_nodes, oracle_nodes, union
 
 BODY = "    x = clean(name)\n    path = os.path.join(base, x)\n    return open(path).read()\n"
+DATA = Path(__file__).parent / "data"
 UNSAFE = "    x = name\n    path = os.path.join(base, x)\n    return open(path).read()\n"
 
 
@@ -40,13 +45,17 @@ def test_oracle_nodes_from_findings_and_failed_tests():
     cand = "import os\ndef f(base, name):\n    x = name\n    path = os.path.join(base, x)\n    return open(path).read()\n"
     finding = {"tool": "bandit", "rule": "B999", "cwe": 22, "line": 3, "severity": "HIGH", "confidence": "HIGH",
                "message": "m"}
-    nodes = oracle_nodes(g, [(cand, {"findings": [finding], "failed_security": []})], "import os\ndef f(base, name):\n")
+    def vuln(findings=(), failed=()):
+        return Verdict("t", Status.VULNERABLE, True, findings=[Finding(**f) for f in findings],
+                       tests=[Outcome(x, "security", "failed") for x in failed])
+
+    nodes = oracle_nodes(g, [(cand, vuln([finding]))], "import os\ndef f(base, name):\n")
     assert [(n.line, n.strategy) for n in nodes] == [(0, "oracle")]
-    nodes = oracle_nodes(g, [(cand, {"findings": [], "failed_security": ["t::sec"]})], "import os\ndef f(base, name):\n")
+    nodes = oracle_nodes(g, [(cand, vuln(failed=["t::sec"]))], "import os\ndef f(base, name):\n")
     assert [n.line for n in nodes] == [0]
     # an import-only (B4xx) or low-severity finding does not point at a risk
     low = {**finding, "rule": "B404"}
-    assert oracle_nodes(g, [(cand, {"findings": [low], "failed_security": []})], "") == []
+    assert oracle_nodes(g, [(cand, vuln([low]))], "") == []
 
 
 def test_union_priority_dedup_cap():
@@ -56,21 +65,25 @@ def test_union_priority_dedup_cap():
     assert [(n.position, n.strategy) for n in got] == [(5, "diff"), (20, "diff"), (40, "entropy")]
 
 
+def V(status: str) -> Verdict:
+    return Verdict("cwe_x", Status(status), parseable=status != "broken")
+
+
 def hand_tree() -> Tree:
-    """root -> T0 [1,2] -> T1 [3,4] (golden leaf); T0 also has samples s1 (secure), s2 (vulnerable),
-    s3 (broken); s2 is split at depth 2 into [7] -> ([8] vulnerable, [9] secure)."""
+    """root -> T0 [1,2] -> T1 [3,4] (golden leaf); T0 also has samples s1 (secure), s2 (broken);
+    a third sample [7] is split at depth 2 into [7] -> ([8] vulnerable, by the attacker; [9] secure)."""
     t = Tree("cwe_x", prompt_ids=[100, 101], prompt_text="p", nodes=[])
     root = t.add(None, [], "", "root")
     t0 = t.add(root.id, [1, 2], "ab", "trunk", strategy="diff")
     t1 = t.add(t0.id, [3, 4], "cd", "trunk")
-    t1.reward, t1.verdict = 1.0, {"status": "secure"}
+    t1.reward, t1.verdict = 1.0, V("secure")
     for seg, status, r in (([5], "secure", 1.0), ([6], "broken", 0.0)):
-        n = t.add(t0.id, seg, "s", "sample")
-        n.reward, n.verdict = r, {"status": status}
-    mid = t.add(t0.id, [7], "m", "sample", strategy="depth2")
+        n = t.add(t0.id, seg, "s", "sample", opponent=Opponent.POLICY)
+        n.reward, n.verdict = r, V(status)
+    mid = t.add(t0.id, [7], "m", "sample", strategy="depth2", opponent=Opponent.ATTACKER)
     for seg, status, r in (([8], "vulnerable", 0.0), ([9], "secure", 1.0)):
-        n = t.add(mid.id, seg, "s", "sample")
-        n.reward, n.verdict = r, {"status": status}
+        n = t.add(mid.id, seg, "s", "sample", opponent=Opponent.ATTACKER)
+        n.reward, n.verdict = r, V(status)
     return t
 
 
@@ -83,22 +96,49 @@ def test_backup_values_and_visits():
     assert [n.segment for n in t.leaves()] == [[3, 4], [5], [6], [8], [9]]
 
 
-def test_pairs_oracle_and_paper():
+def test_pair_rule_oracle():
     t = hand_tree()
     t.backup()
     pairs = t.pairs("oracle")
-    # at T0: best child (golden, value 1) vs the worse children's worst leaves: [6] (broken) and [7, 8]
+    # at T0 every non-secure leaf is rejected, vulnerable first, against a sampled secure leaf of another child
     at_t0 = [p for p in pairs if p.node == 1]
-    assert {tuple(p.rejected_ids) for p in at_t0} == {(6,), (7, 8)}
-    assert all(p.chosen_ids == [3, 4] and p.prefix_ids == [1, 2] for p in at_t0)
+    got = [(tuple(p.chosen_ids), tuple(p.rejected_ids), p.kind, p.opponent) for p in at_t0]
+    assert got == [((5,), (7, 8), PairKind.SECURITY, Opponent.ATTACKER),
+                   ((7, 9), (6,), PairKind.FUNCTION, Opponent.POLICY)]
+    assert all(p.prefix_ids == [1, 2] and p.chosen_status == Status.SECURE for p in at_t0)
+    assert [p.rejected_status for p in at_t0] == [Status.VULNERABLE, Status.BROKEN]
     # at the depth-2 node: secure [9] chosen over vulnerable [8], prefix includes the branch token 7
     (deep,) = [p for p in pairs if p.node != 1]
     assert deep.prefix_ids == [1, 2, 7] and deep.chosen_ids == [9] and deep.rejected_ids == [8]
-    assert deep.chosen_status == "secure" and deep.rejected_status == "vulnerable"
-    paper = t.pairs("paper")
-    assert {tuple(p.rejected_ids) for p in paper} == {(5,), (6,), (7, 8)}  # golden vs every branch
-    with pytest.raises(SectreeError):
+    assert deep.kind == PairKind.SECURITY
+    assert pair_counts(pairs) == {"pairs/total": 3, "pairs/security": 2, "pairs/function": 1, "pairs/policy": 1,
+                                  "pairs/attacker": 2, "pairs/reference": 0}
+    with pytest.raises(SectreeError, match="unknown pair rule"):
         t.pairs("bogus")
+
+
+def test_pair_rule_golden_when_no_secure_sample_and_span_end():
+    t = hand_tree()
+    for n in t.nodes:
+        if n.status == Status.SECURE and n.kind == NodeKind.SAMPLE:
+            n.verdict, n.reward = V("broken"), 0.0
+    t.nodes[1].span_end = 3  # the secure span ends after golden token 3: the golden side is [3], not [3, 4]
+    t.backup()
+    at_t0 = [p for p in t.pairs() if p.node == 1]
+    assert {tuple(p.rejected_ids) for p in at_t0} == {(5,), (6,), (7, 8), (7, 9)}
+    assert all(p.chosen_ids == [3] for p in at_t0)
+    assert not [p for p in t.pairs() if p.node != 1]  # no secure leaf below the depth-2 node: no pair there
+
+
+def test_pair_rule_paper_pairs_golden_against_every_branch():
+    t = hand_tree()
+    t.backup()
+    paper = t.pairs("paper")
+    assert {tuple(p.rejected_ids) for p in paper} == {(5,), (6,), (7, 8), (7, 9)}
+    assert all(p.chosen_ids == [3, 4] and p.node == 1 for p in paper)
+    assert {tuple(p.rejected_ids) for p in paper if p.kind == PairKind.FUNCTION} == {(6,)}
+    ours = {(tuple(p.chosen_ids), tuple(p.rejected_ids)) for p in t.pairs("oracle")}
+    assert ours != {(tuple(p.chosen_ids), tuple(p.rejected_ids)) for p in paper}
 
 
 def test_serialisation_roundtrip(tmp_path):
@@ -109,10 +149,26 @@ def test_serialisation_roundtrip(tmp_path):
     save_trees(path, [t])
     a, b = load_trees(path)
     assert a.to_dict() == t.to_dict() == b.to_dict()
+    assert a.nodes[3].verdict == t.nodes[3].verdict and isinstance(a.nodes[3].verdict.status, Status)
+    assert a.nodes[7].opponent == Opponent.ATTACKER and a.nodes[1].kind == NodeKind.TRUNK
     assert [p.__dict__ for p in a.pairs()] == [p.__dict__ for p in t.pairs()]
     path.write_text(path.read_text() + '{"task_id": "x"}\n')
     with pytest.raises(SectreeError, match="trees.jsonl:3"):
         load_trees(path)
+
+
+def test_old_trees_file_loads_and_bad_status_names_the_file(tmp_path):
+    """A trees.jsonl written before verdicts were typed (golden leaf verdict a bare status dict) still loads."""
+    (old,) = load_trees(DATA / "trees_v0.jsonl")
+    golden = [n for n in old.leaves() if n.kind == NodeKind.TRUNK]
+    assert golden[0].verdict.status == Status.SECURE and golden[0].verdict.task_id == old.task_id
+    assert all(n.status == Status.BROKEN and n.opponent is None for n in old.leaves() if n.kind == NodeKind.SAMPLE)
+    assert old.pairs()  # golden vs the broken samples
+    bad = tmp_path / "trees.jsonl"
+    bad.write_text((DATA / "trees_v0.jsonl").read_text().replace('"status": "broken"', '"status": "meh"', 1))
+    with pytest.raises(SectreeError) as e:
+        load_trees(bad)
+    assert str(bad) in str(e.value) and "meh" in str(e.value) and "\n" not in str(e.value)
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +219,7 @@ def test_build_trees_tiny_random(policy):
         assert tree.tokens_to(golden_leaf[0].id) == trunk
         sampled = [n for n in tree.leaves() if n.kind == "sample"]
         assert 0 < len(sampled) <= cfg.leaf_budget
-        assert all(n.verdict and n.verdict["status"] in ("secure", "vulnerable", "broken") for n in sampled)
+        assert all(isinstance(n.verdict.status, Status) for n in sampled)
         assert all(n.candidate.startswith(task.header + task.prompt.rstrip()) for n in sampled)
         assert tree.stats["tree/leaves"] == len(sampled) and tree.nodes[0].visits == len(sampled) + 1
         # every branching node's prefix is a prefix of the golden trunk (depth 1) or of a branch (depth 2)

@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from sectree.oracle.verdict import Verdict
 from sectree.tree.model import Tree
 from sectree.tree.view import render_html, summarize, tree_counts, write_html
 
@@ -21,9 +22,8 @@ VOID = {"meta", "br", "hr", "img", "input", "link", "wbr", "col", "area", "base"
 
 
 def verdict(status, reason="", tests=(), findings=()):
-    return {"task_id": "t", "status": status, "parseable": status != "broken", "reason": reason,
-            "tests": list(tests), "findings": list(findings), "failed_security": [
-                t["nodeid"] for t in tests if t["kind"] == "security" and t["outcome"] != "passed"]}
+    return Verdict.from_dict({"task_id": "t", "status": status, "parseable": status != "broken", "reason": reason,
+                              "tests": list(tests), "findings": list(findings)})
 
 
 def tres(nodeid, kind, outcome, message=""):
@@ -247,7 +247,8 @@ def test_summarize_totals(tree):
     rejected = {tuple(p.prefix_ids + p.rejected_ids) for p in tree.pairs()}
     assert s["distinct_rejected"] == 2 * len(rejected) <= s["pairs"]
     assert summarize([]) == {"trees": 0, "nodes": 0, "leaves": 0,
-                             "leaves_by_status": {"secure": 0, "vulnerable": 0, "broken": 0}, "pairs": 0,
+                             "leaves_by_status": {"secure": 0, "vulnerable": 0, "broken": 0},
+                             "leaves_by_opponent": {}, "pairs": 0,
                              "branching_nodes": 0, "distinct_rejected": 0, "trees_without_pairs": 0}
     parse(render_html([]))
 

@@ -98,6 +98,7 @@ def test_resume_after_kill_9(tmp_path):
 def test_resume_keeps_finished_trees(tmp_path, monkeypatch):
     """Trees already in an interrupted round's trees.jsonl are not rebuilt."""
     import sectree.train.tsp as tsp
+    from sectree.oracle.verdict import Status, Verdict
     from sectree.tree.model import Tree, save_trees
 
     cfg = cfgmod.load(RunConfig, SMOKE)
@@ -107,7 +108,7 @@ def test_resume_keeps_finished_trees(tmp_path, monkeypatch):
     stub = Tree(train[0].id, [1, 2], "p", [])
     root = stub.add(None, [], "", "root")
     leaf = stub.add(root.id, [3], "x", "trunk")
-    leaf.reward, leaf.verdict = 1.0, {"status": "secure"}
+    leaf.reward, leaf.verdict = 1.0, Verdict(train[0].id, Status.SECURE, parseable=True)
     stub.backup()
     save_trees(out / "round-1" / "trees.jsonl", [stub])
     built: list[str] = []

@@ -10,7 +10,6 @@ highest-entropy token.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import hashlib
 import time
@@ -20,8 +19,10 @@ from typing import Callable, Sequence
 import torch
 
 from sectree.errors import SectreeError
+from sectree.oracle.verdict import Status, Verdict
+from sectree.policy import SamplingConfig, StopRule, fork
 from sectree.tasks import Task
-from sectree.tree.model import REWARDS_DEFAULT, Tree
+from sectree.tree.model import REWARDS_DEFAULT, NodeKind, Tree
 from sectree.tree.nodes import Golden, RiskNode, check_strategies, diff_nodes, entropy_nodes, oracle_nodes, \
     token_offsets, union
 
@@ -81,8 +82,8 @@ class Trunk:
     prompt_text: str
     stop_context: str
     golden: Golden
-    cache: object | None = None
-    logits: torch.Tensor | None = None  # (L, V) over prompt + golden
+    prefix: fork.Prefix | None = None
+    """prompt + golden prefilled once (``prefill``): the KV cache every branch forks from."""
 
 
 def make_trunk(policy, task: Task, template: str = "direct") -> Trunk:
@@ -106,109 +107,42 @@ def make_trunk(policy, task: Task, template: str = "direct") -> Trunk:
 
 def prefill(policy, trunk: Trunk) -> None:
     """One forward over prompt + golden: the KV cache to fork from and the teacher-forced entropies."""
-    ids = torch.tensor([trunk.prompt_ids + trunk.golden.ids], device=policy.device)  # (1, L)
-    with torch.inference_mode():
-        out = policy.model(input_ids=ids, use_cache=True)
-    logits = out.logits[0].float()  # (L, V)
+    trunk.prefix = fork.prefill(policy, trunk.prompt_ids + trunk.golden.ids)
     n = len(trunk.prompt_ids)
-    logp = torch.log_softmax(logits[n - 1 : -1], dim=-1)  # (G, V): predicts golden token i
+    logp = torch.log_softmax(trunk.prefix.logits[n - 1 : -1], dim=-1)  # (G, V): predicts golden token i
     trunk.golden.entropies = (-(logp.exp() * logp).sum(-1)).tolist()
-    trunk.cache, trunk.logits = out.cache, logits
+
+
+def _config(cfg: TreeConfig, seed: int, stop: bool) -> SamplingConfig:
+    return SamplingConfig(n=1, temperature=cfg.temperature, top_p=cfg.top_p, max_new_tokens=cfg.max_new_tokens,
+                          seed=seed, eos_ids=None if stop else ())
 
 
 def fork_sample(policy, trunk: Trunk, position: int, B: int, cfg: TreeConfig, seed: int, extra: Sequence[int] = (),
                 stop: bool = True):
     """B continuations from prompt + golden[:position] (+ ``extra`` sampled tokens), from the trunk's cache.
 
-    Without ``extra`` this is ``fork_sample_many`` with one request. With ``extra`` (depth 2) the cropped cache
-    is first extended by the branch's own tokens (one small forward). ``stop=False`` ignores stop rules and
-    EOS (every row gets max_new_tokens tokens; for benchmarks)."""
-    if not extra:
-        out, contexts = fork_sample_many(policy, trunk, [(position, B)], cfg, seed, stop=stop)
-        return out[0], contexts[0]
-    from sectree.policy import SamplingConfig, StopRule
-    from sectree.policy.sampling import decode_rows, new_row
-
-    P = len(trunk.prompt_ids) + position
-    cache = copy.deepcopy(trunk.cache)
-    total = len(trunk.prompt_ids) + len(trunk.golden.ids)
-    if total > P:
-        cache.crop(P - total)  # transformers 5 crops by a negative count: drop the golden tokens after P
-    ids = torch.tensor([list(extra)], device=policy.device)  # (1, E)
-    pos = torch.arange(P, P + len(extra), device=policy.device)[None]  # (1, E)
-    with torch.inference_mode():
-        out = policy.model(input_ids=ids, position_ids=pos, cache=cache, use_cache=True)
-    cache, logits = out.cache, out.logits[0, -1].float()  # (V,)
-    P += len(extra)
-    cache.batch_repeat_interleave(B)
+    ``stop=False`` ignores stop rules and EOS (every row gets max_new_tokens tokens; for benchmarks)."""
     g = trunk.golden
     char = g.offsets[position] if position < len(g.ids) else len(g.text)
     context_text = g.text[:char] + policy.decode(list(extra))
-    rule = StopRule(trunk.task.language, trunk.stop_context + context_text)
-    prefix_ids = trunk.prompt_ids + g.ids[:position] + list(extra)
-    rows = [new_row(policy, prefix_ids, rule if stop else None, 0, k, k) for k in range(B)]
-    config = SamplingConfig(n=B, temperature=cfg.temperature, top_p=cfg.top_p, max_new_tokens=cfg.max_new_tokens,
-                            seed=seed, eos_ids=None if stop else ())
-    mask = torch.ones((B, P), dtype=torch.long, device=policy.device)  # (B, P)
-    positions = torch.full((B, 1), P - 1, dtype=torch.long, device=policy.device)  # (B, 1)
-    with torch.inference_mode():
-        samples = decode_rows(policy, rows, logits[None].expand(B, -1).clone(), cache, mask, positions, config)
-    return samples, context_text
+    rule = StopRule(trunk.task.language, trunk.stop_context + context_text) if stop else None
+    branch = fork.Branch(trunk.prefix, len(trunk.prompt_ids) + position, B, rule, tuple(extra), stream=0)
+    return fork.fork(policy, [branch], _config(cfg, seed, stop))[0], context_text
 
 
 def fork_sample_many(policy, trunk: Trunk, requests: Sequence[tuple[int, int]], cfg: TreeConfig, seed: int,
                      stop: bool = True):
-    """Branches at several golden positions decoded as ONE batch: [(position, B), ...] -> samples per request.
-
-    Each node's prefix is the trunk cache cropped to it; prefixes of different lengths are left-padded
-    (masked) to the longest one, so every row of the batch advances one token per step together. On a CPU
-    one batched step of N*B rows costs far less than N steps of B rows. RoPE is already baked into the
-    cached keys, and each row's position ids continue from its own prefix length, so the padding is exact
-    up to floating-point noise.
-    """
-    from sectree.policy import SamplingConfig, StopRule
-    from sectree.policy.sampling import decode_rows, new_row
-
-    n_prompt = len(trunk.prompt_ids)
-    lengths = [n_prompt + pos for pos, _ in requests]
-    pmax = max(lengths)
+    """Branches at several golden positions decoded as ONE batch (``policy.fork``): [(position, B), ...] ->
+    samples per request, and the golden text before each position."""
     g = trunk.golden
-    rows, logits, masks, starts, contexts, index = [], [], [], [], [], []
-    for r, ((pos, B), P) in enumerate(zip(requests, lengths)):
+    branches, contexts = [], []
+    for pos, B in requests:
         char = g.offsets[pos] if pos < len(g.ids) else len(g.text)
         contexts.append(g.text[:char])
         rule = StopRule(trunk.task.language, trunk.stop_context + g.text[:char]) if stop else None
-        for k in range(B):
-            # the stream id keeps each row's random numbers independent of how requests are batched
-            rows.append(new_row(policy, trunk.prompt_ids + g.ids[:pos], rule, r, k, 1000 * r + k))
-            logits.append(trunk.logits[P - 1])
-            masks.append([0] * (pmax - P) + [1] * P)
-            starts.append(P - 1)
-            index.append(r)
-    cache = copy.deepcopy(trunk.cache)
-    total = n_prompt + len(g.ids)
-    if total > pmax:
-        cache.crop(pmax - total)
-    for layer in cache.layers:
-        parts_k, parts_v = [], []
-        for (pos, B), P in zip(requests, lengths):
-            k = layer.keys.new_zeros(layer.keys.shape)  # (1, H, pmax, D)
-            v = layer.values.new_zeros(layer.values.shape)
-            k[..., pmax - P:, :] = layer.keys[..., :P, :]
-            v[..., pmax - P:, :] = layer.values[..., :P, :]
-            parts_k.append(k.expand(B, -1, -1, -1))
-            parts_v.append(v.expand(B, -1, -1, -1))
-        layer.keys, layer.values = torch.cat(parts_k).contiguous(), torch.cat(parts_v).contiguous()  # (N*B, H, pmax, D)
-    config = SamplingConfig(n=1, temperature=cfg.temperature, top_p=cfg.top_p, max_new_tokens=cfg.max_new_tokens,
-                            seed=seed, eos_ids=None if stop else ())
-    mask = torch.tensor(masks, dtype=torch.long, device=policy.device)  # (N*B, pmax)
-    positions = torch.tensor(starts, dtype=torch.long, device=policy.device)[:, None]  # (N*B, 1)
-    with torch.inference_mode():
-        samples = decode_rows(policy, rows, torch.stack(logits), cache, mask, positions, config)
-    out: list[list] = [[] for _ in requests]
-    for i, s in zip(index, samples):
-        out[i].append(s)
-    return out, contexts
+        branches.append(fork.Branch(trunk.prefix, len(trunk.prompt_ids) + pos, B, rule))
+    return fork.fork(policy, branches, _config(cfg, seed, stop)), contexts
 
 
 def _seed(cfg: TreeConfig, task_id: str, *parts) -> int:
@@ -233,7 +167,7 @@ class TreeBuilder:
         self.resampled = 0
 
     # ---- risk nodes
-    def risk_nodes(self, vulnerable_samples: Sequence[tuple[str, dict]] = ()) -> list[RiskNode]:
+    def risk_nodes(self, vulnerable_samples: Sequence[tuple[str, Verdict]] = ()) -> list[RiskNode]:
         g, cfg = self.trunk.golden, self.cfg
         groups = []
         for s in cfg.strategies:
@@ -266,7 +200,7 @@ class TreeBuilder:
         # the last trunk node is the golden leaf: the reference solution, secure by construction
         last = tree.nodes[parent]
         last.candidate = self.task.reference_source
-        last.verdict = {"status": "secure", "reason": "golden reference", "tests": [], "findings": []}
+        last.verdict = Verdict(self.task.id, Status.SECURE, parseable=True, reason="golden reference")
         last.reward = self.cfg.rewards["secure"]
         return {p: hang[p] for p in {n.position for n in nodes}}
 
@@ -297,16 +231,16 @@ class TreeBuilder:
     def sampled_leaves(self) -> int:
         return sum(1 for n in self.tree.nodes if n.kind == "sample" and n.is_leaf)
 
-    def set_verdicts(self, verdicts: list[dict]) -> None:
+    def set_verdicts(self, verdicts: list[Verdict]) -> None:
         for i, v in zip(self.pending, verdicts):
             n = self.tree.nodes[i]
-            n.verdict, n.reward = v, self.cfg.rewards[v["status"]]
+            n.verdict, n.reward = v, self.cfg.rewards[v.status.value]
         self.pending = []
 
     def contrast(self, hang_id: int) -> bool:
         """Does this branching node have both a secure and a vulnerable continuation below it?"""
-        statuses = {(leaf.verdict or {}).get("status") for leaf in self.tree.leaves(hang_id)}
-        return {"secure", "vulnerable"} <= statuses
+        statuses = {leaf.status for leaf in self.tree.leaves(hang_id)}
+        return {Status.SECURE, Status.VULNERABLE} <= statuses
 
     def split_for_depth2(self, leaf_id: int) -> tuple[int, int] | None:
         """Turn a sampled leaf into s[:q] -> (s[q:] leaf, new branches); returns (node id, position)."""
@@ -330,13 +264,13 @@ class TreeBuilder:
         tree = self.tree
         tree.backup()
         leaves = [n for n in tree.leaves() if n.kind == "sample"]
-        statuses = [(n.verdict or {}).get("status") for n in leaves]
+        statuses = [n.status for n in leaves]
         pairs = tree.pairs(pair_mode)
         branching = [n for n in tree.nodes if len(n.children) >= 2]
         tree.stats = {
             "tree/risk_nodes": len(branching),
             "tree/leaves": len(leaves),
-            **{f"tree/leaves_{s}": statuses.count(s) for s in ("secure", "vulnerable", "broken")},
+            **{f"tree/leaves_{s.value}": statuses.count(s) for s in Status},
             "tree/pairs": len(pairs),
             "tree/distinct_rejected": len({tuple(p.rejected_ids) for p in pairs}),
             "tree/nodes_with_contrast": sum(self.contrast(n.id) for n in branching),
@@ -359,7 +293,7 @@ def build_trees(policy, tasks: Sequence[Task], oracle, cfg: TreeConfig, *, pair_
     say = progress or (lambda _msg: None)
     t0 = time.monotonic()
     builders = [TreeBuilder(policy, t, cfg, model_spec, round_) for t in tasks]
-    vuln: dict[str, list[tuple[str, dict]]] = {t.id: [] for t in tasks}
+    vuln: dict[str, list[tuple[str, Verdict]]] = {t.id: [] for t in tasks}
     if "oracle" in cfg.strategies:  # whole samples from the prompt, judged, to locate the mistakes
         items = []
         for b in builders:
@@ -370,8 +304,8 @@ def build_trees(policy, tasks: Sequence[Task], oracle, cfg: TreeConfig, *, pair_
                 items.append((b.task, assemble(b.task, s.text, "full", healed=bool(prompt.code))))
         say(f"judging {len(items)} samples for oracle risk nodes")
         for (task, cand), v in zip(items, oracle.judge_many(items)):
-            if v.status.value == "vulnerable":
-                vuln[task.id].append((cand, v.to_dict()))
+            if v.status == Status.VULNERABLE:
+                vuln[task.id].append((cand, v))
     hangs: list[dict[int, int]] = []
     for b in builders:  # depth 1: B branches at every risk node, from one prefill per tree
         prefill(policy, b.trunk)
@@ -410,7 +344,7 @@ def build_trees(policy, tasks: Sequence[Task], oracle, cfg: TreeConfig, *, pair_
         for b in builders:
             leaves = [n for n in b.tree.nodes if n.kind == "sample" and n.is_leaf and n.parent is not None
                       and b.tree.nodes[n.parent].kind != "sample"]
-            leaves.sort(key=lambda n: ((n.verdict or {}).get("status") != "vulnerable", n.id))
+            leaves.sort(key=lambda n: (n.status != Status.VULNERABLE, n.id))
             for leaf in leaves[: cfg.depth2_forks]:
                 B = min(cfg.depth2_branches, cfg.leaf_budget - b.sampled_leaves())
                 if B <= 0:
@@ -426,7 +360,7 @@ def build_trees(policy, tasks: Sequence[Task], oracle, cfg: TreeConfig, *, pair_
         _judge(builders, oracle, say)
     trees = [b.finish(pair_mode) for b in builders]
     for b in builders:
-        b.trunk.cache = b.trunk.logits = None
+        b.trunk.prefix = None
     say(f"{len(trees)} trees in {time.monotonic() - t0:.1f} s")
     return trees
 
@@ -436,7 +370,7 @@ def _judge(builders: list[TreeBuilder], oracle, say) -> None:
     if not items:
         return
     say(f"judging {len(items)} leaves")
-    verdicts = [v.to_dict() for v in oracle.judge_many(items)]
+    verdicts = oracle.judge_many(items)
     k = 0
     for b in builders:
         n = len(b.pending)

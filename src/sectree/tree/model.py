@@ -1,4 +1,4 @@
-"""The TSP tree: data model, value backup, pair extraction, JSONL (de)serialisation.
+"""The TSP tree: data model, value backup, the pair rule, JSONL (de)serialisation.
 
 A tree belongs to one task. Token sequences are relative to the *trunk start*: the model input up to the
 first token of the golden body (``prompt_ids``). Every node is a token **segment** hanging off its parent's
@@ -12,21 +12,62 @@ end; the tokens before a node are its ancestors' segments, so ``prefix_len`` is 
          └─ sampled leaves from g[:p1]: s[0:]   (depth 2: a leaf can be split at an entropy peak q into
                                                   s[0:q] with children s[q:] and new samples from g[:p1]+s[:q])
 
-Leaves carry the assembled candidate, its Verdict (as a dict) and a reward; internal nodes carry the
-backed-up value (mean reward of the leaves below) and visits (number of leaves below).
+Span leaves (``tree.leaf: span``): a sampled leaf holds only the opponent's decision span (to the end of the
+statement); the golden body resumes after it in the judged candidate, but those rejoined tokens are not part
+of the tree. The branching trunk node then records ``span_end``, where the golden (secure) span ends on the
+trunk, so the golden side of a pair is the secure span too, not the whole rest of the body.
+
+Leaves carry the assembled candidate, its ``Verdict``, a reward and the ``Opponent`` that produced them;
+internal nodes carry the backed-up value (mean reward of the leaves below) and visits (leaves below).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+from enum import Enum
 from pathlib import Path
 from typing import Iterator
 
 from sectree.errors import SectreeError
 from sectree.io import append_jsonl, read_jsonl
+from sectree.oracle.verdict import Status, Verdict
 
 REWARDS_DEFAULT = {"secure": 1.0, "vulnerable": 0.0, "broken": 0.0}
+
+
+class NodeKind(str, Enum):
+    """root: the prompt; trunk: golden tokens; sample: tokens an opponent produced."""
+
+    ROOT = "root"
+    TRUNK = "trunk"
+    SAMPLE = "sample"
+
+
+class Opponent(str, Enum):
+    """Who produced a branch.
+
+    policy: the previous iterate θ_{t-1} (self-play); attacker: θ_{t-1} prompted to write the vulnerable
+    variant (``policy.prompts`` template ``attacker``); reference: the task's unsafe hunk spliced at the node
+    (no sampling)."""
+
+    POLICY = "policy"
+    ATTACKER = "attacker"
+    REFERENCE = "reference"
+
+
+class PairKind(str, Enum):
+    """What a pair teaches: security (the rejected leaf is vulnerable) or function (it is broken)."""
+
+    SECURITY = "security"
+    FUNCTION = "function"
+
+
+class PairRule(str, Enum):
+    """oracle: our rule (``Tree.pairs``); paper: the TSP authors' golden-vs-every-branch rule."""
+
+    ORACLE = "oracle"
+    PAPER = "paper"
 
 
 @dataclass
@@ -39,17 +80,22 @@ class Node:
     """This node's own token ids."""
     text: str
     """Decoded segment."""
-    kind: str
-    """'root', 'trunk' (golden tokens) or 'sample' (sampled by the opponent)."""
+    kind: NodeKind
+    """root, trunk (golden tokens) or sample (produced by an opponent)."""
     children: list[int] = field(default_factory=list)
     strategy: str = ""
     """Why the node's end is a branching point ('diff', 'oracle', 'entropy', 'depth2'); '' if not one."""
     logprobs: list[float] = field(default_factory=list)
-    """Opponent log-probs of the segment's tokens (sampled nodes; empty for trunk)."""
+    """Opponent log-probs of the segment's tokens (sampled nodes; empty for trunk and reference leaves)."""
     entropies: list[float] = field(default_factory=list)
+    opponent: Opponent | None = None
+    """Who produced a sampled node (None for root and trunk)."""
+    span_end: int | None = None
+    """Branching trunk node in span mode: trunk-relative token index where the secure span ends (None: the
+    golden side runs to the end of the body)."""
     # leaves
     candidate: str | None = None
-    verdict: dict | None = None
+    verdict: Verdict | None = None
     reward: float | None = None
     # backed up
     value: float | None = None
@@ -57,7 +103,31 @@ class Node:
 
     @property
     def is_leaf(self) -> bool:
-        return not self.children and self.kind != "root"
+        return not self.children and self.kind != NodeKind.ROOT
+
+    @property
+    def status(self) -> Status | None:
+        """The leaf's verdict status (None if unjudged)."""
+        return self.verdict.status if self.verdict is not None else None
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["kind"] = self.kind.value
+        d["opponent"] = self.opponent.value if self.opponent is not None else None
+        d["verdict"] = self.verdict.to_dict() if self.verdict is not None else None
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict, task_id: str) -> "Node":
+        d = dict(d)
+        d["kind"] = NodeKind(d["kind"])
+        d["opponent"] = Opponent(d["opponent"]) if d.get("opponent") else None
+        if d.get("verdict") is not None:
+            v = d["verdict"]
+            # trees written before verdicts were typed stored the golden leaf as {"status": "secure", ...}:
+            # fill the fields it lacks (a reference solution parses) so such files still load
+            d["verdict"] = Verdict.from_dict({"task_id": task_id, "parseable": v.get("status") != "broken", **v})
+        return cls(**d)
 
 
 @dataclass
@@ -70,10 +140,24 @@ class Pair:
     """Tokens after the trunk start shared by both continuations (the node's prefix)."""
     chosen_ids: list[int]
     rejected_ids: list[int]
-    chosen_status: str
-    rejected_status: str
+    chosen_status: Status
+    rejected_status: Status
     chosen_leaf: int
     rejected_leaf: int
+    kind: PairKind = PairKind.SECURITY
+    """security (rejected leaf vulnerable) or function (rejected leaf broken); weights the loss term."""
+    opponent: Opponent | None = None
+    """Who produced the rejected leaf."""
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Pair":
+        """A pair from a pairs.jsonl row (extra keys such as the decoded texts are ignored)."""
+        known = {f.name for f in fields(cls)}
+        kw = {k: v for k, v in d.items() if k in known}
+        kw["chosen_status"], kw["rejected_status"] = Status(kw["chosen_status"]), Status(kw["rejected_status"])
+        kw["kind"] = PairKind(kw.get("kind", PairKind.SECURITY.value))
+        kw["opponent"] = Opponent(kw["opponent"]) if kw.get("opponent") else None
+        return cls(**kw)
 
 
 @dataclass
@@ -91,9 +175,10 @@ class Tree:
     def node(self, i: int) -> Node:
         return self.nodes[i]
 
-    def add(self, parent: int | None, segment: list[int], text: str, kind: str, **kw) -> Node:
+    def add(self, parent: int | None, segment: list[int], text: str, kind: NodeKind | str, **kw) -> Node:
         prefix = 0 if parent is None else self.nodes[parent].prefix_len + len(self.nodes[parent].segment)
-        n = Node(id=len(self.nodes), parent=parent, prefix_len=prefix, segment=list(segment), text=text, kind=kind, **kw)
+        n = Node(id=len(self.nodes), parent=parent, prefix_len=prefix, segment=list(segment), text=text,
+                 kind=NodeKind(kind), **kw)
         self.nodes.append(n)
         if parent is not None:
             self.nodes[parent].children.append(n.id)
@@ -139,69 +224,106 @@ class Tree:
         visit(0)
 
     # ------------------------------------------------------------------ pairs
-    def best_leaf(self, i: int, worst: bool = False) -> Node:
-        """The leaf below ``i`` with the highest (lowest) reward; ties go to golden/earlier leaves."""
-        leaves = list(self.leaves(i))
-        key = (lambda n: (n.reward, n.kind == "trunk")) if not worst else (lambda n: (-n.reward, n.kind != "trunk"))
-        return max(leaves, key=key)
+    def continuation(self, node: Node, leaf: Node) -> list[int]:
+        """The tokens of ``leaf`` after ``node``'s end; the golden side stops at the node's ``span_end``."""
+        end = node.prefix_len + len(node.segment)
+        toks = self.tokens_to(leaf.id)[end:]
+        if leaf.kind == NodeKind.TRUNK and node.span_end is not None:
+            toks = toks[: node.span_end - end]
+        return toks
 
-    def pairs(self, mode: str = "oracle", max_per_node: int = 4) -> list[Pair]:
-        """Preference pairs.
-
-        ``oracle`` (ours): at every internal node whose children differ in value, the best child's best leaf
-        is chosen and each strictly worse child's worst leaf is rejected (distinct continuations, up to
-        ``max_per_node``). ``paper`` (the authors' code): the golden continuation is chosen against every
-        sampled branch at a trunk node, whatever the branch's verdict.
-        """
+    def pairs(self, rule: PairRule | str = PairRule.ORACLE, max_per_node: int | None = None) -> list[Pair]:
+        """Preference pairs at every branching node (see ``node_pairs``), in node order."""
+        try:
+            rule = PairRule(rule)
+        except ValueError:
+            raise SectreeError(f"unknown pair rule {rule!r}: use {' or '.join(r.value for r in PairRule)}") from None
         out: list[Pair] = []
         for n in self.nodes:
-            if len(n.children) < 2:
-                continue
-            node_end = n.prefix_len + len(n.segment)
-            prefix = self.tokens_to(n.id) if n.kind != "root" else []
-            kids = [self.nodes[c] for c in n.children]
-            if mode == "paper":
-                golden = [k for k in kids if k.kind == "trunk"]
-                if not golden:
-                    continue
-                win = self.best_leaf(golden[0].id)
-                losers = [(k, self.best_leaf(k.id, worst=True)) for k in kids if k.kind != "trunk"]
-            elif mode == "oracle":
-                best = max(kids, key=lambda k: (k.value, k.kind == "trunk"))
-                win = self.best_leaf(best.id)
-                losers = [(k, self.best_leaf(k.id, worst=True)) for k in kids
-                          if k.value is not None and best.value is not None and k.value < best.value]
-                losers.sort(key=lambda kl: kl[0].value)
-            else:
-                raise SectreeError(f"unknown pair mode {mode!r} (oracle or paper)")
-            chosen = self.tokens_to(win.id)[node_end:]
-            seen: set[tuple[int, ...]] = set()
-            for _, leaf in losers:
-                rej = self.tokens_to(leaf.id)[node_end:]
-                if tuple(rej) in seen or rej == chosen:
-                    continue
-                seen.add(tuple(rej))
-                out.append(Pair(self.task_id, n.id, prefix, chosen, rej,
-                                (win.verdict or {}).get("status", "secure"), (leaf.verdict or {}).get("status", "?"),
-                                win.id, leaf.id))
-                if len([p for p in out if p.node == n.id]) >= max_per_node:
-                    break
+            if len(n.children) >= 2:
+                out += node_pairs(self, n, rule, max_per_node)
         return out
 
     # ------------------------------------------------------------------ (de)serialisation
     def to_dict(self) -> dict:
         return {"task_id": self.task_id, "prompt_ids": self.prompt_ids, "prompt_text": self.prompt_text,
                 "model": self.model, "round": self.round, "stats": self.stats,
-                "nodes": [asdict(n) for n in self.nodes]}
+                "nodes": [n.to_dict() for n in self.nodes]}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Tree":
         try:
-            nodes = [Node(**n) for n in d["nodes"]]
+            nodes = [Node.from_dict(n, d["task_id"]) for n in d["nodes"]]
             return cls(task_id=d["task_id"], prompt_ids=list(d["prompt_ids"]), prompt_text=d.get("prompt_text", ""),
                        nodes=nodes, model=d.get("model", ""), round=int(d.get("round", 0)), stats=d.get("stats", {}))
-        except (KeyError, TypeError) as e:
+        except KeyError as e:
+            raise SectreeError(f"not a sectree tree record (missing field {e})") from None
+        except (TypeError, ValueError, AttributeError) as e:
             raise SectreeError(f"not a sectree tree record ({e})") from None
+
+
+# ------------------------------------------------------------------------------------------ the pair rule
+
+
+def node_pairs(tree: Tree, n: Node, rule: PairRule, max_per_node: int | None = None) -> list[Pair]:
+    """Pairs at branching node ``n``; the one rule every method uses (tsp, selfplay; tsp-paper uses ``paper``).
+
+    ``oracle`` (ours): every non-secure leaf below ``n`` is rejected — a vulnerable one as a ``security``
+    pair, a broken one as a ``function`` pair — against a secure leaf from a *different* child of ``n`` (so
+    the pair diverges exactly at ``n``): the sampled secure leaves in turn, else the golden leaf; no pair if
+    neither exists. Vulnerable leaves come first, so a ``max_per_node`` cap keeps security pairs.
+    ``paper`` (the authors' code): the golden continuation against every sampled branch at a trunk node,
+    whatever its verdict (kind ``function`` if the branch is broken, else ``security``: the paper treats
+    every branch as the insecure one).
+    """
+    kids = [tree.nodes[c] for c in n.children]
+    child_of = {leaf.id: k.id for k in kids for leaf in tree.leaves(k.id)}
+    leaves = [tree.nodes[i] for i in child_of]
+    golden = [x for x in leaves if x.kind == NodeKind.TRUNK]
+    if rule == PairRule.PAPER:
+        if not golden or not any(k.kind == NodeKind.TRUNK for k in kids):
+            return []
+        chosen_for = {x.id: golden[0] for x in leaves if x.kind != NodeKind.TRUNK}
+        rejected = [x for x in leaves if x.kind != NodeKind.TRUNK]
+    else:
+        secure = [x for x in leaves if x.status == Status.SECURE and x.kind != NodeKind.TRUNK]
+        rejected = sorted((x for x in leaves if x.status in (Status.VULNERABLE, Status.BROKEN)),
+                          key=lambda x: (x.status != Status.VULNERABLE, x.id))
+        chosen_for, turn = {}, 0
+        for x in rejected:
+            pool = [s for s in secure if child_of[s.id] != child_of[x.id]]
+            if pool:
+                chosen_for[x.id] = pool[turn % len(pool)]
+                turn += 1
+            elif golden and child_of[golden[0].id] != child_of[x.id]:
+                chosen_for[x.id] = golden[0]
+    out: list[Pair] = []
+    seen: set[tuple[int, ...]] = set()
+    prefix = tree.tokens_to(n.id) if n.kind != NodeKind.ROOT else []
+    for x in rejected:
+        win = chosen_for.get(x.id)
+        if win is None:
+            continue
+        chosen, rej = tree.continuation(n, win), tree.continuation(n, x)
+        if not chosen or not rej or tuple(rej) in seen or rej == chosen:
+            continue
+        seen.add(tuple(rej))
+        kind = PairKind.FUNCTION if x.status == Status.BROKEN else PairKind.SECURITY
+        out.append(Pair(tree.task_id, n.id, prefix, chosen, rej, win.status or Status.SECURE,
+                        x.status or Status.BROKEN, win.id, x.id, kind, x.opponent))
+        if max_per_node is not None and len(out) >= max_per_node:
+            break
+    return out
+
+
+def pair_counts(pairs: list[Pair]) -> dict[str, int]:
+    """``pairs/…`` counts: total, by kind and by the rejected leaf's opponent."""
+    out = {"pairs/total": len(pairs)}
+    for k in PairKind:
+        out[f"pairs/{k.value}"] = sum(p.kind == k for p in pairs)
+    for o in Opponent:
+        out[f"pairs/{o.value}"] = sum(p.opponent == o for p in pairs)
+    return out
 
 
 def save_trees(path: str | Path, trees: list[Tree]) -> None:

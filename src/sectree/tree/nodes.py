@@ -20,6 +20,7 @@ from typing import Callable, Sequence
 
 from sectree.errors import SectreeError
 from sectree.oracle.analyzers import counts_as_vulnerability
+from sectree.oracle.verdict import Verdict
 from sectree.tasks import divergent_lines
 
 
@@ -85,28 +86,26 @@ def _candidate_body(candidate: str, context: str) -> str:
     return candidate[i + len(context.strip()):].lstrip("\n") if i >= 0 else candidate
 
 
-def oracle_nodes(golden: Golden, vulnerable: Sequence[tuple[str, dict]], context: str) -> list[RiskNode]:
+def oracle_nodes(golden: Golden, vulnerable: Sequence[tuple[str, Verdict]], context: str) -> list[RiskNode]:
     """Nodes at golden lines matching where judged-vulnerable samples go wrong.
 
-    ``vulnerable``: (candidate source, verdict dict) of samples judged vulnerable. Each finding that counts
+    ``vulnerable``: (candidate source, verdict) of samples judged vulnerable. Each finding that counts
     as a vulnerability names a candidate line; its text is matched to the most similar golden body line.
     A failing security test names no line: the first line where the sample's body departs from the golden
     body is used instead.
     """
-    from sectree.oracle.verdict import Finding
-
     gold_lines = [ln.strip() for ln in golden.body.splitlines()]
     out: list[RiskNode] = []
     for cand, verdict in vulnerable:
         cand_lines = cand.splitlines()
-        for f in verdict.get("findings", []):
-            if not counts_as_vulnerability(Finding(**f)) or not 1 <= f["line"] <= len(cand_lines):
+        for f in verdict.findings:
+            if not counts_as_vulnerability(f) or not 1 <= f.line <= len(cand_lines):
                 continue
-            text = cand_lines[f["line"] - 1].strip()
+            text = cand_lines[f.line - 1].strip()
             match = difflib.get_close_matches(text, gold_lines, n=1, cutoff=0.5)
             if match:
                 out.append(golden.node_at_line(gold_lines.index(match[0]), "oracle"))
-        if verdict.get("failed_security"):
+        if verdict.failed_security:
             lines = divergent_lines(golden.body, _candidate_body(cand, context))
             if lines:
                 out.append(golden.node_at_line(lines[0], "oracle"))

@@ -23,7 +23,7 @@ from html import escape
 from pathlib import Path
 
 from sectree.io import write_text_atomic
-from sectree.tree.model import Node, Tree
+from sectree.tree.model import Node, NodeKind, Opponent, Tree
 
 STATUSES = ("secure", "vulnerable", "broken")
 """Oracle verdicts; a leaf without a verdict is 'golden' secure (trunk) or 'unjudged' (sample)."""
@@ -42,12 +42,18 @@ MAX_ITEMS = 12
 
 
 def leaf_status(n: Node) -> str:
-    """The verdict status of a leaf: one of ``STATUSES``, 'unjudged' (no verdict) or 'other'."""
-    v = n.verdict
-    if not v:
-        return "secure" if n.kind == "trunk" else "unjudged"
-    s = v.get("status")
-    return s if s in STATUSES else "other"
+    """The verdict status of a leaf: one of ``STATUSES`` or 'unjudged' (no verdict)."""
+    if n.verdict is None:
+        return "secure" if n.kind == NodeKind.TRUNK else "unjudged"
+    return n.verdict.status.value
+
+
+def leaf_opponent(n: Node) -> str:
+    """Who produced a leaf: 'golden' for the trunk, else the opponent ('policy' for trees made before
+    opponents were recorded)."""
+    if n.kind == NodeKind.TRUNK:
+        return "golden"
+    return (n.opponent or Opponent.POLICY).value
 
 
 def interest(tree: Tree) -> tuple:
@@ -82,12 +88,15 @@ def tree_counts(tree: Tree, pairs: list | None = _UNSET) -> dict:
     if pairs is _UNSET:
         pairs = _pairs(tree)
     by = dict.fromkeys(STATUSES, 0)
+    by_opp: dict[str, dict[str, int]] = {}
     leaves = 0
     for n in tree.nodes:
         if n.is_leaf:
             leaves += 1
             s = leaf_status(n)
             by[s] = by.get(s, 0) + 1
+            opp = by_opp.setdefault(leaf_opponent(n), dict.fromkeys(STATUSES, 0))
+            opp[s] = opp.get(s, 0) + 1
     rejected = {tuple(p.prefix_ids + p.rejected_ids) for p in pairs} if pairs is not None else set()
     root = tree.nodes[0] if tree.nodes else None
     return {
@@ -97,6 +106,7 @@ def tree_counts(tree: Tree, pairs: list | None = _UNSET) -> dict:
         "nodes": len(tree.nodes),
         "leaves": leaves,
         "leaves_by_status": by,
+        "leaves_by_opponent": by_opp,
         "branching_nodes": sum(1 for n in tree.nodes if len(n.children) >= 2),
         "pairs": len(pairs) if pairs is not None else None,
         "distinct_rejected": len(rejected) if pairs is not None else None,
@@ -110,14 +120,20 @@ def summarize(trees: list[Tree], _counts: list[dict] | None = None) -> dict:
     ``trees_without_pairs`` (trees whose pairs could not be computed: a leaf without a reward)."""
     counts = _counts if _counts is not None else [tree_counts(t) for t in trees]
     by = dict.fromkeys(STATUSES, 0)
+    by_opp: dict[str, dict[str, int]] = {}
     for c in counts:
         for s, k in c["leaves_by_status"].items():
             by[s] = by.get(s, 0) + k
+        for o, st in c.get("leaves_by_opponent", {}).items():
+            tot = by_opp.setdefault(o, dict.fromkeys(STATUSES, 0))
+            for s, k in st.items():
+                tot[s] = tot.get(s, 0) + k
     return {
         "trees": len(counts),
         "nodes": sum(c["nodes"] for c in counts),
         "leaves": sum(c["leaves"] for c in counts),
         "leaves_by_status": by,
+        "leaves_by_opponent": by_opp,
         "pairs": sum(c["pairs"] or 0 for c in counts),
         "branching_nodes": sum(c["branching_nodes"] for c in counts),
         "distinct_rejected": sum(c["distinct_rejected"] or 0 for c in counts),
@@ -224,33 +240,41 @@ def _counts_html(c: dict, cls: str = "cnt") -> str:
         f"<span>pairs <b>{pairs}</b></span><span>distinct rejected <b>{rej}</b></span>")
     if "root_value" in c:
         parts.append(f"<span>root value <b>{_num(c['root_value'])}</b></span>")
+    opp = c.get("leaves_by_opponent") or {}
+    if opp:  # leaves by who produced them, e.g. "attacker: secure 1 · vulnerable 3 · broken 4"
+        parts.append('<br><span class="opp">by opponent:</span>' + "".join(
+            f"<span>{escape(o)}: " + " · ".join(f'<span class="k-{s}">{s} <b>{st.get(s, 0)}</b></span>'
+                                                for s in STATUSES) + "</span>"
+            for o, st in sorted(opp.items())))
     parts.append("</div>")
     return "".join(parts)
 
 
 def _why(n: Node) -> str:
     """Reason, failing tests and findings of a leaf's verdict (escaped), or '' if there is nothing to say."""
-    v = n.verdict or {}
+    v = n.verdict
+    if v is None:
+        return ""
     out = []
-    if v.get("reason"):
-        out.append(f"<div>reason: {escape(str(v['reason']))}</div>")
-    failing = [t for t in v.get("tests") or [] if isinstance(t, dict) and t.get("outcome") != "passed"]
+    if v.reason:
+        out.append(f"<div>reason: {escape(str(v.reason))}</div>")
+    failing = [t for t in v.tests if t.outcome != "passed"]
     if failing:
         items = "".join(
-            f"<li>[{escape(str(t.get('outcome', '?')))}] <code>{escape(str(t.get('nodeid', '')))}</code>"
-            f"{' (' + escape(str(t['kind'])) + ')' if t.get('kind') else ''}"
-            f"{': ' + escape(str(t['message'])[:400]) if t.get('message') else ''}</li>"
+            f"<li>[{escape(str(t.outcome))}] <code>{escape(str(t.nodeid))}</code>"
+            f"{' (' + escape(str(t.kind)) + ')' if t.kind else ''}"
+            f"{': ' + escape(str(t.message)[:400]) if t.message else ''}</li>"
             for t in failing[:MAX_ITEMS])
         more = f'<li class="more">… {len(failing) - MAX_ITEMS} more</li>' if len(failing) > MAX_ITEMS else ""
         out.append(f"<div>failing tests:</div><ul>{items}{more}</ul>")
-    findings = [f for f in v.get("findings") or [] if isinstance(f, dict)]
+    findings = v.findings
     if findings:
         items = "".join(
-            f"<li><code>{escape(str(f.get('tool', '')))}:{escape(str(f.get('rule', '')))}</code>"
-            f"{' CWE-' + escape(str(f['cwe'])) if f.get('cwe') is not None else ''}"
-            f" line {escape(str(f.get('line', '?')))}"
-            f"{' [' + escape(str(f['severity'])) + ']' if f.get('severity') else ''}"
-            f"{': ' + escape(str(f['message'])[:300]) if f.get('message') else ''}</li>"
+            f"<li><code>{escape(str(f.tool))}:{escape(str(f.rule))}</code>"
+            f"{' CWE-' + escape(str(f.cwe)) if f.cwe is not None else ''}"
+            f" line {escape(str(f.line))}"
+            f"{' [' + escape(str(f.severity)) + ']' if f.severity else ''}"
+            f"{': ' + escape(str(f.message)[:300]) if f.message else ''}</li>"
             for f in findings[:MAX_ITEMS])
         more = f'<li class="more">… {len(findings) - MAX_ITEMS} more</li>' if len(findings) > MAX_ITEMS else ""
         out.append(f"<div>findings:</div><ul>{items}{more}</ul>")
@@ -325,11 +349,11 @@ class _TreeView:
 
     def child(self, c: Node) -> str:
         golden = c.kind == "trunk"
-        who = "golden" if golden else escape(c.kind)
+        who = escape(leaf_opponent(c))  # golden, or the opponent that produced the branch
         if c.is_leaf:
             st = leaf_status(c)
             why = _why(c)
-            reason = (c.verdict or {}).get("reason") or ""
+            reason = c.verdict.reason if c.verdict is not None else ""
             title = f' title="{escape(str(reason)[:200])}"' if reason else ""
             code = _decision_code(c.text)
             summ = (f'<span class="tag">{escape(st)}</span>{who} · node {c.id}'
