@@ -17,7 +17,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 tasks_app = typer.Typer(no_args_is_help=True, help="List and check benchmark tasks.")
 app.add_typer(tasks_app, name="tasks")
 
-SuiteOpt = typer.Option("builtin", "--suite", "-s", help="builtin, builtin:<lang>, dir:<path> or cweval:<path>")
+SuiteOpt = typer.Option("builtin", "--suite", "-s",
+                        help="builtin, builtin:<lang>, dir:<path>, cweval:<path> or safecoder:<jsonl or folder>")
 SplitOpt = typer.Option(None, "--split", help="train or test")
 CweOpt = typer.Option(None, "--cwe", help="only tasks with this CWE id (repeatable)")
 LangOpt = typer.Option(None, "--language", "-l", help="only tasks in this language")
@@ -36,8 +37,13 @@ def tasks_list(suite: str = SuiteOpt, split: Optional[str] = SplitOpt, cwe: Opti
                language: Optional[str] = LangOpt, as_json: bool = typer.Option(False, "--json")) -> None:
     """Table of tasks: id, language, CWE, family, split, tier."""
     tasks = _load(suite, split, cwe, language)
-    if as_json:
-        typer.echo(json.dumps([t.to_dict() for t in tasks], indent=2))
+    sc = None
+    if suite.startswith("safecoder:"):  # test-less SafeCoder fixes: also which rows were skipped and why
+        from sectree.tasks.safecoder import load_safecoder
+
+        sc = load_safecoder(suite.partition(":")[2], suite=suite)
+    if as_json:  # a SafeCoder suite: {"summary", "tasks", "skipped", "signature_changed"}
+        typer.echo(json.dumps(sc.to_dict(tasks) if sc else [t.to_dict() for t in tasks], indent=2))
         return
     rows = [(t.id, t.language, ",".join(f"CWE-{c}" for c in t.cwes), t.family, t.split or "-", t.tier or "-")
             for t in tasks]
@@ -48,6 +54,11 @@ def tasks_list(suite: str = SuiteOpt, split: Optional[str] = SplitOpt, cwe: Opti
                f"{len({t.language for t in tasks})} language(s)")
     if unseen:
         typer.echo("CWEs only in test tasks (unseen): " + ", ".join(f"CWE-{c}" for c in unseen))
+    if sc:
+        summary = sc.summary(tasks)
+        typer.echo("by language: " + ", ".join(f"{k} {v}" for k, v in summary["by_language"].items()))
+        typer.echo(f"skipped rows: {summary['skipped']} (" + "; ".join(
+            f"{k}: {v}" for k, v in summary["skipped_by_reason"].items()) + "); --json lists them with line numbers")
 
 
 @tasks_app.command("check")

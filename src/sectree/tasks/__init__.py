@@ -64,7 +64,8 @@ class Task:
     """The unsafe reference's text in place of ``solution`` (what the line diff compares)."""
     unsafe_file_text: str
     """The whole unsafe reference as a candidate file (its own header/imports included)."""
-    test_file: Path
+    test_file: Path | None
+    """The pytest file; None for a test-less task (``safecoder:`` rows), judged by ``oracle/static.py``."""
     entry: str
     decision_line_override: int | None = None
     link_flags: tuple[str, ...] = ()
@@ -340,7 +341,8 @@ def load_suite(
     language: str | None = None,
     ids: list[str] | None = None,
 ) -> list[Task]:
-    """Load tasks from ``builtin``, ``builtin:<lang>``, ``dir:<path>`` or ``cweval:<path>``, then filter.
+    """Load tasks from ``builtin``, ``builtin:<lang>``, ``dir:<path>``, ``cweval:<path>`` or
+    ``safecoder:<path>`` (SafeCoder fixes, test-less: see tasks/safecoder.py), then filter.
 
     ``cweval:<path>`` accepts CWEval's checkout root too: task folders are found recursively.
     """
@@ -357,8 +359,13 @@ def load_suite(
             raise SectreeError(f"suite {spec!r}: {root} is not a folder")
         folders = sorted({p.parent for p in root.rglob("*_task.*")}) if kind == "cweval" else [root]
         tasks = [t for folder in folders for t in load_dir(folder, suite=spec)]
+    elif kind == "safecoder" and arg:
+        from sectree.tasks.safecoder import load_safecoder  # imports Task from here
+
+        tasks = load_safecoder(arg, suite=spec).tasks
     else:
-        raise SectreeError(f"unknown suite {spec!r}: use builtin, builtin:<lang>, dir:<path> or cweval:<path>")
+        raise SectreeError(f"unknown suite {spec!r}: use builtin, builtin:<lang>, dir:<path>, cweval:<path> "
+                           f"or safecoder:<path>")
     if split is not None:
         if split not in SPLITS:
             raise SectreeError(f"--split must be one of {SPLITS}, got {split!r}")
