@@ -8,6 +8,8 @@ Status rules (closed set, see ``Status``):
 - ``secure``: every expected test passed.
 "Expected tests" are those collected when the task's secure reference is judged, so a candidate cannot
 pass by making tests disappear (a missing test counts as not passed).
+Tasks without tests (``Task.test_file is None``, SafeCoder) are judged statically instead (``oracle/static.py``:
+reference match, syntax, analyzers; status ``unjudged`` where none decides).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Callable, Iterable
 
 from sectree.errors import SectreeError
 from sectree.oracle.analyzers import analyze, counts_as_vulnerability, related_cwes
+from sectree.oracle.static import StaticJudge
 from sectree.oracle.verdict import Finding, Status, TestOutcome, Verdict
 from sectree.sandbox import BUILD_FAILED, JobResult, Pool, SandboxConfig
 from sectree.oracle.runners import RUNNERS, Job, LanguageRunner, runner_for  # noqa: F401 (re-exported)
@@ -103,7 +106,8 @@ def _status_from_run(res: JobResult, records: list[dict], problem: str | None,
     want = expected if expected is not None else collected
     tests = [
         TestOutcome(nodeid=i, kind=k, outcome=got[i]["outcome"] if i in got else "missing",
-                    message=got[i].get("msg", "") if i in got else "")
+                    message=got[i].get("msg", "") if i in got else "",
+                    import_error=bool(got[i].get("import_error", False)) if i in got else False)
         for i, k in want.items()
     ]
     reason = None
@@ -147,6 +151,8 @@ class Oracle:
         """Candidates judged (each call of judge/judge_many item), cached or not."""
         self.sandbox_runs = 0
         """Jobs actually run in the sandbox (unparsable candidates never reach it)."""
+        self.static = StaticJudge(analyzers=self.config.analyzers)
+        """Judges the candidates of tasks without tests (``oracle/static.py``)."""
 
     def __enter__(self) -> "Oracle":
         return self
@@ -226,10 +232,29 @@ class Oracle:
     def judge(self, task: Task, candidate: str) -> Verdict:
         return self.judge_many([(task, candidate)])[0]
 
+    def _judge_mixed(self, items: list[tuple[Task, str]],
+                     progress: Callable[[int], None] | None) -> list[Verdict]:
+        """Tasks without tests (SafeCoder) go to the static judge (no sandbox), the rest to the tests."""
+        static = [i for i, (t, _) in enumerate(items) if t.test_file is None]
+        tested = [i for i, (t, _) in enumerate(items) if t.test_file is not None]
+        out: list[Verdict | None] = [None] * len(items)
+        with self._lock:
+            self.calls += len(static)
+        for i, v in zip(static, self.static.judge_many([items[i] for i in static])):
+            out[i] = v
+        if progress and static:
+            progress(len(static))
+        if tested:
+            for i, v in zip(tested, self.judge_many([items[i] for i in tested], progress)):
+                out[i] = v
+        return out  # type: ignore[return-value]
+
     def judge_many(self, items: Iterable[tuple[Task, str]],
                    progress: Callable[[int], None] | None = None) -> list[Verdict]:
         """Judge many candidates using every worker; results in input order."""
         items = list(items)
+        if any(t.test_file is None for t, _ in items):
+            return self._judge_mixed(items, progress)
         with self._lock:
             self.calls += len(items)
         for lang in sorted({t.language for t, _ in items}):
