@@ -154,3 +154,34 @@ def test_cache_makes_rejudging_free(task):
         assert all(same(v) == same(first) for v in again) and o.calls == 4
         again[0].tests.clear()  # callers get copies: the cache is not shared state
         assert o.judge(task, task.unsafe_source).tests
+
+
+def _oracle_bench():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "oracle_bench.py"
+    spec = importlib.util.spec_from_file_location("oracle_bench", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_oracle_bench_counts_only_sandbox_runs(task):
+    """benchmarks/oracle_bench.py: every verdict of its timed section is a sandbox run, never a cache hit or the
+    reference's stored run (issue #17: repeats of the same candidates used to be counted as verdicts)."""
+    bench = _oracle_bench()
+    items = [(task, task.reference_source), (task, task.unsafe_source)]
+    row = bench.bench_oracle(items, sandbox=True, repeat=2, workers=1)
+    assert row["verdicts"] == row["sandbox_runs"] == 4
+    assert row["statuses"] == {"secure": 2, "vulnerable": 2, "broken": 0}  # fresh copies judge as the originals
+    # the guard itself: the same candidates twice through a caching oracle, or the reference itself, is refused
+    with Oracle(OracleConfig(workers=1, analyzers=False)) as o:
+        o.judge_many(items)
+        with pytest.raises(RuntimeError, match="not a verdict"):
+            bench.timed_verdicts(o, [items])
+    with Oracle(OracleConfig(workers=1, analyzers=False, cache=False)) as o:
+        with pytest.raises(RuntimeError, match="not a verdict"):
+            bench.timed_verdicts(o, [[(task, task.reference_source)]])
+        verdicts, _ = bench.timed_verdicts(o, [bench.fresh(items, "a"), bench.fresh(items, "b")])
+        assert len(verdicts) == 4
