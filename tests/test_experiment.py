@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -72,22 +73,37 @@ def test_cli_malformed_config_one_line(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_unseen_cwes_are_test_only():
+def test_unseen_cwes_are_test_only(tmp_path):
     cfg = ExperimentConfig(name="u", train={"suite": "builtin:python"},
                            eval=EvalSpec(suite="builtin:python", split="test", cwes="unseen"))
-    from sectree.tasks import load_suite
+    from sectree.tasks import CweTier, builtin_root, load_suite
 
     seen = {c for t in load_suite("builtin:python", split="train") for c in t.cwes}
     got = unseen_cwes(cfg)
     assert got and not set(got) & seen
-    # builtin:python is split by CWE family: every test task is unseen, so the filter is dropped (a no-op),
-    # which makes these parts equal an unfiltered evaluation's (and shareable with it)
-    plain = eval_parts(ExperimentConfig(name="p", eval=EvalSpec(suite="builtin:python", split="test")), 0)
-    assert {k: g.settings() for k, g in eval_parts(cfg, 0).items()} == {k: g.settings() for k, g in plain.items()}
-    # over both splits the filter removes the train tasks, so it is kept
+    # builtin:python's test split holds a seen-CWE tier, which the filter removes, so it is kept: it selects
+    # exactly the unseen-CWE tier
+    assert all(g.cwes == got for g in eval_parts(cfg, 0).values())
+    tests = load_suite("builtin:python", split="test")
+    assert {t.id for t in load_suite("builtin:python", split="test", cwe=got)} == {
+        t.id for t in tests if t.cwe_tier is CweTier.UNSEEN} != {t.id for t in tests}
+    # over both splits the filter removes the train tasks too
     both = ExperimentConfig(name="u", train={"suite": "builtin:python"},
                             eval=EvalSpec(suite="builtin:python", split=None, cwes="unseen"))
     assert all(g.cwes == got for g in eval_parts(both, 0).values())
+    # a suite whose test tasks are all unseen: the filter keeps every task, so it is dropped (a no-op), which
+    # makes these parts equal an unfiltered evaluation's (and shareable with it)
+    root = tmp_path / "suite"
+    root.mkdir()
+    for stem in ("cwe_022_0", "cwe_020_0"):
+        for kind in ("task", "unsafe", "test"):
+            shutil.copy(builtin_root() / "python" / f"{stem}_{kind}.py", root)
+    (root / "suite.toml").write_text('[tasks.cwe_022_0]\nsplit = "train"\n[tasks.cwe_020_0]\nsplit = "test"\n')
+    spec = f"dir:{root}"
+    only = ExperimentConfig(name="u", train={"suite": spec}, eval=EvalSpec(suite=spec, split="test", cwes="unseen"))
+    plain = eval_parts(ExperimentConfig(name="p", eval=EvalSpec(suite=spec, split="test")), 0)
+    assert unseen_cwes(only) == [20]
+    assert {k: g.settings() for k, g in eval_parts(only, 0).items()} == {k: g.settings() for k, g in plain.items()}
 
 
 # ------------------------------------------------------------------------------------------ report numbers

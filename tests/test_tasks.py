@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sectree.errors import SectreeError
-from sectree.tasks import divergent_lines, find_entry, load_dir, load_suite
+from sectree.tasks import CweTier, divergent_lines, find_entry, load_dir, load_suite
 
 TASK_PY = '''import os
 # BEGIN PROMPT
@@ -147,8 +147,9 @@ def test_malformed_task_folders_name_the_file(tmp_path, override, manifest, need
     root = make_suite(tmp_path / "s", manifest, **override)
     with pytest.raises(SectreeError) as e:
         load_dir(root)
-    assert needle in str(e.value)
-    assert str(root) in str(e.value) or needle in str(e.value)
+    # one line that says what is wrong and names the file or folder (the manifest's own file for its errors)
+    msg = str(e.value)
+    assert needle in msg and str(root) in msg and "\n" not in msg
 
 
 def test_load_suite_specs_and_filters(tmp_path):
@@ -177,16 +178,66 @@ def test_builtin_python_suite_shape():
         assert 0 <= t.decision_line < len(t.solution.splitlines()), t.id
 
 
+def test_cwe_tier_is_derived_from_train_tasks_of_the_same_language(tmp_path):
+    manifest = "".join(
+        f'[tasks.{stem}]\ncwes = {cwes}\nsplit = "{split}"\n'
+        for stem, cwes, split in [("cwe_022_0", [22], "train"), ("cwe_022_1", [22], "test"),
+                                  ("cwe_078_0", [78, 22], "test"), ("cwe_022_0_c", [22], "test")]
+    )
+    c = "// BEGIN PROMPT\nint f(void) {\n    // BEGIN SOLUTION\n    return 0;\n}\n"
+    root = make_suite(tmp_path, manifest, **{
+        "cwe_022_1_task.py": TASK_PY, "cwe_022_1_unsafe.py": UNSAFE_PY, "cwe_022_1_test.py": TEST_PY,
+        "cwe_078_0_task.py": TASK_PY, "cwe_078_0_unsafe.py": UNSAFE_PY, "cwe_078_0_test.py": TEST_PY,
+        "cwe_022_0_c_task.c": c, "cwe_022_0_c_unsafe.c": c.replace("return 0", "return 1"),
+        "cwe_022_0_c_test.py": "def test_x():\n    pass\n"})
+    tiers = {t.id: t.cwe_tier for t in load_dir(root)}
+    # seen: every CWE has a Python train task; unseen: CWE-78 has none; the C task's CWE-22 was trained
+    # only in Python, so for C it is unseen; train tasks have no tier
+    assert tiers == {"cwe_022_0": None, "cwe_022_1": CweTier.SEEN, "cwe_078_0": CweTier.UNSEEN,
+                     "cwe_022_0_c": CweTier.UNSEEN}
+    assert {t.id: t.to_dict()["cwe_tier"] for t in load_dir(root)}["cwe_022_1"] == "seen"
+    # --split filters after the tiers are derived from the whole folder
+    assert {t.cwe_tier for t in load_suite(f"dir:{root}", split="test")} >= {CweTier.SEEN}
+    # without train tasks next to them every test task is unseen
+    (root / "suite.toml").write_text(manifest.replace('split = "train"', 'split = "test"'))
+    assert {t.cwe_tier for t in load_dir(root)} == {CweTier.UNSEEN}
+
+
+def test_builtin_seen_cwe_tier():
+    """Issue #10 item 4: new functions (families no train task has) for CWEs the train split of their language has."""
+    tasks = load_suite("builtin")
+    train_families = {t.family for t in tasks if t.split == "train"}
+    seen = [t for t in tasks if t.cwe_tier is CweTier.SEEN]
+    per_lang = {lang: sum(t.language == lang for t in seen) for lang in ("python", "go", "js")}
+    per_lang["c/cpp"] = sum(t.language in ("c", "cpp") for t in seen)
+    assert per_lang["python"] >= 20, per_lang
+    for t in seen:
+        trained = {c for u in tasks if u.split == "train" and u.language == t.language for c in u.cwes}
+        assert set(t.cwes) <= trained and t.split == "test", t.id
+        assert t.family not in train_families, f"{t.id}: family {t.family!r} is a train family (a variant, not new)"
+    # a family never straddles splits (docs/task-format.md)
+    assert not train_families & {t.family for t in tasks if t.split == "test"}
+
+
 def _cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "sectree", *args], capture_output=True, text=True, timeout=300)
 
 
 def test_cli_tasks_list_json():
-    r = _cli("tasks", "list", "--suite", "builtin:python", "--json")
+    r = _cli("tasks", "list", "--suite", "builtin", "--json")
     assert r.returncode == 0, r.stderr
-    rows = json.loads(r.stdout)
-    assert rows and {"id", "language", "cwes", "family", "split"} <= set(rows[0])
+    out = json.loads(r.stdout)
+    rows = out["tasks"]
+    assert rows and {"id", "language", "cwes", "family", "split", "cwe_tier"} <= set(rows[0])
     assert all(isinstance(row["cwes"], list) for row in rows)
+    # the summary counts the seen-CWE test tier per language, and agrees with the rows
+    for lang, counts in out["summary"]["by_language"].items():
+        mine = [row for row in rows if row["language"] == lang]
+        assert counts["tasks"] == len(mine) == counts["train"] + counts["test"]
+        for tier in ("seen", "unseen"):
+            assert counts[f"test_{tier}_cwe"] == sum(row["cwe_tier"] == tier for row in mine), (lang, tier)
+        assert counts["test_seen_cwe"] + counts["test_unseen_cwe"] == counts["test"]
+    assert out["summary"]["by_language"]["python"]["test_seen_cwe"] >= 20
 
 
 @pytest.mark.parametrize("args", [("tasks", "list", "--suite", "nope"), ("tasks", "check", "--suite", "dir:/nonexistent")])

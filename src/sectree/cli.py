@@ -35,23 +35,28 @@ def _load(suite: str, split: str | None, cwe: list[int] | None, language: str | 
 @tasks_app.command("list")
 def tasks_list(suite: str = SuiteOpt, split: Optional[str] = SplitOpt, cwe: Optional[list[int]] = CweOpt,
                language: Optional[str] = LangOpt, as_json: bool = typer.Option(False, "--json")) -> None:
-    """Table of tasks: id, language, CWE, family, split, tier."""
+    """Table of tasks: id, language, CWE, family, split, tier, CWE tier (test tasks: CWE seen in training or not)."""
     tasks = _load(suite, split, cwe, language)
     sc = None
     if suite.startswith("safecoder:"):  # test-less SafeCoder fixes: also which rows were skipped and why
         from sectree.tasks.safecoder import load_safecoder
 
         sc = load_safecoder(suite.partition(":")[2], suite=suite)
-    if as_json:  # a SafeCoder suite: {"summary", "tasks", "skipped", "signature_changed"}
-        typer.echo(json.dumps(sc.to_dict(tasks) if sc else [t.to_dict() for t in tasks], indent=2))
+    if as_json:  # {"summary", "tasks"}; a SafeCoder suite adds "skipped", "signature_changed"
+        out = sc.to_dict(tasks) if sc else {"summary": _split_summary(tasks), "tasks": [t.to_dict() for t in tasks]}
+        typer.echo(json.dumps(out, indent=2))
         return
-    rows = [(t.id, t.language, ",".join(f"CWE-{c}" for c in t.cwes), t.family, t.split or "-", t.tier or "-")
-            for t in tasks]
-    _table(("id", "language", "cwe", "family", "split", "tier"), rows)
+    rows = [(t.id, t.language, ",".join(f"CWE-{c}" for c in t.cwes), t.family, t.split or "-", t.tier or "-",
+             t.cwe_tier.value if t.cwe_tier else "-") for t in tasks]
+    _table(("id", "language", "cwe", "family", "split", "tier", "cwe tier"), rows)
     seen = {c for t in tasks if t.split == "train" for c in t.cwes}
     unseen = sorted({c for t in tasks if t.split == "test" for c in t.cwes} - seen)
     typer.echo(f"\n{len(tasks)} tasks, {len({c for t in tasks for c in t.cwes})} CWEs, "
                f"{len({t.language for t in tasks})} language(s)")
+    for lang, c in _split_summary(tasks)["by_language"].items():
+        if c["test"]:
+            typer.echo(f"{lang}: {c['train']} train, {c['test']} test ({c['test_seen_cwe']} seen-CWE, "
+                       f"{c['test_unseen_cwe']} unseen-CWE)")
     if unseen:
         typer.echo("CWEs only in test tasks (unseen): " + ", ".join(f"CWE-{c}" for c in unseen))
     if sc:
@@ -59,6 +64,23 @@ def tasks_list(suite: str = SuiteOpt, split: Optional[str] = SplitOpt, cwe: Opti
         typer.echo("by language: " + ", ".join(f"{k} {v}" for k, v in summary["by_language"].items()))
         typer.echo(f"skipped rows: {summary['skipped']} (" + "; ".join(
             f"{k}: {v}" for k, v in summary["skipped_by_reason"].items()) + "); --json lists them with line numbers")
+
+
+def _split_summary(tasks) -> dict:
+    """Task counts per language: train, test, and the test tasks of the seen- and unseen-CWE tiers."""
+    from sectree.tasks import CweTier
+
+    by_language = {}
+    for lang in sorted({t.language for t in tasks}):
+        mine = [t for t in tasks if t.language == lang]
+        by_language[lang] = {
+            "tasks": len(mine),
+            "train": sum(t.split == "train" for t in mine),
+            "test": sum(t.split == "test" for t in mine),
+            "test_seen_cwe": sum(t.cwe_tier is CweTier.SEEN for t in mine),
+            "test_unseen_cwe": sum(t.cwe_tier is CweTier.UNSEEN for t in mine),
+        }
+    return {"tasks": len(tasks), "by_language": by_language}
 
 
 @tasks_app.command("check")

@@ -12,6 +12,9 @@ A suite is a folder of tasks. A task is identified by a stem such as ``cwe_078_0
 - ``<stem>_test.py``: pytest tests marked ``functionality`` or ``security``.
 - ``suite.toml`` (ours; optional for foreign suites): per task ``cwes``, ``family``, ``split``, ``tier``,
   and optional ``entry`` / ``decision_line`` / ``language`` overrides.
+
+A test task's CWE tier (``Task.cwe_tier``, seen or unseen) is derived by ``load_dir`` from the train tasks
+next to it, never declared, so it cannot go stale when tasks are added or moved between splits.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ import ast
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from enum import Enum
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -43,6 +47,19 @@ MANIFEST = "suite.toml"
 MANIFEST_FIELDS = {"cwes", "family", "split", "tier", "entry", "decision_line", "language", "link_flags"}
 
 _STEM_RE = re.compile(r"^cwe_(\d+)_(\d+)(?:_([a-z]+))?$")
+
+
+class CweTier(str, Enum):
+    """Whether training saw a test task's weakness (issue #10 item 4).
+
+    ``seen``: every CWE of the task occurs in a train-split task of the same language in the same suite
+    folder; the task is a new function, so it measures writing new code for a trained weakness (what the
+    paper's headline SPR@1 is about). ``unseen``: some CWE of the task occurs in no such train task, which
+    is exactly the set the experiments' ``eval.cwes: unseen`` filter keeps.
+    """
+
+    SEEN = "seen"
+    UNSEEN = "unseen"
 
 
 @dataclass(frozen=True)
@@ -70,6 +87,9 @@ class Task:
     decision_line_override: int | None = None
     link_flags: tuple[str, ...] = ()
     suite: str = ""
+    cwe_tier: CweTier | None = None
+    """Test tasks only (None for train tasks and tasks without a split): set by ``load_dir``, which sees the
+    train tasks of the folder; see ``CweTier``."""
 
     @property
     def ext(self) -> str:
@@ -121,6 +141,7 @@ class Task:
             "family": self.family,
             "split": self.split,
             "tier": self.tier,
+            "cwe_tier": self.cwe_tier.value if self.cwe_tier else None,
             "entry": self.entry,
             "suite": self.suite,
         }
@@ -322,7 +343,22 @@ def load_dir(root: Path, suite: str = "") -> list[Task]:
     for stem in manifest:
         if stem not in stems:
             raise SectreeError(f"{root / MANIFEST}: task {stem!r} has no {stem}_task.* file")
-    return [parse_task(root, stem, manifest.get(stem), suite=suite or f"dir:{root}") for stem in stems]
+    return with_cwe_tiers([parse_task(root, stem, manifest.get(stem), suite=suite or f"dir:{root}") for stem in stems])
+
+
+def with_cwe_tiers(tasks: list[Task]) -> list[Task]:
+    """``tasks`` with every test task's ``cwe_tier`` set from the train tasks of its language among them."""
+    trained: dict[str, set[int]] = {}
+    for t in tasks:
+        if t.split == "train":
+            trained.setdefault(t.language, set()).update(t.cwes)
+    out = []
+    for t in tasks:
+        if t.split == "test":
+            seen = bool(t.cwes) and set(t.cwes) <= trained.get(t.language, set())
+            t = replace(t, cwe_tier=CweTier.SEEN if seen else CweTier.UNSEEN)
+        out.append(t)
+    return out
 
 
 def builtin_root() -> Path:
@@ -384,4 +420,4 @@ def load_suite(
     return tasks
 
 
-__all__ = ["Task", "load_suite", "load_dir", "parse_task", "divergent_lines", "find_entry", "LANGUAGES"]
+__all__ = ["Task", "CweTier", "load_suite", "load_dir", "parse_task", "divergent_lines", "find_entry", "LANGUAGES"]
