@@ -212,6 +212,7 @@ def test_build_trees_tiny_random(policy):
                      max_new_tokens=12, depth2=True, depth2_branches=1, depth2_forks=1)
     with Oracle() as oracle:
         trees = build_trees(policy, tasks, oracle, cfg, model_spec="tiny-random")
+    n_pairs = 0
     for task, tree in zip(tasks, trees):
         trunk = [t for n in tree.nodes if n.kind == "trunk" for t in n.segment]
         golden_leaf = [n for n in tree.leaves() if n.kind == "trunk"]
@@ -222,9 +223,22 @@ def test_build_trees_tiny_random(policy):
         assert all(isinstance(n.verdict.status, Status) for n in sampled)
         assert all(n.candidate.startswith(task.header + task.prompt.rstrip()) for n in sampled)
         assert tree.stats["tree/leaves"] == len(sampled) and tree.nodes[0].visits == len(sampled) + 1
-        # every branching node's prefix is a prefix of the golden trunk (depth 1) or of a branch (depth 2)
-        for p in tree.pairs():
+        # every branching node's prefix is a prefix of the golden trunk (depth 1) or of a branch (depth 2):
+        # exactly the tokens to the node, which both leaves share before continuing with the pair's own tokens
+        pairs = tree.pairs()
+        n_pairs += len(pairs)
+        for p in pairs:
             assert p.chosen_ids and p.rejected_ids and p.chosen_ids != p.rejected_ids
+            node = tree.nodes[p.node]
+            assert node.kind != NodeKind.ROOT and p.prefix_ids == tree.tokens_to(p.node)
+            if node.kind == NodeKind.TRUNK:
+                assert trunk[: len(p.prefix_ids)] == p.prefix_ids
+            else:  # depth 2: the node lies on a sampled branch below a trunk node
+                assert any(tree.nodes[i].kind == NodeKind.TRUNK for i in tree.path(p.node))
+            assert tree.tokens_to(p.rejected_leaf) == p.prefix_ids + p.rejected_ids
+            k = len(p.prefix_ids) + len(p.chosen_ids)
+            assert tree.tokens_to(p.chosen_leaf)[:k] == p.prefix_ids + p.chosen_ids
+    assert n_pairs > 0  # golden vs the (broken) branches at least: the checks above ran
 
 
 @pytest.mark.parametrize("bad", [{"strategies": ["gpt4"]}, {"branches": 0}, {"max_branches": 1, "branches": 2},
@@ -253,3 +267,19 @@ def test_batched_nodes_equal_one_node_at_a_time(policy):
         assert [s.token_ids for s in got] == [s.token_ids for s in one]
         for a, b in zip(got, one):
             assert a.logprobs == pytest.approx(b.logprobs, abs=1e-3)
+
+
+def test_pairs_at_a_node_use_only_its_own_continuations():
+    """A sample hanging off a later trunk node is not a continuation of an earlier node (span leaves)."""
+    t = Tree("cwe_x", prompt_ids=[100], prompt_text="p", nodes=[])
+    root = t.add(None, [], "", "root")
+    a = t.add(root.id, [1], "a", "trunk", strategy="diff")
+    b = t.add(a.id, [2], "b", "trunk", strategy="entropy")
+    gold = t.add(b.id, [3], "c", "trunk", reward=1.0, verdict=V("secure"))
+    early = t.add(a.id, [5], "x", "sample", opponent=Opponent.POLICY, reward=0.0, verdict=V("broken"))
+    late = t.add(b.id, [6], "y", "sample", opponent=Opponent.REFERENCE, reward=0.0, verdict=V("vulnerable"))
+    t.backup()
+    assert [leaf.id for _, leaf in t.node_leaves(a.id)] == [gold.id, early.id]
+    got = {(p.node, p.rejected_leaf, tuple(p.chosen_ids), tuple(p.rejected_ids)) for p in t.pairs()}
+    assert got == {(a.id, early.id, (2, 3), (5,)), (b.id, late.id, (3,), (6,))}
+    assert {(p.node, p.rejected_leaf) for p in t.pairs("paper")} == {(a.id, early.id), (b.id, late.id)}

@@ -9,6 +9,7 @@ Unknown keys, wrong types and the dataclasses' own ``__post_init__`` checks all 
 from __future__ import annotations
 
 import dataclasses
+import enum
 import types
 import typing
 from pathlib import Path
@@ -60,6 +61,19 @@ def build(cls, data: dict, where: str = "", source: str = "config"):
             continue
         if isinstance(value, int) and not isinstance(value, bool) and tp is float:
             value = float(value)
+        if isinstance(tp, type) and issubclass(tp, enum.Enum) and not isinstance(value, tp):
+            choices = [m.value for m in tp]  # closed set: YAML gives the value, the config holds the member
+            if value not in choices:
+                raise SectreeError(f"{source}: {path}: must be one of {', '.join(map(str, choices))}, got {value!r}")
+            value = tp(value)
+        item = (typing.get_args(tp) or (None,))[0] if typing.get_origin(tp) is list else None
+        if isinstance(item, type) and issubclass(item, enum.Enum) and isinstance(value, list):
+            choices = [m.value for m in item]  # a list of a closed set, e.g. tree.opponents: [policy, attacker]
+            bad = [v for v in value if not isinstance(v, item) and v not in choices]
+            if bad:
+                raise SectreeError(f"{source}: {path}: each must be one of {', '.join(map(str, choices))}, "
+                                   f"got {bad[0]!r}")
+            value = [item(v) for v in value]
         if not _type_ok(value, tp):
             raise SectreeError(f"{source}: {path}: expected {getattr(tp, '__name__', tp)}, got {value!r}")
         kwargs[name] = value

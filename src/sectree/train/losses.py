@@ -41,6 +41,9 @@ class PairLogps:
     """(pairs,) log π_ref(y_w | x, p); None for losses without a reference."""
     ref_rejected: torch.Tensor | None = None
     """(pairs,) log π_ref(y_l | x, p); None for losses without a reference."""
+    weights: torch.Tensor | None = None
+    """(pairs,) w_k of each pair's kind (security / function, ``TrainConfig.w_security`` / ``w_function``);
+    None = all 1."""
 
 
 @dataclass
@@ -97,7 +100,10 @@ class NodeDPO(Loss):
         # RPO anchor (Pang et al. 2024): α · per-token NLL of y_w. Why α > 0 by default: in a SmolLM2 pilot, plain
         # DPO (α = 0) drove insecure samples to 0% but broke half of all samples; the anchor keeps functionality.
         nll = nll_per_token(logps)  # (pairs,)
-        total = (dpo + alpha * nll).mean()  # ()
+        # per-kind weight w_k (docs/losses.md, "Pair kinds"): security pairs teach the decision, function pairs
+        # (rejected leaf broken) only not to break the code, and outnumber them
+        w = logps.weights if logps.weights is not None else torch.ones_like(dpo)  # (pairs,)
+        total = (w * (dpo + alpha * nll)).mean()  # ()  L = mean_i w_k(i) · ℓ_i
         metrics = {
             "loss/total": total.item(),
             "loss/dpo": dpo.mean().item(),

@@ -12,6 +12,11 @@ One round, top to bottom (``_train``)::
 Because the reference is the policy at the start of the round, its log-probs are computed before the first
 update and cached: no second model copy, no reference forward per step.
 
+Across processes (``accelerate launch``, docs/scale.md): each optimizer step's micro-batches are dealt out to
+the ranks, each rank backpropagates its share of the step's loss, and the gradients are summed over the ranks
+(``_DataParallel``) before clipping and the AdamW step, so every rank applies the update one process would
+for the same global batch (tests/test_scale.py: within 1e-5 with 2 CPU processes).
+
 LoRA across rounds. A policy loaded with a ``+lora:`` adapter (an earlier round's checkpoint) keeps training
 **that** adapter: the cumulative update stays a LoRA adapter on the unchanged base, so ``Policy.save`` writes
 only the adapter and returns ``<base spec>+lora:<folder>``, which ``load_policy`` reloads. (The alternative,
@@ -90,6 +95,11 @@ class TrainConfig:
     """Score all of a tree's continuations in one packed forward; False = one forward per sequence."""
     dtype: str = "float32"
     """Training dtype (float32, bfloat16, float16, float64); the policy's model is cast to it."""
+    w_security: float = 1.0
+    """w_sec: loss weight of a security pair (the rejected leaf is vulnerable)."""
+    w_function: float = 0.5
+    """w_fun: loss weight of a function pair (the rejected leaf is broken); below w_sec because broken leaves
+    far outnumber vulnerable ones and teach only 'do not break the code' (docs/losses.md)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "target_modules", tuple(self.target_modules))
@@ -108,6 +118,8 @@ class TrainConfig:
             ("lora_dropout", 0 <= self.lora_dropout < 1, "must be in [0, 1)"),
             ("target_modules", len(self.target_modules) > 0, "must name at least one module"),
             ("dtype", self.dtype in DTYPES, f"must be one of {', '.join(DTYPES)}"),
+            ("w_security", self.w_security >= 0, "must be >= 0 (loss weight of security pairs, e.g. 1.0)"),
+            ("w_function", self.w_function >= 0, "must be >= 0 (loss weight of function pairs, e.g. 0.5)"),
         ]
         for name, ok, fix in checks:
             if not ok:
@@ -179,15 +191,18 @@ def _train(policy: Policy, units: list[Unit], loss: Loss, config: TrainConfig, p
         model = _prepare_trainable(policy, config)
         params = [p for p in model.parameters() if p.requires_grad]
         optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
+        dp = _DataParallel.from_env(params)  # None in one process
 
         # policy update: an optimizer step per group of grad_accum micro-batches of trees_per_step trees
         steps = _schedule(len(units), config)
-        step_fn = _StepRunner(model, units, refs, loss, config, logps_fn, policy.pad_id)
+        step_fn = _StepRunner(model, units, refs, loss, config, logps_fn, policy.pad_id, dp)
         curves: dict[str, list[float]] = {}
         model.train()
         t0 = time.perf_counter()
         for n, group in enumerate(steps, 1):
             metrics = step_fn(group)
+            if dp is not None:
+                dp.sum_gradients()
             if config.max_grad_norm is not None:
                 torch.nn.utils.clip_grad_norm_(params, config.max_grad_norm)
             optimizer.step()
@@ -228,30 +243,104 @@ def _schedule(n_units: int, config: TrainConfig) -> list[list[list[int]]]:
 class _StepRunner:
     """Forward/backward of one optimizer step's micro-batches; counts the tokens it processed."""
 
-    def __init__(self, model, units: list[Unit], refs, loss: Loss, config: TrainConfig, logps_fn, pad_id: int):
+    def __init__(self, model, units: list[Unit], refs, loss: Loss, config: TrainConfig, logps_fn, pad_id: int,
+                 dp: "_DataParallel | None" = None):
         self.model, self.units, self.refs, self.loss, self.config = model, units, refs, loss, config
-        self.logps_fn, self.pad_id = logps_fn, pad_id
+        self.logps_fn, self.pad_id, self.dp = logps_fn, pad_id, dp
         self.pair_tokens = self.forward_tokens = 0
 
     def __call__(self, group: list[list[int]]) -> dict[str, float]:
         parts: list[dict[str, float]] = []
-        for idx in group:
+        mine = group if self.dp is None else group[self.dp.rank :: self.dp.world]  # this rank's micro-batches
+        for idx in mine:
             batch = [self.units[i] for i in idx]
             out = self.loss(self._logps(batch, idx), beta=self.config.beta, alpha=self.config.alpha)
             (out.loss / len(group)).backward()  # the step's loss is the mean over its micro-batches
             parts.append(out.metrics)
-            separate, packed = _tokens(batch)
+        for idx in group:  # tokens of the whole step (all ranks together), as one process counts them
+            separate, packed = _tokens([self.units[i] for i in idx])
             self.pair_tokens += separate
             self.forward_tokens += packed if self.config.packed else separate
+        if self.dp is not None:
+            return self.dp.mean_metrics(parts, len(group))
         return {k: sum(p[k] for p in parts) / len(parts) for k in parts[0]}
 
     def _logps(self, batch: list[Unit], idx: list[int]) -> PairLogps:
         chosen, rejected, ntokens = self.logps_fn(self.model, batch, self.pad_id)  # (P,) each
+        weights = torch.tensor([pair_weight(p, self.config) for _, pairs in batch for p in pairs],
+                               dtype=chosen.dtype, device=chosen.device)  # (P,)
         if self.refs is None:
-            return PairLogps(chosen, rejected, ntokens)
+            return PairLogps(chosen, rejected, ntokens, weights=weights)
         ref_chosen = torch.cat([self.refs[i][0] for i in idx])  # (P,) log π_ref(y_w | x, p)
         ref_rejected = torch.cat([self.refs[i][1] for i in idx])  # (P,) log π_ref(y_l | x, p)
-        return PairLogps(chosen, rejected, ntokens, ref_chosen, ref_rejected)
+        return PairLogps(chosen, rejected, ntokens, ref_chosen, ref_rejected, weights)
+
+
+def pair_weight(pair: PairLike, config: TrainConfig) -> float:
+    """w_k of a pair's kind: ``w_function`` for a function pair, ``w_security`` otherwise (also for pairs
+    without a kind, e.g. SFT targets, whose loss ignores weights)."""
+    kind = getattr(pair, "kind", None)
+    return config.w_function if kind is not None and getattr(kind, "value", kind) == "function" else config.w_security
+
+
+class _DataParallel:
+    """Data parallelism over the processes ``accelerate launch`` started: gradients summed over the ranks.
+
+    Not a DDP wrapper: the packed forward calls the decoder and the LM head separately (packing.batch_logps),
+    past a wrapper's ``forward``, so the gradient all-reduce DDP would do in its backward hooks is done here,
+    once per optimizer step. Each rank's loss is already divided by the step's micro-batch count, so the sum over
+    ranks is the one-process gradient. accelerate sets up the process group (gloo on CPU, NCCL on GPUs).
+    """
+
+    def __init__(self, params: list[torch.nn.Parameter], rank: int, world: int):
+        self.params, self.rank, self.world = params, rank, world
+        import torch.distributed as dist
+
+        self.dist = dist
+        for p in params:  # LoRA init is seeded alike on every rank; rank 0's copy makes that certain
+            dist.broadcast(p.data, src=0)
+
+    @classmethod
+    def from_env(cls, params: list[torch.nn.Parameter]) -> "_DataParallel | None":
+        import os
+
+        if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
+            return None
+        try:
+            from accelerate import PartialState
+        except ImportError:
+            raise SectreeError("training across processes needs accelerate: pip install 'sectree[scale]'") from None
+        state = PartialState(cpu=use_cpu())  # joins the process group accelerate launch describes in the environment
+        if state.distributed_type.value not in ("MULTI_CPU", "MULTI_GPU"):
+            raise SectreeError(f"accelerate distributed_type {state.distributed_type.value}: the trainer supports "
+                               "data parallelism only (MULTI_CPU / MULTI_GPU, configs/accelerate/ddp*.yaml)")
+        return cls(params, state.process_index, state.num_processes)
+
+    def sum_gradients(self) -> None:
+        grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in self.params]
+        flat = torch.cat([g.reshape(-1) for g in grads])  # one all-reduce for every trainable tensor
+        self.dist.all_reduce(flat, op=self.dist.ReduceOp.SUM)
+        for p, g in zip(self.params, flat.split([q.numel() for q in self.params])):
+            p.grad = g.view_as(p).clone()
+
+    def mean_metrics(self, parts: list[dict[str, float]], n: int) -> dict[str, float]:
+        """The step's metrics averaged over all ``n`` micro-batches of every rank (the one-process values)."""
+        keys = sorted({k for p in parts for k in p})
+        names: list[list[str]] = [None] * self.world  # type: ignore[list-item]
+        self.dist.all_gather_object(names, keys)
+        keys = sorted({k for ks in names for k in ks})
+        sums = torch.tensor([sum(p.get(k, 0.0) for p in parts) for k in keys], dtype=torch.float64)
+        self.dist.all_reduce(sums, op=self.dist.ReduceOp.SUM)
+        return {k: v / n for k, v in zip(keys, sums.tolist())}
+
+
+def use_cpu() -> bool:
+    """Data parallelism on CPU processes (gloo): no GPU here, or ACCELERATE_USE_CPU set. accelerate's own
+    MULTI_CPU launch needs mpirun, so CPU runs are launched like GPU ones (torchrun) and told here."""
+    import os
+
+    flag = os.environ.get("ACCELERATE_USE_CPU", "").lower() in ("1", "true", "yes")
+    return flag or not torch.cuda.is_available()
 
 
 @contextmanager

@@ -1,11 +1,15 @@
 """Grow TSP trees: golden trunk (teacher-forced), opponent branches at risk nodes, oracle-judged leaves.
 
-Per tree the prompt + golden trunk is prefilled **once**; each risk node crops a copy of that KV cache to
-its prefix and forks it B ways (``batch_repeat_interleave``), so branches never re-prefill their prefix.
-Leaves of all trees are judged together (``Oracle.judge_many`` uses every core). Nodes whose branches
-bring no secure/vulnerable contrast are resampled with more branches (adaptive branching) up to a cap and
-within the tree's leaf budget. Optional depth 2 forks again inside sampled branches at their
-highest-entropy token.
+Per tree the prompt + golden trunk is prefilled **once** (``policy.fork.prefill``; the attacker opponent's
+prompt once more); every risk node forks that KV cache (``policy.fork.fork``), all nodes and opponents of a
+tree in one decode batch, so branches never re-prefill their prefix. A branch is a decision span
+(``tree.leaf: span``, tree/span.py: to the end of the statement, the golden body resumes after it) or the
+rest of the function (``rest``). Opponents (``tree.opponents``): the policy θ_{t-1}, the attacker (θ_{t-1}
+with the ``attacker`` prompt) and the reference (the task's unsafe hunk spliced at its node). Leaves of all
+trees are judged together (``Oracle.judge_many`` uses every core). Nodes whose branches bring no
+secure/vulnerable contrast are resampled with more branches (adaptive branching) up to a cap and within the
+tree's leaf budget. Optional depth 2 forks again inside sampled branches at their highest-entropy token.
+``build_flat_trees`` is the unstructured self-play baseline as a tree: whole answers hanging off the root.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import dataclasses
 import hashlib
 import time
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Callable, Sequence
 
 import torch
@@ -22,9 +27,22 @@ from sectree.errors import SectreeError
 from sectree.oracle.verdict import Status, Verdict
 from sectree.policy import SamplingConfig, StopRule, fork
 from sectree.tasks import Task
-from sectree.tree.model import REWARDS_DEFAULT, NodeKind, Tree
+from sectree.tree.model import REWARDS_DEFAULT, NodeKind, Opponent, PairRule, Tree, pair_counts
+from sectree.tree.span import SpanPoint, decision_points, splice, statement_point
 from sectree.tree.nodes import Golden, RiskNode, check_strategies, diff_nodes, entropy_nodes, oracle_nodes, \
     token_offsets, union
+
+
+class LeafMode(str, Enum):
+    """span: a branch is the opponent's decision span, the golden body resumes after it (tree/span.py);
+    rest: a branch runs to the end of the function."""
+
+    SPAN = "span"
+    REST = "rest"
+
+
+SAMPLING_OPPONENTS = (Opponent.POLICY, Opponent.ATTACKER)
+"""Opponents that sample (the reference opponent splices a fixed hunk)."""
 
 
 @dataclass
@@ -57,9 +75,32 @@ class TreeConfig:
     rewards: dict = field(default_factory=lambda: dict(REWARDS_DEFAULT))
     """Leaf reward per verdict status (e.g. broken -0.5 to punish breaking the code)."""
     template: str = "direct"
+    """Prompt template of the policy opponent (and of the trees' prompts)."""
+    leaf: LeafMode = LeafMode.SPAN
+    """span: branches are decision spans (to the end of the statement, the golden body resumes); rest: to
+    the end of the function."""
+    opponents: list[Opponent] = field(default_factory=lambda: [Opponent.POLICY])
+    """Who branches at each node: policy (θ_{t-1}), attacker (θ_{t-1} with the attacker prompt), reference
+    (the task's unsafe hunk at its diff node; span leaves only). B leaves per node are shared: one per
+    reference hunk first, the rest alternating policy, attacker."""
     seed: int = 0
 
     def __post_init__(self) -> None:
+        # YAML gives names; the config holds closed Enums (an unknown name lists the choices)
+        try:
+            self.leaf = LeafMode(self.leaf)
+        except ValueError:
+            raise SectreeError(f"tree.leaf must be one of {', '.join(m.value for m in LeafMode)}, "
+                               f"got {self.leaf!r}") from None
+        try:
+            self.opponents = [Opponent(o) for o in self.opponents]
+        except ValueError:
+            raise SectreeError(f"tree.opponents: each must be one of {', '.join(o.value for o in Opponent)}, "
+                               f"got {self.opponents!r}") from None
+        if not self.opponents or len(set(self.opponents)) != len(self.opponents):
+            raise SectreeError(f"tree.opponents must list at least one opponent, each once; got {self.opponents!r}")
+        if Opponent.REFERENCE in self.opponents and self.leaf != LeafMode.SPAN:
+            raise SectreeError("tree.opponents: reference needs tree.leaf: span (the unsafe hunk is spliced as a span)")
         check_strategies(self.strategies)
         for name in ("max_nodes", "branches", "max_branches", "leaf_budget", "max_new_tokens"):
             if getattr(self, name) < 1:
@@ -83,7 +124,11 @@ class Trunk:
     stop_context: str
     golden: Golden
     prefix: fork.Prefix | None = None
-    """prompt + golden prefilled once (``prefill``): the KV cache every branch forks from."""
+    """prompt + golden prefilled once (``prefill``): the KV cache every policy branch forks from."""
+    attack: fork.Prefix | None = None
+    """attacker prompt + the same golden ids, prefilled once (``prefill_attacker``); None without an attacker."""
+    code: str = ""
+    """The prompt code the golden text continues (``task.prompt`` right-stripped)."""
 
 
 def make_trunk(policy, task: Task, template: str = "direct") -> Trunk:
@@ -102,7 +147,7 @@ def make_trunk(policy, task: Task, template: str = "direct") -> Trunk:
         golden_ids = policy.encode(text)
     golden = Golden(ids=golden_ids, text=policy.decode(golden_ids), offsets=token_offsets(policy.decode, golden_ids),
                     body_start=len(rest), body=task.solution)
-    return Trunk(task, ctx_task, list(prompt.ids), prompt.text, prompt.stop.context, golden)
+    return Trunk(task, ctx_task, list(prompt.ids), prompt.text, prompt.stop.context, golden, code=code)
 
 
 def prefill(policy, trunk: Trunk) -> None:
@@ -111,6 +156,14 @@ def prefill(policy, trunk: Trunk) -> None:
     n = len(trunk.prompt_ids)
     logp = torch.log_softmax(trunk.prefix.logits[n - 1 : -1], dim=-1)  # (G, V): predicts golden token i
     trunk.golden.entropies = (-(logp.exp() * logp).sum(-1)).tolist()
+
+
+def prefill_attacker(policy, trunk: Trunk) -> None:
+    """The attacker's cache: the same task and golden tokens after the ``attacker`` prompt template."""
+    from sectree.policy import build_prompt
+
+    prompt = build_prompt(policy, trunk.ctx_task, template="attacker", mode="completion")
+    trunk.attack = fork.prefill(policy, list(prompt.ids) + trunk.golden.ids)
 
 
 def _config(cfg: TreeConfig, seed: int, stop: bool) -> SamplingConfig:
@@ -153,6 +206,20 @@ def _seed(cfg: TreeConfig, task_id: str, *parts) -> int:
 # ------------------------------------------------------------------------------------------ one tree
 
 
+@dataclass(frozen=True)
+class Request:
+    """Leaves wanted under one node from one opponent."""
+
+    hang: int
+    """Node id the leaves hang from."""
+    position: int
+    """Golden token index of the branch start (the trunk cut the node hangs from)."""
+    opponent: Opponent
+    n: int
+    extra_from: int | None = None
+    """Depth 2: the sampled node whose tokens (after ``position``) the branches continue."""
+
+
 class TreeBuilder:
     """Holds one task's trunk and tree while its leaves are sampled and judged in batches."""
 
@@ -162,6 +229,7 @@ class TreeBuilder:
         self.policy, self.task, self.cfg, self._assemble = policy, task, cfg, assemble
         self.trunk = make_trunk(policy, task, cfg.template)
         self.tree = Tree(task.id, self.trunk.prompt_ids, self.trunk.prompt_text, [], model=model_spec, round=round_)
+        self.points: dict[int, SpanPoint] = {}  # span mode: golden position -> where spans start and end
         self.pending: list[int] = []  # leaf node ids awaiting a verdict
         self.tokens = 0
         self.resampled = 0
@@ -169,22 +237,39 @@ class TreeBuilder:
     # ---- risk nodes
     def risk_nodes(self, vulnerable_samples: Sequence[tuple[str, Verdict]] = ()) -> list[RiskNode]:
         g, cfg = self.trunk.golden, self.cfg
+        span = cfg.leaf == LeafMode.SPAN
+        diff_points: dict[int, SpanPoint] = {}
+        if span and "diff" in cfg.strategies:
+            from sectree.tasks.decisions import decisions
+
+            diff_points = {p.position: p for p in decision_points(self.task, g, self.trunk.code, decisions(self.task))}
         groups = []
         for s in cfg.strategies:
-            if s == "diff":
-                groups.append(diff_nodes(g, self.task.unsafe_solution))
+            if s == "diff":  # span mode: at the first differing character; rest mode: at the changed line's start
+                groups.append([RiskNode(p, "diff") for p in diff_points] if span
+                              else diff_nodes(g, self.task.unsafe_solution))
             elif s == "oracle":
                 groups.append(oracle_nodes(g, vulnerable_samples, self.task.header + self.task.prompt))
             elif s == "entropy":
                 groups.append(entropy_nodes(g, cfg.entropy_k))
         # a node must leave something to sample before the end of the golden continuation
-        return [n for n in union(groups, cfg.max_nodes) if 0 <= n.position < len(g.ids)]
+        nodes = [n for n in union(groups, cfg.max_nodes) if 0 <= n.position < len(g.ids)]
+        if not span:
+            return nodes
+        out = []
+        for n in nodes:
+            point = diff_points.get(n.position) if n.strategy == "diff" else \
+                statement_point(self.task, g, self.trunk.code, n)
+            if point is not None:  # an entropy peak outside the body (prompt tail, closing fence) has no statement
+                self.points[n.position] = point
+                out.append(n)
+        return out
 
     # ---- structure: root -> trunk segments split at the node positions
     def grow_trunk(self, nodes: list[RiskNode]) -> dict[int, int]:
         """Create the trunk nodes; returns position -> id of the node after which branches hang."""
         g, tree = self.trunk.golden, self.tree
-        root = tree.add(None, [], "", "root")
+        root = tree.add(None, [], "", NodeKind.ROOT)
         cuts = sorted({n.position for n in nodes if n.position > 0})
         bounds = [0, *cuts, len(g.ids)]
         hang = {0: root.id}
@@ -193,8 +278,8 @@ class TreeBuilder:
         root.strategy = strategy.get(0, "")
         for a, b in zip(bounds[:-1], bounds[1:]):
             seg = g.ids[a:b]
-            node = tree.add(parent, seg, g.text[g.offsets[a]: g.offsets[b] if b < len(g.ids) else len(g.text)], "trunk",
-                            strategy=strategy.get(b, ""))
+            node = tree.add(parent, seg, g.text[g.offsets[a]: g.offsets[b] if b < len(g.ids) else len(g.text)],
+                            NodeKind.TRUNK, strategy=strategy.get(b, ""))
             hang[b] = node.id
             parent = node.id
         # the last trunk node is the golden leaf: the reference solution, secure by construction
@@ -202,34 +287,85 @@ class TreeBuilder:
         last.candidate = self.task.reference_source
         last.verdict = Verdict(self.task.id, Status.SECURE, parseable=True, reason="golden reference")
         last.reward = self.cfg.rewards["secure"]
-        return {p: hang[p] for p in {n.position for n in nodes}}
+        hangs = {p: hang[p] for p in {n.position for n in nodes}}
+        for pos, hid in hangs.items():  # span mode: the golden side of a pair is the secure span only
+            if pos in self.points:
+                tree.nodes[hid].span_end = g.token_at_char(self.points[pos].secure_end)
+        return hangs
 
-    def branch(self, hang_id: int, position: int, B: int, attempt: int, extra_from: int | None = None) -> None:
-        """Sample B leaves under node ``hang_id`` (prefix = golden[:position] + the tokens of ``extra_from``)."""
-        extra: list[int] = []
-        if extra_from is not None:
-            extra = self.tree.tokens_to(extra_from)[position:]
-        samples, context_text = fork_sample(self.policy, self.trunk, position, B, self.cfg,
-                                            _seed(self.cfg, self.task.id, hang_id, attempt), extra)
-        self._add_leaves(hang_id, samples, context_text)
+    # ---- leaves
+    def plan(self, hang: dict[int, int], B: int, budget: int) -> list[Request]:
+        """Depth 1: B leaves per node in position order within ``budget``: one per reference hunk first (span
+        diff nodes), the rest alternating over the sampling opponents (policy first)."""
+        out: list[Request] = []
+        sampling = [o for o in self.cfg.opponents if o in SAMPLING_OPPONENTS]
+        for pos, hid in sorted(hang.items()):
+            n = min(B, budget)
+            refs = self.points[pos].unsafe if pos in self.points and Opponent.REFERENCE in self.cfg.opponents else ()
+            k = min(len(refs), n)
+            if k:
+                out.append(Request(hid, pos, Opponent.REFERENCE, k))
+            out += self.share(hid, pos, n - k, sampling)
+            budget -= n if sampling else k
+        return out
 
-    def branch_many(self, requests: list[tuple[int, int, int]], attempt: int) -> None:
-        """Sample at several nodes in one decode batch: requests are (hang node id, golden position, B)."""
-        outs, contexts = fork_sample_many(self.policy, self.trunk, [(pos, B) for _, pos, B in requests], self.cfg,
-                                          _seed(self.cfg, self.task.id, "batch", attempt))
-        for (hid, _, _), samples, context_text in zip(requests, outs, contexts):
-            self._add_leaves(hid, samples, context_text)
+    @staticmethod
+    def share(hid: int, pos: int, n: int, sampling: list[Opponent], extra_from: int | None = None) -> list[Request]:
+        """``n`` leaves split over the sampling opponents (the first gets the odd one)."""
+        reqs = []
+        for i, o in enumerate(sampling):
+            k = n // len(sampling) + (1 if i < n % len(sampling) else 0)
+            if k > 0:
+                reqs.append(Request(hid, pos, o, k, extra_from))
+        return reqs
 
-    def _add_leaves(self, hang_id: int, samples, context_text: str) -> None:
-        for s in samples:
-            self.tokens += len(s.token_ids)
-            answer = context_text + s.text
-            leaf = self.tree.add(hang_id, s.token_ids, s.text, "sample", logprobs=s.logprobs, entropies=s.entropies,
-                                 candidate=self._assemble(self.trunk.ctx_task, answer, "completion", healed=True))
-            self.pending.append(leaf.id)
+    def grow(self, requests: Sequence[Request], attempt: int) -> None:
+        """Add the requested leaves: reference hunks directly, every sampled branch in ONE decode batch."""
+        g, tr = self.trunk.golden, self.trunk
+        branches, made = [], []
+        for r in requests:
+            if r.opponent == Opponent.REFERENCE:
+                for text in self.points[r.position].unsafe[: r.n]:
+                    self._leaf(r, self.policy.encode(text), text, self._candidate(r.position, "", text))
+                continue
+            extra = self.tree.tokens_to(r.extra_from)[r.position:] if r.extra_from is not None else []
+            char = g.offsets[r.position] if r.position < len(g.ids) else len(g.text)
+            pre = self.policy.decode(extra) if extra else ""
+            if self.cfg.leaf == LeafMode.SPAN:
+                stop = self.points[r.position].stop(pre)
+            else:
+                stop = StopRule(self.task.language, tr.stop_context + g.text[:char] + pre)
+            source = tr.attack if r.opponent == Opponent.ATTACKER else tr.prefix
+            n_prompt = len(source.ids) - len(g.ids)  # the attacker's prompt has its own length
+            # each branch's random stream comes from its node and opponent, not from its place in the batch
+            node = r.extra_from if r.extra_from is not None else r.hang
+            stream = 1000 * (2 * node + (r.opponent == Opponent.ATTACKER))
+            branches.append(fork.Branch(source, n_prompt + r.position, r.n, stop, tuple(extra), stream=stream))
+            made.append((r, pre))
+        if not branches:
+            return
+        seed = _seed(self.cfg, self.task.id, "batch", attempt)
+        for (r, pre), samples in zip(made, fork.fork(self.policy, branches, _config(self.cfg, seed, True))):
+            for smp in samples:
+                self.tokens += len(smp.token_ids)
+                self._leaf(r, smp.token_ids, smp.text, self._candidate(r.position, pre, smp.text),
+                           logprobs=smp.logprobs, entropies=smp.entropies)
+
+    def _candidate(self, position: int, pre: str, text: str) -> str:
+        """The program a leaf stands for: spliced span (span mode) or assembled continuation (rest mode)."""
+        g = self.trunk.golden
+        if self.cfg.leaf == LeafMode.SPAN:
+            return splice(self.task, g, self.trunk.code, self.points[position], pre + text)
+        char = g.offsets[position] if position < len(g.ids) else len(g.text)
+        return self._assemble(self.trunk.ctx_task, g.text[:char] + pre + text, "completion", healed=True)
+
+    def _leaf(self, r: Request, ids: list[int], text: str, candidate: str, **kw) -> None:
+        parent = r.extra_from if r.extra_from is not None else r.hang
+        leaf = self.tree.add(parent, ids, text, NodeKind.SAMPLE, opponent=r.opponent, candidate=candidate, **kw)
+        self.pending.append(leaf.id)
 
     def sampled_leaves(self) -> int:
-        return sum(1 for n in self.tree.nodes if n.kind == "sample" and n.is_leaf)
+        return sum(1 for n in self.tree.nodes if n.kind == NodeKind.SAMPLE and n.is_leaf)
 
     def set_verdicts(self, verdicts: list[Verdict]) -> None:
         for i, v in zip(self.pending, verdicts):
@@ -237,9 +373,11 @@ class TreeBuilder:
             n.verdict, n.reward = v, self.cfg.rewards[v.status.value]
         self.pending = []
 
-    def contrast(self, hang_id: int) -> bool:
-        """Does this branching node have both a secure and a vulnerable continuation below it?"""
-        statuses = {leaf.status for leaf in self.tree.leaves(hang_id)}
+    def contrast(self, hang_id: int, sampled: bool = False) -> bool:
+        """Do this node's continuations (``Tree.node_leaves``) hold both a secure and a vulnerable leaf?
+        (``sampled``: a secure leaf other than the golden one.)"""
+        statuses = {leaf.status for _, leaf in self.tree.node_leaves(hang_id)
+                    if not (sampled and leaf.kind == NodeKind.TRUNK)}
         return {Status.SECURE, Status.VULNERABLE} <= statuses
 
     def split_for_depth2(self, leaf_id: int) -> tuple[int, int] | None:
@@ -247,33 +385,35 @@ class TreeBuilder:
         tree = self.tree
         leaf = tree.nodes[leaf_id]
         ents = leaf.entropies
-        if len(leaf.segment) < 6:
+        if len(leaf.segment) < 6 or len(ents) != len(leaf.segment):  # reference hunks carry no entropies
             return None
         q = max(range(2, len(leaf.segment) - 2), key=lambda i: ents[i])
         # the leaf keeps s[:q]; its old content moves to a new child holding s[q:]
-        rest = tree.add(leaf_id, leaf.segment[q:], self.policy.decode(leaf.segment[q:]), "sample",
-                        logprobs=leaf.logprobs[q:], entropies=leaf.entropies[q:], candidate=leaf.candidate,
-                        verdict=leaf.verdict, reward=leaf.reward)
+        tree.add(leaf_id, leaf.segment[q:], self.policy.decode(leaf.segment[q:]), NodeKind.SAMPLE,
+                 logprobs=leaf.logprobs[q:], entropies=leaf.entropies[q:], candidate=leaf.candidate,
+                 verdict=leaf.verdict, reward=leaf.reward, opponent=leaf.opponent)
         leaf.segment, leaf.text = leaf.segment[:q], self.policy.decode(leaf.segment[:q])
         leaf.logprobs, leaf.entropies = leaf.logprobs[:q], leaf.entropies[:q]
         leaf.candidate, leaf.verdict, leaf.reward, leaf.strategy = None, None, None, "depth2"
-        del rest
         return leaf_id, leaf.prefix_len
 
-    def finish(self, pair_mode: str) -> Tree:
+    def finish(self, pair_mode: PairRule | str) -> Tree:
         tree = self.tree
         tree.backup()
-        leaves = [n for n in tree.leaves() if n.kind == "sample"]
-        statuses = [n.status for n in leaves]
+        leaves = [n for n in tree.leaves() if n.kind == NodeKind.SAMPLE]
         pairs = tree.pairs(pair_mode)
         branching = [n for n in tree.nodes if len(n.children) >= 2]
         tree.stats = {
             "tree/risk_nodes": len(branching),
             "tree/leaves": len(leaves),
-            **{f"tree/leaves_{s.value}": statuses.count(s) for s in Status},
+            **{f"tree/leaves_{s.value}": sum(n.status == s for n in leaves) for s in Status},
+            **{f"tree/leaves_{o.value}_{s.value}": sum(n.status == s and n.opponent == o for n in leaves)
+               for o in self.cfg.opponents for s in Status},
             "tree/pairs": len(pairs),
+            **{k.replace("pairs/", "tree/pairs_"): v for k, v in pair_counts(pairs).items() if k != "pairs/total"},
             "tree/distinct_rejected": len({tuple(p.rejected_ids) for p in pairs}),
             "tree/nodes_with_contrast": sum(self.contrast(n.id) for n in branching),
+            "tree/nodes_with_sampled_contrast": sum(self.contrast(n.id, sampled=True) for n in branching),
             "tree/resampled_nodes": self.resampled,
             "tree/tokens_generated": self.tokens,
             "oracle/calls": len(leaves),
@@ -284,15 +424,16 @@ class TreeBuilder:
 # ------------------------------------------------------------------------------------------ many trees
 
 
-def build_trees(policy, tasks: Sequence[Task], oracle, cfg: TreeConfig, *, pair_mode: str = "oracle",
+def build_trees(policy, tasks: Sequence[Task], oracle, cfg: TreeConfig, *, pair_mode: PairRule | str = "oracle",
                 model_spec: str = "", round_: int = 0, progress: Callable[[str], None] | None = None) -> list[Tree]:
-    """Grow one tree per task with ``policy`` as the opponent; leaves judged by ``oracle`` in batches."""
+    """Grow one tree per task with ``cfg.opponents``; leaves judged by ``oracle`` in batches."""
     from sectree.policy import build_prompt, sample
     from sectree.tasks.assemble import assemble
 
     say = progress or (lambda _msg: None)
     t0 = time.monotonic()
     builders = [TreeBuilder(policy, t, cfg, model_spec, round_) for t in tasks]
+    sampling = [o for o in cfg.opponents if o in SAMPLING_OPPONENTS]
     vuln: dict[str, list[tuple[str, Verdict]]] = {t.id: [] for t in tasks}
     if "oracle" in cfg.strategies:  # whole samples from the prompt, judged, to locate the mistakes
         items = []
@@ -307,18 +448,13 @@ def build_trees(policy, tasks: Sequence[Task], oracle, cfg: TreeConfig, *, pair_
             if v.status == Status.VULNERABLE:
                 vuln[task.id].append((cand, v))
     hangs: list[dict[int, int]] = []
-    for b in builders:  # depth 1: B branches at every risk node, from one prefill per tree
+    for b in builders:  # depth 1: B leaves at every risk node, from one prefill per tree (and opponent)
         prefill(policy, b.trunk)
+        if Opponent.ATTACKER in cfg.opponents:
+            prefill_attacker(policy, b.trunk)
         hang = b.grow_trunk(b.risk_nodes(vuln[b.task.id]))
         hangs.append(hang)
-        requests, budget = [], cfg.leaf_budget
-        for pos, hid in sorted(hang.items()):
-            B = min(cfg.branches, budget)
-            if B > 0:
-                requests.append((hid, pos, B))
-                budget -= B
-        if requests:
-            b.branch_many(requests, attempt=0)  # every node of the tree in one decode batch
+        b.grow(b.plan(hang, cfg.branches, cfg.leaf_budget), attempt=0)  # every node of the tree in one batch
         say(f"{b.task.id}: {len(hang)} risk nodes, {b.sampled_leaves()} leaves")
     _judge(builders, oracle, say)
     for attempt in range(1, 8):  # adaptive branching: double B where no contrast yet, within the caps
@@ -326,27 +462,28 @@ def build_trees(policy, tasks: Sequence[Task], oracle, cfg: TreeConfig, *, pair_
         for b, hang in zip(builders, hangs):
             budget = cfg.leaf_budget - b.sampled_leaves()  # shared by this tree's nodes, spent in order
             for pos, hid in sorted(hang.items()):
-                have = sum(1 for c in b.tree.nodes[hid].children if b.tree.nodes[c].kind == "sample")
+                have = sum(1 for c in b.tree.nodes[hid].children if b.tree.nodes[c].kind == NodeKind.SAMPLE)
                 room = min(cfg.max_branches - have, budget, have)  # at most double what the node has
-                if not b.contrast(hid) and room > 0:
-                    todo.append((b, hid, pos, room))
+                if sampling and not b.contrast(hid) and room > 0:
+                    todo.append((b, b.share(hid, pos, room, sampling)))
                     budget -= room
         if not todo:
             break
         for b in builders:
-            mine = [(hid, pos, room) for bb, hid, pos, room in todo if bb is b]
+            mine = [r for bb, reqs in todo if bb is b for r in reqs]
             if mine:
-                b.branch_many(mine, attempt=attempt)
-                b.resampled += len(mine)
+                b.grow(mine, attempt=attempt)
+                b.resampled += len({r.hang for r in mine})
         say(f"adaptive round {attempt}: resampled {len(todo)} nodes")
         _judge(builders, oracle, say)
-    if cfg.depth2:
+    if cfg.depth2 and sampling:
         for b in builders:
-            leaves = [n for n in b.tree.nodes if n.kind == "sample" and n.is_leaf and n.parent is not None
-                      and b.tree.nodes[n.parent].kind != "sample"]
+            leaves = [n for n in b.tree.nodes if n.kind == NodeKind.SAMPLE and n.is_leaf and n.parent is not None
+                      and b.tree.nodes[n.parent].kind != NodeKind.SAMPLE and n.opponent in SAMPLING_OPPONENTS]
             leaves.sort(key=lambda n: (n.status != Status.VULNERABLE, n.id))
+            reqs = []
             for leaf in leaves[: cfg.depth2_forks]:
-                B = min(cfg.depth2_branches, cfg.leaf_budget - b.sampled_leaves())
+                B = min(cfg.depth2_branches, cfg.leaf_budget - b.sampled_leaves() - sum(r.n for r in reqs))
                 if B <= 0:
                     break
                 got = b.split_for_depth2(leaf.id)
@@ -356,11 +493,12 @@ def build_trees(policy, tasks: Sequence[Task], oracle, cfg: TreeConfig, *, pair_
                 # golden position of the branch's own parent (the trunk cut it hangs from)
                 parent = b.tree.nodes[b.tree.nodes[nid].parent]
                 pos = parent.prefix_len + len(parent.segment)
-                b.branch(nid, pos, B, attempt=100 + nid, extra_from=nid)
+                reqs.append(Request(parent.id, pos, b.tree.nodes[nid].opponent, B, extra_from=nid))
+            b.grow(reqs, attempt=100)
         _judge(builders, oracle, say)
     trees = [b.finish(pair_mode) for b in builders]
     for b in builders:
-        b.trunk.prefix = None
+        b.trunk.prefix = b.trunk.attack = None
     say(f"{len(trees)} trees in {time.monotonic() - t0:.1f} s")
     return trees
 
@@ -376,3 +514,53 @@ def _judge(builders: list[TreeBuilder], oracle, say) -> None:
         n = len(b.pending)
         b.set_verdicts(verdicts[k: k + n])
         k += n
+
+
+# ------------------------------------------------------------------------------------------ self-play as a tree
+
+
+def build_flat_trees(policy, tasks: Sequence[Task], oracle, cfg: TreeConfig, n: int, *,
+                     pair_mode: PairRule | str = "oracle", model_spec: str = "", round_: int = 0) -> list[Tree]:
+    """The unstructured self-play baseline as one-node trees: ``n`` whole answers hang off the root next to
+    the golden body, so its pairs come from the same rule (``Tree.pairs``) as TSP's, with the same leaf
+    budget and opponents: the reference opponent is the whole unsafe body (one leaf), the rest of ``n`` is
+    sampled from the prompt by the policy and the attacker in turn. Answers end at the end of the function."""
+    sampling = [o for o in cfg.opponents if o in SAMPLING_OPPONENTS]
+    builders = []
+    for t in tasks:
+        b = TreeBuilder(policy, t, cfg, model_spec, round_)
+        g, tree = b.trunk.golden, b.tree
+        root = tree.add(None, [], "", NodeKind.ROOT, strategy="selfplay")
+        gold = tree.add(root.id, g.ids, g.text, NodeKind.TRUNK, candidate=t.reference_source, reward=cfg.rewards["secure"],
+                        verdict=Verdict(t.id, Status.SECURE, parseable=True, reason="golden reference"))
+        del gold
+        k = 0
+        if Opponent.REFERENCE in cfg.opponents:
+            text = g.text[: g.body_start] + t.unsafe_solution
+            b._leaf(Request(root.id, 0, Opponent.REFERENCE, 1), policy.encode(text), text,
+                    t.header + t.prompt + t.unsafe_solution + t.entrypoint)
+            k = 1
+        # whole answers: one prefix per opponent (the prompt alone), forked like any node at position 0
+        b.trunk.prefix = fork.prefill(policy, b.trunk.prompt_ids)
+        if Opponent.ATTACKER in cfg.opponents:
+            from sectree.policy import build_prompt
+
+            b.trunk.attack = fork.prefill(policy, list(build_prompt(policy, b.trunk.ctx_task, template="attacker",
+                                                                    mode="completion").ids))
+        reqs = b.share(root.id, 0, max(0, n - k), sampling) if sampling else []
+        branches = []
+        for r in reqs:
+            source = b.trunk.attack if r.opponent == Opponent.ATTACKER else b.trunk.prefix
+            stop = StopRule(t.language, b.trunk.stop_context)
+            branches.append(fork.Branch(source, len(source.ids), r.n, stop,
+                                        stream=1000 * (r.opponent == Opponent.ATTACKER)))
+        outs = fork.fork(policy, branches, _config(cfg, _seed(cfg, t.id, "selfplay"), True)) if branches else []
+        for r, samples in zip(reqs, outs):
+            for s in samples:
+                b.tokens += len(s.token_ids)
+                b._leaf(r, s.token_ids, s.text, b._assemble(b.trunk.ctx_task, s.text, "completion", healed=True),
+                        logprobs=s.logprobs, entropies=s.entropies)
+        b.trunk.prefix = b.trunk.attack = None
+        builders.append(b)
+    _judge(builders, oracle, lambda _m: None)
+    return [b.finish(pair_mode) for b in builders]

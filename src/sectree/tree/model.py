@@ -203,6 +203,16 @@ class Tree:
         for c in n.children:
             yield from self.leaves(c)
 
+    def node_leaves(self, i: int) -> list[tuple[int, Node]]:
+        """The continuations *of node i*: (child id, leaf) for the leaves below its sampled children and the
+        golden leaf below its trunk child. Sampled leaves further down the trunk belong to later nodes."""
+        out = []
+        for c in self.nodes[i].children:
+            for leaf in self.leaves(c):
+                if self.nodes[c].kind != NodeKind.TRUNK or leaf.kind == NodeKind.TRUNK:
+                    out.append((c, leaf))
+        return out
+
     # ------------------------------------------------------------------ values
     def backup(self) -> None:
         """value(node) = mean reward of the leaves below it; visits = their number (post-order)."""
@@ -268,7 +278,8 @@ class Tree:
 def node_pairs(tree: Tree, n: Node, rule: PairRule, max_per_node: int | None = None) -> list[Pair]:
     """Pairs at branching node ``n``; the one rule every method uses (tsp, selfplay; tsp-paper uses ``paper``).
 
-    ``oracle`` (ours): every non-secure leaf below ``n`` is rejected — a vulnerable one as a ``security``
+    Only the continuations of ``n`` take part (``Tree.node_leaves``: its sampled subtrees and the golden
+    leaf). ``oracle`` (ours): every non-secure one is rejected — a vulnerable one as a ``security``
     pair, a broken one as a ``function`` pair — against a secure leaf from a *different* child of ``n`` (so
     the pair diverges exactly at ``n``): the sampled secure leaves in turn, else the golden leaf; no pair if
     neither exists. Vulnerable leaves come first, so a ``max_per_node`` cap keeps security pairs.
@@ -276,12 +287,11 @@ def node_pairs(tree: Tree, n: Node, rule: PairRule, max_per_node: int | None = N
     whatever its verdict (kind ``function`` if the branch is broken, else ``security``: the paper treats
     every branch as the insecure one).
     """
-    kids = [tree.nodes[c] for c in n.children]
-    child_of = {leaf.id: k.id for k in kids for leaf in tree.leaves(k.id)}
+    child_of = {leaf.id: c for c, leaf in tree.node_leaves(n.id)}
     leaves = [tree.nodes[i] for i in child_of]
     golden = [x for x in leaves if x.kind == NodeKind.TRUNK]
     if rule == PairRule.PAPER:
-        if not golden or not any(k.kind == NodeKind.TRUNK for k in kids):
+        if not golden:
             return []
         chosen_for = {x.id: golden[0] for x in leaves if x.kind != NodeKind.TRUNK}
         rejected = [x for x in leaves if x.kind != NodeKind.TRUNK]
