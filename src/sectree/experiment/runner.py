@@ -29,6 +29,8 @@ from typing import Any
 from sectree import config as cfgmod
 from sectree.errors import SectreeError
 from sectree.io import read_jsonl, write_json_atomic, write_text_atomic
+from sectree.oracle.backend import BackendConfig
+from sectree.tree.ray_rollout import RolloutConfig
 
 MODES = ("full", "completion")
 METHOD_PRESETS: dict[str, dict | None] = {
@@ -154,6 +156,10 @@ class ExperimentConfig:
     threads: int | None = None
     """PyTorch threads; None = auto: 1 when other jobs already load the CPU at start (2 OpenMP threads on a
     shared 2-core machine wait on each other, several-fold slower: benchmarks/RESULTS.md), else all cores."""
+    oracle: BackendConfig = field(default_factory=BackendConfig)
+    """Where the oracle runs (backend: local | ray, address, actors; docs/scale.md); results do not depend on it."""
+    rollout: RolloutConfig = field(default_factory=RolloutConfig)
+    """Who builds the trees of a round (replicas > 1: Ray actors; docs/scale.md); trees do not depend on it."""
 
     def __post_init__(self) -> None:
         if self.threads is not None and self.threads < 1:
@@ -412,11 +418,16 @@ class Runner:
     # ---- shared resources
     def oracle(self):
         if self._oracle is None:
-            from sectree.oracle import Oracle, OracleConfig
+            from sectree.oracle import OracleConfig
+            from sectree.oracle.backend import open_oracle
             from sectree.sandbox import SandboxConfig
 
-            self._oracle = Oracle(OracleConfig(sandbox=SandboxConfig(enabled=not self.cfg.no_sandbox),
-                                               workers=self.cfg.workers, findings=self.cfg.eval.findings))
+            self._oracle = open_oracle(OracleConfig(sandbox=SandboxConfig(enabled=not self.cfg.no_sandbox),
+                                                    workers=self.cfg.workers, findings=self.cfg.eval.findings),
+                                       self.cfg.oracle)
+            if hasattr(self._oracle, "actors"):
+                self.say(f"oracle: {len(self._oracle.actors)} Ray actor(s) on the cluster "
+                         f"{self.cfg.oracle.address or '(private, this process)'}")
         return self._oracle
 
     def policy(self, spec: str):
@@ -476,7 +487,8 @@ class Runner:
                      f"{', init ' + rc.init if rc.init else ''}) -> {rdir}")
             self._policy = None  # training loads its own copy
             t0 = time.monotonic()
-            run(rc, rdir, resume=True, say=lambda m: self.say(f"{rid}: {m}"))
+            run(rc, rdir, resume=True, say=lambda m: self.say(f"{rid}: {m}"), backend=self.cfg.oracle,
+                rollout=self.cfg.rollout)
             write_json_atomic(timing_path, {"wall_seconds": round(time.monotonic() - t0, 1), "resumed": resumed})
         info = train_info(rc, rdir)
         timing = json.loads(timing_path.read_text()) if timing_path.exists() else {}

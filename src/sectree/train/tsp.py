@@ -1,9 +1,12 @@
 """Tree-like Self-Play (Algorithm 1 of arXiv 2606.03489), and its baselines, top to bottom.
 
     for t in 1..T:
-        opponent θ_{t-1} grows trees on the train tasks      (tsp, tsp-paper)
-          or samples whole answers                           (selfplay)
-        leaves judged in the sandbox, values backed up, pairs P_t extracted
+        opponents grow trees on the train tasks              (tsp, tsp-paper; tree.opponents: θ_{t-1} as
+                                                              policy and attacker, the unsafe reference hunk)
+          or whole answers hang off a one-node tree          (selfplay: same opponents and leaf budget)
+        leaves judged in the sandbox, values backed up, pairs P_t extracted by one rule (tree/model.py
+          node_pairs: a secure leaf over each vulnerable leaf (security pair) and broken leaf (function pair);
+          tsp-paper: golden over every branch)
         θ_t <- train(θ_{t-1}; P_t [∪ P_<t]), reference π_ref = θ_{t-1}
         functionality guard on held-out dev tasks; checkpoint; stats
 
@@ -24,10 +27,13 @@ from typing import Callable
 
 from sectree.errors import SectreeError
 from sectree.io import append_jsonl, read_jsonl, write_json_atomic
-from sectree.oracle import Oracle, OracleConfig
+from sectree.oracle import OracleConfig
+from sectree.oracle.backend import BackendConfig, open_oracle
 from sectree.sandbox import SandboxConfig
 from sectree.train.trainer import TrainConfig
 from sectree.tree.build import TreeConfig
+from sectree.tree.model import PairRule, pair_counts
+from sectree.tree.ray_rollout import RolloutConfig
 
 METHODS = ("tsp", "tsp-paper", "selfplay", "sft")
 
@@ -129,41 +135,21 @@ def dev_rates(policy, dev, oracle, cfg: RunConfig) -> dict:
     return {f"dev/{s}_rate": statuses.count(s) / max(1, len(statuses)) for s in ("broken", "vulnerable", "secure")}
 
 
-def selfplay_groups(policy, tasks, oracle, cfg: RunConfig):
-    """Unstructured self-play: whole samples from the prompt, judged; sequence-level pairs per task."""
-    from sectree.policy import SamplingConfig, StopRule, sample_ids
-    from sectree.tasks.assemble import assemble
-    from sectree.tree.build import make_trunk
-    from sectree.tree.model import Pair
+def pair_rule(cfg: RunConfig) -> PairRule:
+    """The pair rule of a method: ours for tsp and selfplay, the authors' golden-vs-every-branch rule for
+    tsp-paper (and for selfplay with selfplay_pairs: spin, SPIN's golden-vs-every-sample)."""
+    if cfg.method == "tsp-paper" or (cfg.method == "selfplay" and cfg.selfplay_pairs == "spin"):
+        return PairRule.PAPER
+    return PairRule.ORACLE
 
-    n = cfg.selfplay_samples or cfg.tree.leaf_budget
-    groups, tokens = [], 0
-    trunks = [make_trunk(policy, t, cfg.tree.template) for t in tasks]
-    items, owners = [], []
-    for i, (t, tr) in enumerate(zip(tasks, trunks)):
-        sc = SamplingConfig(n=n, temperature=cfg.tree.temperature, top_p=cfg.tree.top_p,
-                            max_new_tokens=cfg.tree.max_new_tokens, seed=cfg.seed + i)
-        for s in sample_ids(policy, [tr.prompt_ids], sc, stop=[StopRule(t.language, tr.stop_context)]):
-            tokens += len(s.token_ids)
-            items.append((t, assemble(tr.ctx_task, s.text, "completion", healed=True)))
-            owners.append((i, s.token_ids))
-    verdicts = oracle.judge_many(items)
-    calls = len(items)
-    per: dict[int, list] = {}
-    for (i, ids), v in zip(owners, verdicts):
-        per.setdefault(i, []).append((ids, v.status.value))
-    for i, (t, tr) in enumerate(zip(tasks, trunks)):
-        got = per.get(i, [])
-        if cfg.selfplay_pairs == "spin":  # SPIN: golden vs every sample
-            pairs = [Pair(t.id, -1, [], tr.golden.ids, ids, "secure", st, -1, -1) for ids, st in got if ids != tr.golden.ids]
-        else:  # oracle-labelled: each vulnerable sample against a secure one (golden if none was secure)
-            secure = [ids for ids, st in got if st == "secure"] or [tr.golden.ids]
-            pairs = [Pair(t.id, -1, [], secure[k % len(secure)], ids, "secure", st, -1, -1)
-                     for k, (ids, st) in enumerate((x for x in got if x[1] == "vulnerable"))]
-        groups.append((tr.prompt_ids, pairs))
-    return groups, {"oracle/calls": calls, "rollout/tokens": tokens,
-                    **{f"selfplay/{s}": sum(st == s for g in per.values() for _, st in g)
-                       for s in ("secure", "vulnerable", "broken")}}
+
+def selfplay_trees(policy, tasks, oracle, cfg: RunConfig, round_: int = 0):
+    """Unstructured self-play: whole answers from the prompt, judged, as one-node trees (``build_flat_trees``)
+    so the pairs come from the same rule, leaf budget (tree.leaf_budget) and opponents as TSP's."""
+    from sectree.tree.build import build_flat_trees
+
+    return build_flat_trees(policy, tasks, oracle, cfg.tree, cfg.selfplay_samples or cfg.tree.leaf_budget,
+                            pair_mode=pair_rule(cfg), model_spec=cfg.model, round_=round_)
 
 
 def _pairs_jsonl(groups, decode) -> list[dict]:
@@ -214,7 +200,10 @@ def _load_policy_for_round(cfg: RunConfig, out: Path, t: int):
 # ------------------------------------------------------------------------------------------ the loop
 
 
-def run(cfg: RunConfig, out: str | Path, resume: bool = False, say: Callable[[str], None] = print) -> list[dict]:
+def run(cfg: RunConfig, out: str | Path, resume: bool = False, say: Callable[[str], None] = print, *,
+        backend: BackendConfig | None = None, rollout: RolloutConfig | None = None) -> list[dict]:
+    """Train ``cfg`` into ``out``. ``backend`` / ``rollout``: where the oracle runs and who builds the trees
+    (docs/scale.md); they change where work happens, never the results, so they are not part of ``cfg``."""
     from sectree.train.trainer import train_pairs, train_sft
     from sectree.tree.build import build_trees
     from sectree.tree.model import Tree, load_trees, save_trees
@@ -226,7 +215,13 @@ def run(cfg: RunConfig, out: str | Path, resume: bool = False, say: Callable[[st
     write_json_atomic(out / "config.json", asdict(cfg))
     train_tasks, dev = split_tasks(cfg)
     say(f"{cfg.method}: {len(train_tasks)} train tasks, {len(dev)} dev tasks, {cfg.rounds} round(s) -> {out}")
-    oracle = Oracle(OracleConfig(sandbox=SandboxConfig(enabled=not cfg.no_sandbox), workers=cfg.workers))
+    oracle = open_oracle(OracleConfig(sandbox=SandboxConfig(enabled=not cfg.no_sandbox), workers=cfg.workers),
+                         backend)
+    replicas = None
+    if rollout is not None and rollout.on_ray and cfg.method in ("tsp", "tsp-paper"):
+        from sectree.tree.ray_rollout import RolloutPool
+
+        replicas = RolloutPool(rollout, backend.address if backend else None)
     history: list[dict] = [json.loads(x) for x in (out / "stats.jsonl").read_text().splitlines()] \
         if (out / "stats.jsonl").exists() else []
     try:
@@ -234,7 +229,7 @@ def run(cfg: RunConfig, out: str | Path, resume: bool = False, say: Callable[[st
         if cfg.init == "sft" and not (out / "sft-init" / "final.json").exists():
             sft_cfg = RunConfig(**{**asdict(cfg), "method": "sft", "init": None, "rounds": 1,
                                    "tree": cfg.tree, "train": cfg.train, "guard": cfg.guard})
-            run(sft_cfg, out / "sft-init", resume=True, say=say)
+            run(sft_cfg, out / "sft-init", resume=True, say=say, backend=backend)
 
         baseline_broken = None
         for t in range(1, cfg.rounds + 1):
@@ -260,21 +255,30 @@ def run(cfg: RunConfig, out: str | Path, resume: bool = False, say: Callable[[st
                 trees_path = rdir / "trees.jsonl"
                 have = {tr.task_id: tr for tr in load_trees(trees_path)} if trees_path.exists() else {}
                 todo = [x for x in train_tasks if x.id not in have]
-                for k in range(0, len(todo), 4):  # a few trees per batch: judged together, saved together
-                    batch = build_trees(policy, todo[k: k + 4], oracle, cfg.tree,
-                                        pair_mode="paper" if cfg.method == "tsp-paper" else "oracle",
-                                        model_spec=cfg.model, round_=t, progress=say)
+                step = 4 * (len(replicas.replicas) if replicas else 1)
+                for k in range(0, len(todo), step):  # a few trees per batch: judged together, saved together
+                    mode = pair_rule(cfg)
+                    if replicas:  # the same trees, grown by policy replicas on Ray from θ_{t-1}'s spec
+                        batch = replicas.build_trees(_accepted_spec(out, t) or _theta0(cfg, out), todo[k: k + step],
+                                                     oracle, cfg.tree, pair_mode=mode, model_spec=cfg.model,
+                                                     round_=t, progress=say)
+                    else:
+                        batch = build_trees(policy, todo[k: k + step], oracle, cfg.tree, pair_mode=mode,
+                                            model_spec=cfg.model, round_=t, progress=say)
                     save_trees(trees_path, batch)
                     have.update({tr.task_id: tr for tr in batch})
                 trees: list[Tree] = [have[x.id] for x in train_tasks]
                 # ---- back up values (done per tree) and extract pairs
-                groups = [(tr.prompt_ids, tr.pairs("paper" if cfg.method == "tsp-paper" else "oracle"))
-                          for tr in trees]
+                groups = [(tr.prompt_ids, tr.pairs(pair_rule(cfg))) for tr in trees]
                 for key in trees[0].stats if trees else []:
                     stats[key] = sum(tr.stats.get(key, 0) for tr in trees)
-            elif cfg.method == "selfplay":
-                groups, info = selfplay_groups(policy, train_tasks, oracle, cfg)
-                stats.update(info)
+            elif cfg.method == "selfplay":  # whole answers, the same pair rule, budget and opponents
+                trees = selfplay_trees(policy, train_tasks, oracle, cfg, round_=t)
+                (rdir / "trees.jsonl").unlink(missing_ok=True)  # a crashed attempt's trees are sampled again
+                save_trees(rdir / "trees.jsonl", trees)
+                groups = [(tr.prompt_ids, tr.pairs(pair_rule(cfg))) for tr in trees]
+                for key in trees[0].stats if trees else []:
+                    stats[key] = sum(tr.stats.get(key, 0) for tr in trees)
             else:  # sft
                 from sectree.tree.build import make_trunk
 
@@ -291,7 +295,7 @@ def run(cfg: RunConfig, out: str | Path, resume: bool = False, say: Callable[[st
                 (rdir / "pairs.jsonl").unlink(missing_ok=True)
                 append_jsonl(rdir / "pairs.jsonl", _pairs_jsonl(groups, policy.decode))
                 n_pairs = sum(len(p) for _, p in groups)
-                stats["pairs/total"] = n_pairs
+                stats.update(pair_counts([p for _, ps in groups for p in ps]))  # pairs/total, by kind, by opponent
                 stats["pairs/distinct_rejected"] = len({tuple(p.rejected_ids) for _, ps in groups for p in ps})
                 say(f"round {t}: {n_pairs} pairs from {len(groups)} groups")
 
@@ -330,6 +334,8 @@ def run(cfg: RunConfig, out: str | Path, resume: bool = False, say: Callable[[st
             if not accepted and cfg.guard.action == "stop":
                 break
     finally:
+        if replicas is not None:
+            replicas.close()
         oracle.close()
     final = _accepted_spec(out, cfg.rounds + 1) or _theta0(cfg, out)
     write_json_atomic(out / "final.json", {"model_spec": final})
@@ -340,8 +346,7 @@ def _regroup(rows: list[dict]):
     from sectree.tree.model import Pair
 
     groups: dict[tuple, list] = {}
-    fields = set(Pair.__dataclass_fields__)
     for r in rows:
         pids = tuple(r["prompt_ids"])
-        groups.setdefault(pids, []).append(Pair(**{k: v for k, v in r.items() if k in fields}))
+        groups.setdefault(pids, []).append(Pair.from_dict(r))
     return [(list(k), v) for k, v in groups.items()]
