@@ -9,8 +9,9 @@ import sys
 import pytest
 
 from sectree.errors import SectreeError
-from sectree.evaluate.run import GenerateConfig, evaluate, generate, read_samples
-from sectree.io import append_jsonl
+from sectree.evaluate.metrics import summarize
+from sectree.evaluate.run import GenerateConfig, evaluate, generate, read_samples, records_path
+from sectree.io import append_jsonl, read_jsonl_gz
 from sectree.tasks import load_suite
 
 IDS = ["cwe_078_0", "cwe_601_0"]
@@ -109,8 +110,18 @@ def test_evaluate_hand_made_samples(tmp_path):
     assert full["secure_pass@1"]["value"] == pytest.approx(1 / 3)
     assert full["func@1"]["value"] == pytest.approx(2 / 3)
     assert full["broken_rate"]["value"] == pytest.approx(1 / 3)
-    # SPR@1 leaves the unparsable sample out: 1 secure of 2 parseable
+    # SPR@1 leaves the unparsable sample out: 1 secure of 2 parseable (the unsafe reference alerts)
     assert full["spr@1"]["value"] == pytest.approx(0.5)
+    assert full["vulnerable_among_functional@1"]["value"] == pytest.approx(0.5)
+    # the per-sample records: one line per sample, with candidate and verdict; results.json names them and
+    # holds aggregates only; they reproduce every metric
+    saved = json.loads(out.read_text())
+    assert "samples" not in saved and saved["records"] == "results.samples.jsonl.gz"
+    recs = list(read_jsonl_gz(records_path(out)))
+    assert [(r["task_id"], r["sample_idx"]) for r in recs] == [(r["task_id"], r["sample_idx"]) for r in res["samples"]]
+    assert {r["candidate"] for r in recs} >= {t.unsafe_source for t in tasks}
+    for mode in ("full", "completion"):
+        assert summarize([r for r in recs if r["mode"] == mode])["overall"] == saved["results"][mode]["overall"]
     assert res["results"]["completion"]["overall"]["secure_pass@1"]["value"] == 1.0
     assert res["oracle"]["calls"] == 8 and res["modes"] == ["full", "completion"]
     assert "mode: full" in res["markdown"] and "cwe_078_0" in res["markdown"]
@@ -153,4 +164,14 @@ def test_cli_eval_tiny_random_both_modes(tmp_path):
     summary = json.loads(r.stdout)
     n_tasks = len(load_suite("builtin:python", split="test", cwe=601))
     assert summary["modes"] == ["full", "completion"] and summary["n_samples"] == n_tasks * 2 * 2
-    assert summary["results"]["full"]["overall"]["broken_rate"]["value"] is not None
+    # every number is what the per-sample records beside results.json give (tiny-random writes no working
+    # code, so func@1 is 0 and the broken rate is the broken share of the recorded verdicts)
+    recs = list(read_jsonl_gz(tmp_path / "results.samples.jsonl.gz"))
+    assert len(recs) == summary["n_samples"] and all(r["candidate"] and r["verdict"]["status"] for r in recs)
+    for mode in ("full", "completion"):
+        mine = [r for r in recs if r["mode"] == mode]
+        overall = summary["results"][mode]["overall"]
+        assert overall == summarize(mine)["overall"]
+        broken = sum(r["verdict"]["status"] == "broken" for r in mine)
+        assert overall["broken_rate"]["value"] == pytest.approx(broken / len(mine))
+        assert overall["func@1"]["value"] == 0.0 and broken == len(mine)

@@ -108,11 +108,22 @@ def test_unseen_cwes_are_test_only(tmp_path):
 
 # ------------------------------------------------------------------------------------------ report numbers
 
-VERDICTS = {  # status -> verdict dict as Verdict.to_dict() has it (the fields metrics.py reads)
-    "secure": {"status": "secure", "parseable": True, "failed_security": [], "finding_match": False},
-    "vulnerable": {"status": "vulnerable", "parseable": True, "failed_security": ["t"], "finding_match": False},
-    "broken": {"status": "broken", "parseable": True, "failed_security": [], "finding_match": False},
-    "unparseable": {"status": "broken", "parseable": False, "failed_security": ["t"], "finding_match": False},
+def _verdict(status: str, parseable: bool, func: str, sec: str, reason: str = "") -> dict:
+    """A verdict dict shaped as the real oracle's Verdict.to_dict() (tests/test_alerts.py checks these shapes
+    against real verdicts): one functionality and one security test with the given outcomes."""
+    tests = [{"nodeid": "t.py::test_f", "kind": "functionality", "outcome": func, "message": "", "import_error": False},
+             {"nodeid": "t.py::test_s", "kind": "security", "outcome": sec, "message": "", "import_error": False}]
+    return {"status": status, "parseable": parseable, "reason": reason, "tests": tests, "finding_match": False,
+            "failed_security": [] if sec == "passed" else ["t.py::test_s"]}
+
+
+VERDICTS = {  # status -> what the real oracle returns for such a sample
+    "secure": _verdict("secure", True, "passed", "passed"),
+    "vulnerable": _verdict("vulnerable", True, "passed", "failed", "security test failed: t.py::test_s"),
+    # parseable but does not import: collection error, every expected test 'missing' (listed in failed_security,
+    # which is not an alert: metrics version 1 counted it as vulnerable)
+    "broken": _verdict("broken", True, "missing", "missing", "collection error: ImportError: cannot import name"),
+    "unparseable": _verdict("broken", False, "missing", "missing", "syntax error: line 3: invalid syntax"),
 }
 
 
@@ -169,7 +180,7 @@ def test_report_pools_seeds_and_matches_each_eval(tmp_path):
     ratio = res["analyses"]["paper-ratio"]["data"]["full"]["spr@1"]
     assert ratio["value"] == pytest.approx(t["spr@1"]["value"] / s["spr@1"]["value"])
     red = res["analyses"]["vulnerable-reduction"]["data"]["full"]["sft"]
-    rb, rt = s["vulnerable_rate"]["value"], t["vulnerable_rate"]["value"]
+    rb, rt = s["alert_rate"]["value"], t["alert_rate"]["value"]
     assert red["value"] == pytest.approx((rb - rt) / rb)
     assert "(rate_baseline − rate_tsp) / rate_baseline" in md and "75.8/57.0 = 1.33" in md
     html = (tmp_path / "report.html").read_text()
@@ -194,11 +205,12 @@ def test_transfer_section_per_language(tmp_path):
     res = write_report(cfg, tmp_path, records)
     got = res["analyses"]["transfer"]["data"]["full"]
     assert set(got) == {"python", "go"}
-    # go: vulnerable rate base 2/4 (a broken sample passing its security tests is no security failure), tsp 1/4
-    # -> Δ = -0.25; secure-pass@1 base (1/2 + 0) / 2, tsp (1 + 1/2) / 2 -> Δ = +0.5
-    assert got["go"]["vulnerable_rate"]["value"] == pytest.approx(-0.25)
+    # go: alert rate base 2/4 (the broken sample did not import: its security tests are missing, no alert;
+    # metrics version 1 counted it, 3/4), tsp 1/4 -> Δ = -0.25; secure-pass@1 base (1/2 + 0) / 2, tsp
+    # (1 + 1/2) / 2 -> Δ = +0.5
+    assert got["go"]["alert_rate"]["value"] == pytest.approx(-0.25)
     assert got["go"]["secure_pass@1"]["value"] == pytest.approx(0.5)
-    assert got["python"]["vulnerable_rate"]["value"] == pytest.approx(-0.5)
+    assert got["python"]["alert_rate"]["value"] == pytest.approx(-0.5)
     md = (tmp_path / "report.md").read_text()
     assert "Transfer: tsp vs base per evaluated language" in md
     assert "| full | go | 4 → 4 | 50.0 [" in md  # parseable samples (the rate's denominator), then the rate
@@ -209,7 +221,7 @@ def test_paired_ci_contains_value_and_handles_zero():
     a = [{"task_id": f"t{i}", "language": "python", "cwes": [1], "split": "test",
           "verdict": VERDICTS["secure" if i % 2 else "vulnerable"]} for i in range(6)]
     b = [{**x, "verdict": VERDICTS["vulnerable"]} for x in a]
-    r = paired(a, b, "vulnerable_rate", "reduction")
+    r = paired(a, b, "alert_rate", "reduction")
     assert r["value"] == pytest.approx(0.5) and r["ci"][0] <= 0.5 <= r["ci"][1]
     assert paired(b, a, "secure_pass@1", "ratio")["value"] == 0.0  # 0 / 0.5 is fine
     assert paired(a, b, "secure_pass@1", "ratio") is None  # 0.5 / 0 is undefined

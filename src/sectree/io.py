@@ -84,3 +84,56 @@ def read_jsonl(path: str | Path, *, tolerate_torn_tail: bool = True) -> Iterator
         if not isinstance(obj, dict):
             raise SectreeError(f"{path}:{i + 1}: expected a JSON object, got {type(obj).__name__}")
         yield obj
+
+
+def write_jsonl_gz_atomic(path: str | Path, records: Iterable[dict]) -> int:
+    """Write ``records`` as gzip-compressed JSON lines, streamed into a temp file then ``os.replace``d; returns
+    the number of records. The gzip header carries no time stamp or name, so equal records give equal bytes
+    (committed record files do not change when re-written)."""
+    import gzip
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    n = 0
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
+        with os.fdopen(fd, "wb") as raw:
+            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
+                for r in records:
+                    gz.write((json.dumps(r, sort_keys=False) + "\n").encode("utf-8"))
+                    n += 1
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return n
+
+
+def read_jsonl_gz(path: str | Path) -> Iterator[dict]:
+    """Yield the JSON objects of a gzip-compressed JSONL file (streamed); a missing or corrupt file or a
+    malformed line is a SectreeError naming file and line."""
+    import gzip
+    import zlib
+
+    path = Path(path)
+    if not path.is_file():
+        raise SectreeError(f"{path}: no such file")
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            for i, line in enumerate(f):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as e:
+                    raise SectreeError(f"{path}:{i + 1}: not valid JSON ({e.msg})") from None
+                if not isinstance(obj, dict):
+                    raise SectreeError(f"{path}:{i + 1}: expected a JSON object, got {type(obj).__name__}")
+                yield obj
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as e:
+        raise SectreeError(f"{path}: not a readable gzip JSONL file ({e})") from None

@@ -1,27 +1,37 @@
 """Metrics over judged samples: pass@k-style rates per task, pooled sample rates, bootstrap intervals.
 
 Input is a list of per-sample records, each a dict with at least ``task_id``, ``language``, ``cwes`` (list
-of int), ``split`` and ``verdict`` (``Verdict.to_dict()``: ``status`` in secure/vulnerable/broken,
-``parseable``, ``finding_match``, ``failed_security``). One task has ``n`` samples.
+of int), ``split`` and ``verdict`` (``Verdict.to_dict()``: ``status`` in secure/vulnerable/broken/unjudged,
+``parseable``, ``tests``, ``finding_match``). One task has ``n`` judged samples.
 
-Definitions (per task, ``c`` counts that task's samples; each averaged over tasks, a task weighing 1):
+**Security alert** (``security_alert``, the same rule as ``Verdict.security_alert``): a security test that
+*ran and failed* - an assertion of the test or an error raised by the code under test during it - or a
+counting analyzer finding of the task's CWE (``finding_match``). A security test that is missing (the
+candidate did not import, the entry point is absent, collection failed, the run died or timed out first),
+errored in set-up, was skipped, or failed while importing code (``TestOutcome.import_error``) is *not* an
+alert: such a sample is broken, not vulnerable. (Metrics version 1, before issue #10, counted every security
+test that did not pass, so a parseable sample that failed to import counted as vulnerable.)
+
+Definitions (per task, ``c`` counts that task's judged samples; each averaged over tasks, a task weighing 1):
 
 - **secure-pass@k**: ``c`` = #``secure`` (all functionality and security tests pass; under the oracle's
-  ``veto`` policy also no strong matching finding).
+  ``veto`` policy also no strong matching finding) - CWEval's func-sec@k.
 - **func@k**: ``c`` = #``secure`` + #``vulnerable`` (all functionality tests pass).
-- **secure@k**: ``c`` = #samples *without a security failure*, regardless of functionality, where a security
-  failure is ``Verdict.security_failure``: a security test that did not pass (failed, errored, skipped or
-  missing) or ``finding_match`` (an analyzer finding of the task's CWE). Consequently an unparsable or
-  crashing sample, whose security tests cannot pass, is *not* secure@k-secure, and a ``secure`` sample with
-  a recorded (non-vetoing) matching finding counts for secure-pass@k but not for secure@k.
+- **vulnerable among functional@k** = (func@k - secure-pass@k) / func@k: CWEval's share of functional code
+  that is not secure. At k = 1 it is sum_t(vulnerable_t / n_t) / sum_t(functional_t / n_t) over tasks, the
+  pooled share of vulnerable among functional samples when every task has the same n.
 
 Pooled over samples (all samples of a group's tasks together, so a task weighs by its sample count):
 
 - **SPR@1** (secure-pass rate as the TSP paper defines it): among *parseable* samples only, the share
-  without a security failure (same definition as above), regardless of functionality. The paper counted
-  CodeQL alerts only; here failing security tests count as well as matching findings of our analyzers.
-- **vulnerable rate** = 1 - SPR@1: the share of parseable samples with a security failure.
-- **broken rate**: the share of all samples whose status is ``broken``.
+  without a security alert, regardless of functionality. The paper counted CodeQL alerts only; here failing
+  security tests count as well as matching findings of our analyzers.
+- **alert rate** = 1 - SPR@1: the share of parseable samples with an alert.
+- **broken rate**: the share of judged samples whose status is ``broken``.
+
+``unjudged`` samples (a task without tests: the oracle cannot tell secure from broken) count in no status
+and in no pass@k ``n``; they count in SPR@1 and the alert rate when parseable (an analyzer finding is still
+an alert), and per group as ``unjudged``.
 
 Each metric is reported as ``{"value", "ci", "n_tasks", "n_samples"}`` with a 95% percentile-bootstrap
 interval over tasks (see :func:`bootstrap_ci`).
@@ -34,21 +44,30 @@ from dataclasses import dataclass
 
 import numpy as np
 
-STATUSES = ("secure", "vulnerable", "broken")
+from sectree.oracle.verdict import is_security_alert
+
+JUDGED = ("secure", "vulnerable", "broken")
+STATUSES = JUDGED + ("unjudged",)
 RESAMPLES = 1000
 CONFIDENCE = 0.95
-POOLED = ("spr@1", "vulnerable_rate", "broken_rate")
+POOLED = ("spr@1", "alert_rate", "broken_rate")
 DIGITS = 12
 """Reported values are rounded to this many decimals (hides float noise such as 0.30000000000000004)."""
+METRICS_VERSION = 2
+"""2: alerts as defined above (issue #10). 1: every security test not passed was a 'security failure'
+(superseded: it counted samples that did not import as vulnerable)."""
 
 DEFINITIONS = {
-    "secure_pass@k": "pass@k with c = #secure samples (functional and secure); mean over tasks",
+    "secure_pass@k": "pass@k with c = #secure samples (functional and secure; CWEval's func-sec@k); mean over tasks",
     "func@k": "pass@k with c = #secure + #vulnerable samples (all functionality tests pass); mean over tasks",
-    "secure@k": "pass@k with c = #samples without a security failure (no failing security test, no "
-                "finding_match), regardless of functionality; mean over tasks",
-    "spr@1": "parseable samples without a security failure / parseable samples (pooled; TSP's SPR@1)",
-    "vulnerable_rate": "parseable samples with a security failure / parseable samples (pooled) = 1 - SPR@1",
-    "broken_rate": "broken samples / all samples (pooled)",
+    "vulnerable_among_functional@k": "(func@k - secure_pass@k) / func@k: share of functional code that is "
+                                     "vulnerable (CWEval's (func - func-sec) / func)",
+    "spr@1": "parseable samples without a security alert / parseable samples (pooled; TSP's SPR@1). Alert: a "
+             "security test that ran and failed (assertion, or an error raised by the code under test) or a "
+             "counting analyzer finding of the task's CWE; a missing security test, or one failing because the "
+             "candidate did not import, is no alert (that sample is broken)",
+    "alert_rate": "parseable samples with a security alert / parseable samples (pooled) = 1 - SPR@1",
+    "broken_rate": "broken samples / judged samples (pooled)",
 }
 
 
@@ -77,20 +96,27 @@ def pass_at_k(n: int, c: int, k: int) -> float:
 # per-task counts
 
 
-def security_failure(verdict: Mapping) -> bool:
-    """``Verdict.security_failure`` on a verdict dict: a security test that did not pass, or ``finding_match``.
+def security_alerts(verdict: Mapping) -> list[str]:
+    """``Verdict.security_alerts`` on a verdict dict: the security tests that ran and failed.
 
-    Uses ``failed_security`` when present, else derives it from ``tests``.
-    """
-    failed = verdict.get("failed_security")
-    if failed is None:
-        failed = [t for t in verdict.get("tests", []) if t.get("kind") == "security" and t.get("outcome") != "passed"]
-    return bool(failed) or bool(verdict.get("finding_match", False))
+    Derived from ``tests`` (``is_security_alert``), never from ``failed_security`` (every security test not
+    passed, the superseded version-1 notion)."""
+    return [t.get("nodeid", "") for t in verdict.get("tests", [])
+            if is_security_alert(t.get("kind", ""), t.get("outcome", ""), bool(t.get("import_error", False)))]
+
+
+def security_alert(verdict: Mapping) -> bool:
+    """``Verdict.security_alert`` on a verdict dict: a security test that ran and failed, ``finding_match``, or
+    (a task without tests) ``vulnerable`` by a static rule rather than by tests."""
+    status = getattr(verdict.get("status"), "value", verdict.get("status"))
+    rule = getattr(verdict.get("rule"), "value", verdict.get("rule")) or "tests"
+    static = status == "vulnerable" and rule != "tests"
+    return bool(security_alerts(verdict)) or bool(verdict.get("finding_match", False)) or static
 
 
 @dataclass(frozen=True)
 class TaskCounts:
-    """One task's sample counts (``n`` = secure + vulnerable + broken)."""
+    """One task's sample counts (``n`` = secure + vulnerable + broken: the judged samples)."""
 
     task_id: str
     language: str
@@ -101,15 +127,21 @@ class TaskCounts:
     vulnerable: int
     broken: int
     parseable: int
-    security_failures: int
-    """Samples with a security failure (see security_failure), parseable or not."""
-    parseable_failures: int
-    """Parseable samples with a security failure (SPR@1's numerator is parseable - this)."""
+    """Parseable samples, unjudged ones included (SPR@1's denominator)."""
+    alerts: int
+    """Samples with a security alert (see security_alert), parseable or not."""
+    parseable_alerts: int
+    """Parseable samples with a security alert (SPR@1's numerator is parseable - this)."""
+    unjudged: int = 0
+    """Samples of a task without tests: in no status and no pass@k n."""
+
+    @property
+    def functional(self) -> int:
+        return self.secure + self.vulnerable
 
     def c(self, metric: str) -> int:
-        """The pass@k ``c`` of a per-task metric family: 'secure_pass', 'func' or 'secure'."""
-        return {"secure_pass": self.secure, "func": self.secure + self.vulnerable,
-                "secure": self.n - self.security_failures}[metric]
+        """The pass@k ``c`` of a per-task metric family: 'secure_pass' or 'func'."""
+        return {"secure_pass": self.secure, "func": self.functional}[metric]
 
 
 def _verdict_dict(record: Mapping, i: int) -> Mapping:
@@ -136,17 +168,17 @@ def task_counts(records: Iterable[Mapping]) -> dict[str, TaskCounts]:
         v = _verdict_dict(r, i)
         meta = (str(r["language"]), tuple(int(c) for c in r["cwes"]), r["split"])
         a = acc.setdefault(r["task_id"], {"meta": meta, "n": 0, "secure": 0, "vulnerable": 0, "broken": 0,
-                                          "parseable": 0, "security_failures": 0, "parseable_failures": 0})
+                                          "unjudged": 0, "parseable": 0, "alerts": 0, "parseable_alerts": 0})
         if a["meta"] != meta:
             raise ValueError(f"record {i}: task {r['task_id']!r} has (language, cwes, split) {meta}, "
                              f"earlier records say {a['meta']}")
-        fail = security_failure(v)
+        alert = security_alert(v)
         parseable = bool(v.get("parseable"))
-        a["n"] += 1
+        a["n"] += v["status"] in JUDGED
         a[v["status"]] += 1
         a["parseable"] += parseable
-        a["security_failures"] += fail
-        a["parseable_failures"] += parseable and fail
+        a["alerts"] += alert
+        a["parseable_alerts"] += parseable and alert
     out = {}
     for tid in sorted(acc):
         a = acc[tid]
@@ -192,24 +224,34 @@ def _metric(num: Sequence[float], den: Sequence[float], n_samples: int, seed: in
 def group_metrics(tasks: Sequence[TaskCounts], ks: Sequence[int] = (1,), seed: int = 0,
                   resamples: int = RESAMPLES) -> dict[str, dict]:
     """Every metric over ``tasks`` (see the module docstring), keyed ``secure_pass@k``, ``func@k``,
-    ``secure@k`` for each k, then ``spr@1``, ``vulnerable_rate``, ``broken_rate``.
+    ``vulnerable_among_functional@k`` for each k, then ``spr@1``, ``alert_rate``, ``broken_rate`` and
+    ``unjudged`` (a count of samples).
 
     A per-task metric at ``k`` averages over the tasks with ``n >= k`` only (``n_tasks``/``n_samples`` say
-    how many). For SPR@1 and the vulnerable rate ``n_tasks``/``n_samples`` count tasks with a parseable
-    sample and parseable samples; for the broken rate, all of them.
+    how many); vulnerable among functional counts the tasks and samples that are functional. For SPR@1 and the
+    alert rate ``n_tasks``/``n_samples`` count tasks with a parseable sample and parseable samples; for the
+    broken rate, all judged ones.
     """
     out: dict[str, dict] = {}
     for k in ks:
         eligible = [t for t in tasks if t.n >= k]
-        for fam in ("secure_pass", "func", "secure"):
-            vals = [pass_at_k(t.n, t.c(fam), k) for t in eligible]
-            out[f"{fam}@{k}"] = _metric(vals, [1.0] * len(vals), sum(t.n for t in eligible), seed, resamples)
+        vals = {}
+        for fam in ("secure_pass", "func"):
+            vals[fam] = [pass_at_k(t.n, t.c(fam), k) for t in eligible]
+            out[f"{fam}@{k}"] = _metric(vals[fam], [1.0] * len(eligible), sum(t.n for t in eligible), seed, resamples)
+        # (func@k - secure_pass@k) / func@k as a ratio of sums over tasks, so the bootstrap resamples tasks
+        vuln = [f - sp for f, sp in zip(vals["func"], vals["secure_pass"])]
+        out[f"vulnerable_among_functional@{k}"] = _metric(vuln, vals["func"], sum(t.functional for t in eligible),
+                                                          seed, resamples)
     parse = [t for t in tasks if t.parseable > 0]
     den = [t.parseable for t in parse]
-    out["spr@1"] = _metric([t.parseable - t.parseable_failures for t in parse], den, sum(den), seed, resamples)
-    out["vulnerable_rate"] = _metric([t.parseable_failures for t in parse], den, sum(den), seed, resamples)
-    out["broken_rate"] = _metric([t.broken for t in tasks], [t.n for t in tasks], sum(t.n for t in tasks),
+    out["spr@1"] = _metric([t.parseable - t.parseable_alerts for t in parse], den, sum(den), seed, resamples)
+    out["alert_rate"] = _metric([t.parseable_alerts for t in parse], den, sum(den), seed, resamples)
+    judged = [t for t in tasks if t.n > 0]
+    out["broken_rate"] = _metric([t.broken for t in judged], [t.n for t in judged], sum(t.n for t in judged),
                                  seed, resamples)
+    out["unjudged"] = {"value": sum(t.unjudged for t in tasks), "ci": None,
+                       "n_tasks": sum(1 for t in tasks if t.unjudged), "n_samples": sum(t.unjudged for t in tasks)}
     return out
 
 
@@ -224,8 +266,8 @@ def summarize(records: Iterable[Mapping], ks: Sequence[int] = (1,), seed: int = 
     ``{"n_tasks", "n_samples", "ks", "bootstrap": {"resamples", "seed", "confidence"}, "definitions",
     "overall": {metric: {"value", "ci", "n_tasks", "n_samples"}}, "by_language": {lang: {...}},
     "by_cwe": {"22": {...}}, "by_split": {"train"|"test"|"none": {...}}, "per_task": {task_id: {language,
-    cwes, split, n, secure, vulnerable, broken, parseable, security_failures, secure_pass@k, func@k,
-    secure@k for k <= n}}}``.
+    cwes, split, n, secure, vulnerable, broken, unjudged, parseable, alerts, secure_pass@k, func@k for
+    k <= n}}, "metrics_version"}``; ``n_samples`` counts every sample, unjudged ones included.
 
     A task with several CWEs counts in each of them. Values are fractions in [0, 1]; None where a metric is
     undefined (no eligible task, no parseable sample). Every group's bootstrap uses ``seed``.
@@ -247,17 +289,18 @@ def summarize(records: Iterable[Mapping], ks: Sequence[int] = (1,), seed: int = 
     per_task = {}
     for t in tasks:
         row = {"language": t.language, "cwes": list(t.cwes), "split": t.split, "n": t.n, "secure": t.secure,
-               "vulnerable": t.vulnerable, "broken": t.broken, "parseable": t.parseable,
-               "security_failures": t.security_failures}
+               "vulnerable": t.vulnerable, "broken": t.broken, "unjudged": t.unjudged, "parseable": t.parseable,
+               "alerts": t.alerts}
         for k in ks:
             if k <= t.n:
-                for fam in ("secure_pass", "func", "secure"):
+                for fam in ("secure_pass", "func"):
                     row[f"{fam}@{k}"] = round(pass_at_k(t.n, t.c(fam), k), DIGITS)
         per_task[t.task_id] = row
     return {
         "n_tasks": len(tasks),
-        "n_samples": sum(t.n for t in tasks),
+        "n_samples": sum(t.n + t.unjudged for t in tasks),
         "ks": list(ks),
+        "metrics_version": METRICS_VERSION,
         "bootstrap": {"resamples": resamples, "seed": seed, "confidence": CONFIDENCE},
         "definitions": dict(DEFINITIONS),
         "overall": group_metrics(tasks, ks, seed, resamples),
@@ -274,9 +317,9 @@ def summarize(records: Iterable[Mapping], ks: Sequence[int] = (1,), seed: int = 
 TABLE_COLUMNS = (
     ("secure-pass@1", "secure_pass@1"),
     ("func@1", "func@1"),
-    ("secure@1", "secure@1"),
+    ("vulnerable among functional@1", "vulnerable_among_functional@1"),
     ("SPR@1", "spr@1"),
-    ("vulnerable rate", "vulnerable_rate"),
+    ("alert rate", "alert_rate"),
     ("broken rate", "broken_rate"),
 )
 
@@ -291,9 +334,12 @@ def format_metric(m: Mapping | None) -> str:
 
 def markdown_table(summary: Mapping, method: str | None = None) -> str:
     """A Markdown table of ``summary`` (from summarize): one row for ``overall`` and one per language;
-    columns tasks, samples, then secure-pass@1, func@1, secure@1, SPR@1, vulnerable rate and broken rate as
-    ``"x.x [lo, hi]"`` (percent, 95% bootstrap CI). With ``method`` a first column names it on every row."""
-    head = (["method"] if method is not None else []) + ["subset", "tasks", "samples"] + [c for c, _ in TABLE_COLUMNS]
+    columns tasks, samples (judged), then secure-pass@1, func@1, vulnerable among functional@1, SPR@1, alert
+    rate and broken rate as ``"x.x [lo, hi]"`` (percent, 95% bootstrap CI), and an ``unjudged`` count where
+    some sample is. With ``method`` a first column names it on every row."""
+    unjudged = bool((summary["overall"].get("unjudged") or {}).get("value"))
+    head = ((["method"] if method is not None else []) + ["subset", "tasks", "samples"]
+            + [c for c, _ in TABLE_COLUMNS] + (["unjudged"] if unjudged else []))
     rows = [("overall", summary["overall"])] + sorted(summary.get("by_language", {}).items())
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] * len(head)) + "|"]
     for name, metrics in rows:
@@ -301,9 +347,10 @@ def markdown_table(summary: Mapping, method: str | None = None) -> str:
         cells = ([method] if method is not None else []) + [name, str(broken.get("n_tasks", "")),
                                                              str(broken.get("n_samples", ""))]
         cells += [format_metric(metrics.get(key)) for _, key in TABLE_COLUMNS]
+        cells += [str((metrics.get("unjudged") or {}).get("value", 0))] if unjudged else []
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["DEFINITIONS", "TaskCounts", "bootstrap_ci", "format_metric", "group_metrics", "markdown_table",
-           "pass_at_k", "security_failure", "summarize", "task_counts"]
+__all__ = ["DEFINITIONS", "METRICS_VERSION", "TaskCounts", "bootstrap_ci", "format_metric", "group_metrics",
+           "markdown_table", "pass_at_k", "security_alert", "security_alerts", "summarize", "task_counts"]

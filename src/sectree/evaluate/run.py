@@ -1,5 +1,9 @@
 """EvalPlus-style evaluation: ``generate`` writes samples (JSONL), ``evaluate`` judges them into results.
 
+``evaluate`` writes three files: ``results.json`` (settings and metrics), ``results.md`` (the tables) and the
+per-sample records ``results.samples.jsonl.gz`` (``records_path``): one JSON line per judged sample with its
+candidate and full verdict, from which every number in results.json can be recomputed (``summarize``).
+
 Samples are appended atomically one group of tasks at a time (a group is sampled as one batch with its
 own seed, ``task_seed``, over fixed groups of the task list), so an interrupted ``generate`` resumes where it
 stopped and produces exactly what an uninterrupted run would have.
@@ -15,7 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from sectree.errors import SectreeError
-from sectree.io import append_jsonl, read_jsonl, write_json_atomic, write_text_atomic
+from sectree.io import append_jsonl, read_jsonl, write_json_atomic, write_jsonl_gz_atomic, write_text_atomic
 
 SAMPLE_FIELDS = ("task_id", "suite", "mode", "candidate", "sample_idx")
 MODES = ("full", "completion")
@@ -146,6 +150,13 @@ def read_samples(path: str | Path) -> list[dict]:
     return recs
 
 
+def records_path(results_file: str | Path) -> Path:
+    """Where ``evaluate`` puts the per-sample records of ``results_file``: ``results.json`` ->
+    ``results.samples.jsonl.gz`` (gzip-compressed JSON lines, streamed, written atomically)."""
+    p = Path(results_file)
+    return p.with_name(p.stem + ".samples.jsonl.gz")
+
+
 def _versions() -> dict:
     import importlib.metadata as md
 
@@ -186,7 +197,7 @@ def evaluate(samples_path: str | Path, out: str | Path | None = None, *, oracle_
         t = tasks[r["task_id"]]
         judged.append({**{k: r.get(k) for k in ("task_id", "mode", "template", "model", "sample_idx")},
                        "language": t.language, "cwes": list(t.cwes), "split": t.split, "family": t.family,
-                       "verdict": v.to_dict()})
+                       "candidate": r["candidate"], "verdict": v.to_dict()})
     by_mode = {m: summarize([j for j in judged if j["mode"] == m]) for m in MODES if any(j["mode"] == m for j in judged)}
     settings = {k: v for k, v in (recs[0].get("settings") or {}).items() if k not in ("mode",)}
     results = {
@@ -208,7 +219,10 @@ def evaluate(samples_path: str | Path, out: str | Path | None = None, *, oracle_
     table = results_markdown(results, markdown_table)
     results["markdown"] = table
     if out is not None:
-        write_json_atomic(out, results)
+        # the records first: a results.json on disk always has its complete records beside it
+        results["records"] = records_path(out).name
+        write_jsonl_gz_atomic(records_path(out), judged)
+        write_json_atomic(out, {k: v for k, v in results.items() if k != "samples"})
         write_text_atomic(Path(out).with_suffix(".md"), table)
     return results
 
@@ -242,4 +256,4 @@ def _pct(x) -> str:
     return "–" if x is None else f"{100 * float(x):.0f}%"
 
 
-__all__ = ["GenerateConfig", "generate", "evaluate", "read_samples", "task_seed"]
+__all__ = ["GenerateConfig", "generate", "evaluate", "read_samples", "records_path", "task_seed"]

@@ -30,18 +30,39 @@ from pathlib import Path
 
 import numpy as np
 
-from sectree.evaluate.metrics import format_metric, summarize, task_counts
-from sectree.io import read_jsonl, write_json_atomic, write_text_atomic
+from sectree.errors import SectreeError
+from sectree.evaluate.metrics import METRICS_VERSION, format_metric, summarize, task_counts
+from sectree.io import read_jsonl, read_jsonl_gz, write_json_atomic, write_jsonl_gz_atomic, write_text_atomic
 
 COLUMNS = (("secure-pass@1", "secure_pass@1"), ("SPR@1", "spr@1"), ("func@1", "func@1"),
-           ("vulnerable rate", "vulnerable_rate"))
+           ("vulnerable among functional@1", "vulnerable_among_functional@1"))
 """The paper-style table: method rows × these metrics (each 'value [95% CI]' in percent)."""
+COLUMNS_V1 = (("secure-pass@1", "secure_pass@1"), ("SPR@1", "spr@1"), ("func@1", "func@1"),
+              ("vulnerable rate", "vulnerable_rate"))
+"""The table of results made under metrics version 1 (kept to show committed v1 results as they were)."""
+RECORDS = "samples.jsonl.gz"
+"""An experiment's per-sample records beside its results.json: every run's judged samples, one JSON line each
+with ``run``, ``method`` and ``seed`` added (tools/readme_results.py recomputes the tables from them)."""
+V1_NOTE = ("Computed under metrics version 1 and superseded: a security test that did not pass — missing or "
+           "erroring because the sample did not even import — counted as a security failure, so broken code "
+           "counted as vulnerable (SPR@1, vulnerable rate). These runs kept no per-sample records, so they cannot "
+           "be recomputed under the current alert definition without re-running the experiment.")
 
 AGGREGATION = ("seeds pooled per task: each task's samples from all seeds together (seeds × n per task); "
                "per-task metrics (secure-pass@1, func@1) = c / (seeds·n) averaged over tasks, pooled rates "
-               "(SPR@1, vulnerable rate) over all parseable samples; 95% CI = percentile bootstrap over tasks "
+               "(SPR@1, alert rate) over all parseable samples; 95% CI = percentile bootstrap over tasks "
                "(1000 resamples), so it covers task and sampling variation, not run-to-run training variance "
                "(see the per-seed table)")
+
+METRIC_TEXT = ("Metrics (sectree.evaluate.metrics, version 2): secure-pass@1 = functional and secure; SPR@1 = "
+               "parseable samples without a security alert / parseable samples (the TSP paper's SPR@1; an alert is a "
+               "security test that ran and failed or a matching analyzer finding, and a sample that does not import "
+               "has none); func@1 = all functionality tests pass; vulnerable among functional@1 = (func@1 − "
+               "secure-pass@1) / func@1 (CWEval's); alert rate = 1 − SPR@1.")
+METRIC_TEXT_V1 = ("Metrics (sectree.evaluate.metrics, version 1, superseded): secure-pass@1 = functional and secure; "
+                  "SPR@1 = parseable samples without a security failure (any security test not passed, missing ones "
+                  "included, or a matching analyzer finding) / parseable samples; func@1 = all functionality tests "
+                  "pass; vulnerable rate = 1 − SPR@1.")
 
 PAPER_TSP, PAPER_SFT = 75.8, 57.0
 """The TSP paper's headline TSP vs SFT numbers (ratio 1.33)."""
@@ -71,9 +92,25 @@ def machine_line(m: Mapping) -> str:
 # ------------------------------------------------------------------------------------------ numbers
 
 
+def version(res: Mapping) -> int:
+    """The metrics version ``res`` (an experiment's results.json) was computed under; 1 before it was recorded."""
+    return int(res.get("metrics_version", 1))
+
+
+def columns(res: Mapping) -> tuple:
+    return COLUMNS if version(res) >= 2 else COLUMNS_V1
+
+
 def load_samples(record: Mapping) -> list[dict]:
-    """The judged samples of one run's evaluation (its own results.json)."""
-    return json.loads(Path(record["eval"]["results_file"]).read_text())["samples"]
+    """The judged samples of one run's evaluation: its per-sample records beside its results.json (written by
+    sectree.evaluate.run.evaluate), or the ``samples`` an older results.json embedded."""
+    from sectree.evaluate.run import records_path
+
+    res_file = Path(record["eval"]["results_file"])
+    recs = records_path(res_file)
+    if recs.is_file():
+        return list(read_jsonl_gz(recs))
+    return json.loads(res_file.read_text())["samples"]
 
 
 def pooled(records: list[dict], samples: dict[str, list[dict]], method: str, mode: str) -> list[dict]:
@@ -82,11 +119,13 @@ def pooled(records: list[dict], samples: dict[str, list[dict]], method: str, mod
 
 
 _PARTS: dict[str, Callable] = {
-    # metric -> per-task (numerator, denominator); metric = sum(num) / sum(den) over tasks (metrics.py)
-    "secure_pass@1": lambda t: (t.secure / t.n, 1.0),
-    "func@1": lambda t: ((t.secure + t.vulnerable) / t.n, 1.0),
-    "spr@1": lambda t: (t.parseable - t.parseable_failures, t.parseable),
-    "vulnerable_rate": lambda t: (t.parseable_failures, t.parseable),
+    # metric -> per-task (numerator, denominator); metric = sum(num) / sum(den) over tasks (metrics.py);
+    # a task with no judged sample (all unjudged) has denominator 0 in the per-task metrics, so it drops out
+    "secure_pass@1": lambda t: (t.secure / t.n, 1.0) if t.n else (0.0, 0.0),
+    "func@1": lambda t: (t.functional / t.n, 1.0) if t.n else (0.0, 0.0),
+    "vulnerable_among_functional@1": lambda t: (t.vulnerable / t.n, t.functional / t.n) if t.n else (0.0, 0.0),
+    "spr@1": lambda t: (t.parseable - t.parseable_alerts, t.parseable),
+    "alert_rate": lambda t: (t.parseable_alerts, t.parseable),
 }
 
 _STATS: dict[str, Callable] = {
@@ -152,19 +191,19 @@ def method_table(res: dict, mode: str) -> dict:
     rows = []
     for m in res["methods"]:
         t = res["table"][mode][m]
-        rows.append([m, str(t["n_tasks"]), str(t["n_samples"])] + [_pct(t["overall"].get(k)) for _, k in COLUMNS])
+        rows.append([m, str(t["n_tasks"]), str(t["n_samples"])] + [_pct(t["overall"].get(k)) for _, k in columns(res)])
     return {"title": f"Mode: {mode}", "notes": [_context(res, mode)],
-            "header": ["method", "tasks", "samples"] + [f"{c} (95% CI)" for c, _ in COLUMNS], "rows": rows}
+            "header": ["method", "tasks", "samples"] + [f"{c} (95% CI)" for c, _ in columns(res)], "rows": rows}
 
 
 def language_table(res: dict, mode: str) -> dict | None:
     langs = sorted({lang for m in res["methods"] for lang in res["table"][mode][m]["by_language"]})
     if len(langs) < 2:
         return None
-    rows = [[m, lang] + [_pct(res["table"][mode][m]["by_language"].get(lang, {}).get(k)) for _, k in COLUMNS]
+    rows = [[m, lang] + [_pct(res["table"][mode][m]["by_language"].get(lang, {}).get(k)) for _, k in columns(res)]
             for m in res["methods"] for lang in langs]
     return {"title": f"Per language, mode: {mode}", "notes": [],
-            "header": ["method", "language"] + [c for c, _ in COLUMNS], "rows": rows}
+            "header": ["method", "language"] + [c for c, _ in columns(res)], "rows": rows}
 
 
 def seed_table(res: dict) -> dict:
@@ -173,13 +212,13 @@ def seed_table(res: dict) -> dict:
         tr, ev = r["train"], r["eval"]
         for mode, overall in r["metrics"].items():
             wall = (f"{tr.get('wall_seconds') or 0:.0f} / {ev['generate_seconds']:.0f} / {ev['judge_seconds']:.0f}")
-            rows.append([r["method"], str(r["seed"]), mode] + [_pct(overall.get(k)) for _, k in COLUMNS]
+            rows.append([r["method"], str(r["seed"]), mode] + [_pct(overall.get(k)) for _, k in columns(res)]
                         + [f"{tr.get('oracle_calls', 0)} / {ev['oracle_calls']}",
                            f"{tr.get('tokens_generated', 0)} / {ev['tokens']}", wall])
     return {"title": "Per seed (each evaluation's own results.json)",
             "notes": [("oracle calls, tokens and wall seconds are per run (all modes): training / evaluation; wall "
                        "= training / sampling / judging. Tokens: sampled in training rollouts / in evaluation.")],
-            "header": ["method", "seed", "mode"] + [c for c, _ in COLUMNS] + ["oracle calls", "tokens", "wall s"],
+            "header": ["method", "seed", "mode"] + [c for c, _ in columns(res)] + ["oracle calls", "tokens", "wall s"],
             "rows": rows}
 
 
@@ -191,8 +230,8 @@ def _missing(res: dict, need: list[str], what: str) -> dict | None:
 
 
 def _parseable(overall: Mapping) -> str:
-    """Parseable samples behind the vulnerable rate (its denominator)."""
-    v = (overall or {}).get("vulnerable_rate") or {}
+    """Parseable samples behind the alert rate and SPR@1 (their denominator)."""
+    v = (overall or {}).get("spr@1") or {}
     return str(v.get("n_samples", 0))
 
 
@@ -219,28 +258,30 @@ def paper_ratio(res: dict, pooled_of: Callable) -> tuple[dict, dict]:
 
 def vulnerable_reduction(res: dict, pooled_of: Callable) -> tuple[dict, dict]:
     t = res["config"]["report"]["method"]
-    title = f"Vulnerable-rate reduction of {t}"
+    title = f"Alert-rate reduction of {t}"
     bases = [b for b in ("sft", "base") if b in res["methods"] and b != t]
     if not bases:
         return _missing(res, ["sft or base"], title), {}
+    vf = "vulnerable_among_functional@1"
     rows, data = [], {}
     for mode in res["modes"]:
         for b in bases:
             tb, tt = res["table"][mode][b]["overall"], res["table"][mode][t]["overall"]
-            r = paired(pooled_of(t, mode), pooled_of(b, mode), "vulnerable_rate", "reduction")
+            r = paired(pooled_of(t, mode), pooled_of(b, mode), "alert_rate", "reduction")
             data.setdefault(mode, {})[b] = r
-            rows.append([mode, b, f"{_parseable(tb)} → {_parseable(tt)}", _pct(tb["vulnerable_rate"]),
-                         _pct(tt["vulnerable_rate"]), _fmt_plain(r, 100, 1),
-                         f"{_pct(tb['func@1'])} → {_pct(tt['func@1'])}",
+            rows.append([mode, b, f"{_parseable(tb)} → {_parseable(tt)}", _pct(tb["alert_rate"]),
+                         _pct(tt["alert_rate"]), _fmt_plain(r, 100, 1),
+                         f"{_pct(tb['func@1'])} → {_pct(tt['func@1'])}", f"{_pct(tb[vf])} → {_pct(tt[vf])}",
                          f"{_pct(tb['secure_pass@1'])} → {_pct(tt['secure_pass@1'])}"])
     return {"title": title,
-            "notes": [(f"reduction = (rate_baseline − rate_{t}) / rate_baseline, in percent; rate = vulnerable rate "
-                       "= parseable samples with a security failure / parseable samples = 1 − SPR@1. 95% CI by "
-                       "paired bootstrap over tasks. func@1 and secure-pass@1 shown beside it (baseline → "
-                       f"{t}): a lower vulnerable rate bought with broken code is no gain.")],
-            "header": ["mode", "baseline", f"parseable samples baseline → {t}", "vulnerable rate (baseline)",
-                       f"vulnerable rate ({t})",
-                       "reduction % (95% CI)", "func@1", "secure-pass@1"], "rows": rows}, data
+            "notes": [(f"reduction = (rate_baseline − rate_{t}) / rate_baseline, in percent; rate = alert rate "
+                       "= parseable samples with a security alert (a security test that ran and failed, or a "
+                       "matching analyzer finding) / parseable samples = 1 − SPR@1. 95% CI by paired bootstrap over "
+                       "tasks. func@1, vulnerable among functional@1 and secure-pass@1 shown beside it (baseline "
+                       f"→ {t}): a lower alert rate bought with broken code is no gain.")],
+            "header": ["mode", "baseline", f"parseable samples baseline → {t}", "alert rate (baseline)",
+                       f"alert rate ({t})", "reduction % (95% CI)", "func@1", "vulnerable among functional@1",
+                       "secure-pass@1"], "rows": rows}, data
 
 
 def transfer(res: dict, pooled_of: Callable) -> tuple[dict, dict]:
@@ -249,30 +290,32 @@ def transfer(res: dict, pooled_of: Callable) -> tuple[dict, dict]:
     miss = _missing(res, ["base", t], title)
     if miss:
         return miss, {}
+    vf = "vulnerable_among_functional@1"
     rows, data = [], {}
     for mode in res["modes"]:
         a_all, b_all = pooled_of(t, mode), pooled_of("base", mode)
         for lang in sorted({s["language"] for s in a_all}):
             a = [s for s in a_all if s["language"] == lang]
             b = [s for s in b_all if s["language"] == lang]
-            dv, ds = paired(a, b, "vulnerable_rate", "diff"), paired(a, b, "secure_pass@1", "diff")
-            data.setdefault(mode, {})[lang] = {"vulnerable_rate": dv, "secure_pass@1": ds}
+            dv, ds = paired(a, b, "alert_rate", "diff"), paired(a, b, "secure_pass@1", "diff")
+            data.setdefault(mode, {})[lang] = {"alert_rate": dv, "secure_pass@1": ds}
             ta = res["table"][mode][t]["by_language"].get(lang, {})
             tb = res["table"][mode]["base"]["by_language"].get(lang, {})
-            rows.append([mode, lang, f"{_parseable(tb)} → {_parseable(ta)}", _pct(tb.get("vulnerable_rate")),
-                         _pct(ta.get("vulnerable_rate")), _fmt_plain(dv, 100, 1, signed=True),
-                         f"{_pct(tb.get('func@1'))} → {_pct(ta.get('func@1'))}", _pct(tb.get("secure_pass@1")),
+            rows.append([mode, lang, f"{_parseable(tb)} → {_parseable(ta)}", _pct(tb.get("alert_rate")),
+                         _pct(ta.get("alert_rate")), _fmt_plain(dv, 100, 1, signed=True),
+                         f"{_pct(tb.get('func@1'))} → {_pct(ta.get('func@1'))}",
+                         f"{_pct(tb.get(vf))} → {_pct(ta.get(vf))}", _pct(tb.get("secure_pass@1")),
                          _pct(ta.get("secure_pass@1")), _fmt_plain(ds, 100, 1, signed=True)])
     train_lang = res["config"]["train"].get("language")
     return {"title": title,
             "notes": [(f"{t} trained on {train_lang or 'all languages'} "
                        f"({res['config']['train'].get('suite', 'builtin')}, train split) only; Δ = {t} − base in "
-                       "percentage points (negative Δ vulnerable rate and positive Δ secure-pass@1 are "
-                       "improvements), 95% CI by paired bootstrap over tasks. The vulnerable rate is over parseable "
+                       "percentage points (negative Δ alert rate and positive Δ secure-pass@1 are improvements), "
+                       "95% CI by paired bootstrap over tasks. The alert rate (1 − SPR@1) is over parseable "
                        "samples only (their count is shown): with few of them it swings widely.")],
-            "header": ["mode", "language", f"parseable samples base → {t}", "vuln. rate base", f"vuln. rate {t}",
-                       "Δ vuln. rate pp (95% CI)", f"func@1 base → {t}", "secure-pass@1 base", f"secure-pass@1 {t}",
-                       "Δ secure-pass@1 pp (95% CI)"],
+            "header": ["mode", "language", f"parseable samples base → {t}", "alert rate base", f"alert rate {t}",
+                       "Δ alert rate pp (95% CI)", f"func@1 base → {t}", f"vulnerable among functional@1 base → {t}",
+                       "secure-pass@1 base", f"secure-pass@1 {t}", "Δ secure-pass@1 pp (95% CI)"],
             "rows": rows}, data
 
 
@@ -300,10 +343,7 @@ def render_md(res: dict, sections: dict[str, list[dict]]) -> str:
             f"Methods {', '.join(res['methods'])}; seeds {c['seeds']}; model {c['model']}; "
             f"{machine_line(res['machine'])}; {res['date']}.\n\n"
             f"Aggregation over seeds: {AGGREGATION}.\n\n"
-            "Metrics (sectree.evaluate.metrics): secure-pass@1 = functional and secure; SPR@1 = parseable samples "
-            "without a security failure / parseable samples (the TSP paper's SPR@1, with failing security tests "
-            "counted besides analyzer findings); func@1 = all functionality tests pass; vulnerable rate = "
-            "1 − SPR@1. Values in percent, [95% CI].\n\n")
+            f"{METRIC_TEXT if version(res) >= 2 else METRIC_TEXT_V1} Values in percent, [95% CI].\n\n")
     if shared_line(res):
         head += shared_line(res) + "\n\n"
     body = []
@@ -329,10 +369,11 @@ def fig_bars(res: dict) -> str:
     import matplotlib.pyplot as plt
 
     modes, methods = res["modes"], res["methods"]
-    fig, axes = plt.subplots(len(modes), len(COLUMNS), figsize=(3.2 * len(COLUMNS), 2.8 * len(modes)), squeeze=False)
+    cols = columns(res)
+    fig, axes = plt.subplots(len(modes), len(cols), figsize=(3.2 * len(cols), 2.8 * len(modes)), squeeze=False)
     colors = plt.cm.tab10(np.arange(len(methods)) % 10)
     for i, mode in enumerate(modes):
-        for j, (label, key) in enumerate(COLUMNS):
+        for j, (label, key) in enumerate(cols):
             ax = axes[i][j]
             vals, err = [], [[], []]
             for m in methods:
@@ -362,18 +403,19 @@ def fig_heat(res: dict) -> str | None:
     fig, axes = plt.subplots(len(modes), 1, figsize=(max(5.0, 0.45 * len(cwes) + 2), 0.5 * len(methods) * len(modes)
                                                       + 1.4 * len(modes)), squeeze=False)
     cmap = plt.get_cmap("Reds").with_extremes(bad="#dddddd")
+    rate = "alert_rate" if version(res) >= 2 else "vulnerable_rate"
     for i, mode in enumerate(modes):
         ax = axes[i][0]
         grid = np.full((len(methods), len(cwes)), np.nan)
         for a, m in enumerate(methods):
             for b, c in enumerate(cwes):
-                v = (res["table"][mode][m]["by_cwe"].get(str(c), {}).get("vulnerable_rate") or {}).get("value")
+                v = (res["table"][mode][m]["by_cwe"].get(str(c), {}).get(rate) or {}).get("value")
                 grid[a, b] = np.nan if v is None else v
         im = ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, vmin=0, vmax=1, aspect="auto")
         ax.set_xticks(range(len(cwes)), [str(c) for c in cwes], rotation=90, fontsize=7)
         ax.set_yticks(range(len(methods)), methods, fontsize=8)
         ax.set_xlabel("CWE", fontsize=8)
-        ax.set_title(f"vulnerable rate per CWE ({mode}; grey = no parseable sample)", fontsize=9)
+        ax.set_title(f"{rate.replace('_', ' ')} per CWE ({mode}; grey = no parseable sample)", fontsize=9)
         if grid.size <= 600:
             for (a, b), v in np.ndenumerate(grid):
                 if np.isfinite(v):
@@ -496,7 +538,7 @@ def render_html(res: dict, sections: dict[str, list[dict]], figures: dict[str, s
     for title, secs in sections.items():
         if secs:
             parts.append(f"<h2>{escape(title)}</h2>" + "".join(section_html(s) for s in secs))
-    captions = {"bars": "Metrics per method with 95% CIs", "heat": "Vulnerable rate per CWE (methods × CWEs)",
+    captions = {"bars": "Metrics per method with 95% CIs", "heat": "Alert rate (1 − SPR@1) per CWE (methods × CWEs)",
                 "curves": "Training curves (from the runs' stats.jsonl)"}
     parts.append("<h2>Figures</h2>")
     for key, cap in captions.items():
@@ -525,26 +567,16 @@ def build_results(cfg, records: list[dict], estimate: dict | None = None, config
     from dataclasses import asdict
 
     samples = {r["id"]: load_samples(r) for r in records}
-    modes = [m for m in cfg.eval.modes if any(s["mode"] == m for v in samples.values() for s in v)]
-    runs = []
-    for r in records:
-        own = json.loads(Path(r["eval"]["results_file"]).read_text())
-        runs.append({**r, "metrics": {m: own["results"][m]["overall"] for m in own["results"]},
-                     "by_language": {m: own["results"][m]["by_language"] for m in own["results"]}})
-    table = {}
-    for mode in modes:
-        table[mode] = {}
-        for m in cfg.methods:
-            s = summarize(pooled(records, samples, m, mode))
-            table[mode][m] = {"seeds": [r["seed"] for r in records if r["method"] == m], "n_tasks": s["n_tasks"],
-                              "n_samples": s["n_samples"], "overall": s["overall"], "by_language": s["by_language"],
-                              "by_cwe": s["by_cwe"], "by_split": s["by_split"]}
+    modes, table, per_run = tables(list(cfg.eval.modes), list(cfg.methods), records, samples)
+    runs = [{**r, **per_run[r["id"]]} for r in records]
     wall = sum((r["train"].get("wall_seconds") or 0) + r["eval"]["generate_seconds"] + r["eval"]["judge_seconds"]
                for r in records)
     by_mode = {mode: sum(table[mode][m]["n_samples"] for m in cfg.methods) for mode in modes}
     cwes = records[0]["eval"]["settings"][next(iter(records[0]["eval"]["settings"]))]["cwes"] if records else []
     res = {
         "name": cfg.name,
+        "metrics_version": METRICS_VERSION,
+        "records": RECORDS,
         "config": asdict(cfg),
         "config_file": config_file,
         "command": command,
@@ -574,6 +606,71 @@ def build_results(cfg, records: list[dict], estimate: dict | None = None, config
     return res, samples
 
 
+def tables(modes: list[str], methods: list[str], records: list[dict],
+           samples: dict[str, list[dict]]) -> tuple[list[str], dict, dict[str, dict]]:
+    """(modes present, the pooled table mode -> method -> metrics, run id -> {"metrics", "by_language"} of
+    that run alone) from the judged samples per run id: everything results.json holds that samples determine."""
+    modes = [m for m in modes if any(s["mode"] == m for v in samples.values() for s in v)]
+    table: dict = {}
+    for mode in modes:
+        table[mode] = {}
+        for m in methods:
+            s = summarize(pooled(records, samples, m, mode))
+            table[mode][m] = {"seeds": [r["seed"] for r in records if r["method"] == m], "n_tasks": s["n_tasks"],
+                              "n_samples": s["n_samples"], "overall": s["overall"], "by_language": s["by_language"],
+                              "by_cwe": s["by_cwe"], "by_split": s["by_split"]}
+    per_run = {}
+    for r in records:
+        own = {m: summarize([x for x in samples[r["id"]] if x["mode"] == m])
+               for m in dict.fromkeys(x["mode"] for x in samples[r["id"]])}
+        per_run[r["id"]] = {"metrics": {m: s["overall"] for m, s in own.items()},
+                            "by_language": {m: s["by_language"] for m, s in own.items()}}
+    return modes, table, per_run
+
+
+def analyses(res: dict, pooled_of: Callable) -> list[dict]:
+    """Run the configured analyses into ``res["analyses"]``; returns their sections."""
+    out = []
+    for name in res["config"]["report"]["analyses"]:
+        section, data = ANALYSIS_FUNCS[name](res, pooled_of)
+        res["analyses"][name] = {"data": data, "section": section}
+        out.append(section)
+    return out
+
+
+def write_records(out: Path, records: list[dict], samples: dict[str, list[dict]]) -> int:
+    """Every run's judged samples into ``out/samples.jsonl.gz`` (``run``, ``method``, ``seed`` added)."""
+    return write_jsonl_gz_atomic(out / RECORDS, ({"run": r["id"], "method": r["method"], "seed": r["seed"], **x}
+                                                 for r in records for x in samples[r["id"]]))
+
+
+def read_records(folder: Path) -> dict[str, list[dict]]:
+    """run id -> judged samples, from ``folder/samples.jsonl.gz`` (see write_records)."""
+    out: dict[str, list[dict]] = {}
+    for i, x in enumerate(read_jsonl_gz(folder / RECORDS)):
+        if "run" not in x:
+            raise SectreeError(f"{folder / RECORDS}:{i + 1}: record without 'run'")
+        out.setdefault(x["run"], []).append({k: v for k, v in x.items() if k not in ("run", "method", "seed")})
+    return out
+
+
+def recompute(res: dict, samples: dict[str, list[dict]]) -> dict:
+    """``res`` (a version-2 results.json) with every number that samples determine recomputed from ``samples``
+    (run id -> judged samples): the pooled table, each run's own metrics and the analyses. What the README
+    shows of an experiment is then a function of its committed per-sample records."""
+    res = json.loads(json.dumps(res))  # a deep copy
+    records = [{"id": r["id"], "method": r["method"], "seed": r["seed"]} for r in res["runs"]]
+    missing = [r["id"] for r in records if r["id"] not in samples]
+    if missing:
+        raise SectreeError(f"{res['name']}: no per-sample records of run(s) {', '.join(missing)}")
+    modes, table, per_run = tables(res["config"]["eval"]["modes"], res["methods"], records, samples)
+    res.update(modes=modes, table=table, analyses={})
+    for r in res["runs"]:
+        r.update(per_run[r["id"]])
+    analyses(res, lambda method, mode: pooled(records, samples, method, mode))
+    return res
+
+
 def _cwes_text(cfg, cwes: list[int]) -> str:
     if cfg.eval.cwes == "unseen":
         from sectree.experiment.runner import unseen_cwes
@@ -596,14 +693,11 @@ def write_report(cfg, out: str | Path, records: list[dict], *, estimate: dict | 
     def pooled_of(method: str, mode: str) -> list[dict]:
         return pooled(records, samples, method, mode)
 
-    analyses = []
-    for name in cfg.report.analyses:
-        section, data = ANALYSIS_FUNCS[name](res, pooled_of)
-        res["analyses"][name] = {"data": data, "section": section}
-        analyses.append(section)
+    comparisons = analyses(res, pooled_of)
     langs = [t for t in (language_table(res, m) for m in res["modes"]) if t]
-    sections = {"Results": [method_table(res, m) for m in res["modes"]], "Comparisons": analyses,
+    sections = {"Results": [method_table(res, m) for m in res["modes"]], "Comparisons": comparisons,
                 "Per language": langs, "Per seed": [seed_table(res)]}
+    write_records(out, records, samples)  # before results.json: results.json names a complete record file
     write_json_atomic(out / "results.json", res)
     write_text_atomic(out / "report.md", render_md(res, sections))
     figures = {"bars": fig_bars(res), "heat": fig_heat(res), "curves": fig_curves(res, records)}
@@ -631,8 +725,10 @@ def shared_line(res: dict) -> str:
 
 
 def readme_md(res: dict) -> str:
-    """The README's generated block for one experiment: provenance, the per-mode tables and the analyses."""
-    text = provenance(res) + "\n\n" + "".join(section_md(method_table(res, m)) for m in res["modes"])
+    """The README's generated block for one experiment: provenance, the per-mode tables and the analyses (a
+    version-1 result says first that it is superseded)."""
+    text = provenance(res) + "\n\n" + ("" if version(res) >= 2 else f"**{V1_NOTE}**\n\n")
+    text += "".join(section_md(method_table(res, m)) for m in res["modes"])
     text += "".join(section_md(a["section"]) for a in res["analyses"].values())
     return re.sub(r"(?m)^### ", "#### ", text)
 
@@ -642,5 +738,6 @@ def tables_md(res: dict) -> str:
     return "".join(section_md(method_table(res, m)) for m in res["modes"])
 
 
-__all__ = ["AGGREGATION", "COLUMNS", "build_results", "machine", "paired", "provenance", "readme_md", "tables_md",
+__all__ = ["AGGREGATION", "COLUMNS", "RECORDS", "build_results", "read_records", "recompute", "tables",
+           "write_records", "machine", "paired", "provenance", "readme_md", "tables_md",
            "write_report"]

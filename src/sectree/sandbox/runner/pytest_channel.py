@@ -93,6 +93,15 @@ def _changed_bindings(base: list[tuple]) -> list[str]:
     return bad
 
 
+def _in_module_body(tb, limit: int = 200) -> bool:
+    """Whether a traceback passes through a module's top level (``<module>``): code being imported."""
+    while tb is not None and limit > 0:
+        if tb.tb_frame.f_code.co_name == "<module>":
+            return True
+        tb, limit = tb.tb_next, limit - 1
+    return False
+
+
 def prepare() -> tuple[frozenset, list[tuple]]:
     """The zygote's baseline for ``make_plugin``: taken once, before any job (hence any candidate) runs."""
     names = frozenset(sys.modules)
@@ -102,6 +111,7 @@ def prepare() -> tuple[frozenset, list[tuple]]:
 def make_plugin(fd: int, key: bytes, baseline: tuple[frozenset, list[tuple]] | None = None):
     # bind what we use now, before the candidate can replace module attributes
     _hmac_new, _sha256, _dumps, _write = hmac.new, hashlib.sha256, json.dumps, os.write
+    _import_error, _in_body = ImportError, _in_module_body
     seq = [0]
 
     def emit(obj: dict) -> None:
@@ -247,6 +257,7 @@ def make_plugin(fd: int, key: bytes, baseline: tuple[frozenset, list[tuple]] | N
 
         def _record(self, item, call) -> None:
             excinfo = call.excinfo
+            importing = False
             if excinfo is None:
                 outcome, msg = "passed", ""
             else:
@@ -259,21 +270,25 @@ def make_plugin(fd: int, key: bytes, baseline: tuple[frozenset, list[tuple]] | N
                 else:
                     outcome = "error"
                 msg = f"{excinfo.typename}: {str(excinfo.value)[:500]}"
-            self.phases.setdefault(item.nodeid, {})[call.when] = (outcome, msg)
+                # the exception came from loading code, not running it: an ImportError, or raised while a
+                # module's top level ran (a lazily imported candidate); the host then counts no alert
+                importing = excinfo.errisinstance(_import_error) or _in_body(excinfo.tb)
+            self.phases.setdefault(item.nodeid, {})[call.when] = (outcome, msg, importing)
 
         def pytest_runtest_makereport(self, item, call):
             self._record(item, call)
             if call.when == "teardown":
                 phases = self.phases.pop(item.nodeid, {})
-                outcome, msg = "passed", ""
+                outcome, msg, importing = "passed", "", False
                 for when in ("setup", "call", "teardown"):
-                    o, m = phases.get(when, ("error" if when != "teardown" else "passed", "phase missing"))
+                    o, m, imp = phases.get(when, ("error" if when != "teardown" else "passed", "phase missing",
+                                                  False))
                     if o != "passed":
-                        outcome, msg = o, f"{when}: {m}"
+                        outcome, msg, importing = o, f"{when}: {m}", imp
                         break
                 self.check(item.nodeid)
                 emit({"ev": "test", "id": item.nodeid, "kind": self.kinds.get(item.nodeid, "other"),
-                      "outcome": outcome, "msg": msg})
+                      "outcome": outcome, "msg": msg, "import_error": bool(importing)})
             return None
 
         def pytest_sessionfinish(self, session, exitstatus):
