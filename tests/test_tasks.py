@@ -210,7 +210,7 @@ def test_builtin_seen_cwe_tier():
     seen = [t for t in tasks if t.cwe_tier is CweTier.SEEN]
     per_lang = {lang: sum(t.language == lang for t in seen) for lang in ("python", "go", "js")}
     per_lang["c/cpp"] = sum(t.language in ("c", "cpp") for t in seen)
-    assert per_lang["python"] >= 20, per_lang
+    assert per_lang["python"] >= 20 and min(per_lang.values()) >= 6, per_lang
     for t in seen:
         trained = {c for u in tasks if u.split == "train" and u.language == t.language for c in u.cwes}
         assert set(t.cwes) <= trained and t.split == "test", t.id
