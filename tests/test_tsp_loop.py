@@ -73,10 +73,13 @@ def test_baselines_run(tmp_path, method):
     assert stats["method"] == method
     final = json.loads((tmp_path / method / "final.json").read_text())["model_spec"]
     if method == "selfplay":
-        # 2 tasks × leaf_budget 6 whole samples judged; one pair per vulnerable sample (none is, on tiny-random)
-        counts = [stats[f"selfplay/{s}"] for s in ("secure", "vulnerable", "broken")]
-        assert stats["oracle/calls"] == 12 == sum(counts)
-        assert stats["pairs/total"] == stats["selfplay/vulnerable"]
+        # 2 tasks × leaf_budget 6 whole answers judged, as one-node trees under TSP's pair rule: every broken
+        # answer is rejected (a function pair) against the golden body, as TSP does; none is dropped
+        counts = [stats[f"tree/leaves_{s}"] for s in ("secure", "vulnerable", "broken")]
+        assert stats["oracle/calls"] == 12 == sum(counts) == stats["tree/leaves"]
+        assert 0 < stats["pairs/function"] <= stats["tree/leaves_broken"]
+        assert stats["pairs/total"] == stats["pairs/function"] + stats["pairs/security"]
+        assert (rd / "trees.jsonl").exists()
     if method == "sft":
         assert stats["train/steps"] >= 1
         before, after = _params("tiny-random"), _params(final, merge=True)
@@ -84,14 +87,14 @@ def test_baselines_run(tmp_path, method):
     if method == "tsp-paper":
         from sectree.tree.model import load_trees
 
-        # the pairs are the paper's rule on its own trees (golden vs every branch below a trunk node) - more
-        # than ours gives on the same trees, which pairs a leaf only against a leaf from another child
+        # the pairs are the paper's rule on its own trees (golden vs every branch at a trunk node). On tiny-random
+        # every branch is broken, so ours would give the same pairs here; tests/test_tree_opponents.py shows the
+        # two rules differ on a real SmolLM2 tree
         pairs = [(p["node"], p["chosen_ids"], p["rejected_ids"]) for p in map(json.loads, (rd / "pairs.jsonl").open())]
         trees = load_trees(rd / "trees.jsonl")
         paper = [(p.node, p.chosen_ids, p.rejected_ids) for t in trees for p in t.pairs("paper")]
-        ours = [(p.node, p.chosen_ids, p.rejected_ids) for t in trees for p in t.pairs("oracle")]
         assert stats["pairs/total"] == len(pairs) > 0
-        assert pairs == paper and pairs != ours
+        assert pairs == paper
 
 
 @pytest.mark.slow
