@@ -156,3 +156,31 @@ def test_selfplay_uses_the_same_rule_budget_and_opponents(policy, monkeypatch):
     assert {p.rejected_leaf for p in pairs if p.kind == PairKind.FUNCTION} == {n.id for n in broken}
     assert any(p.kind == PairKind.SECURITY and p.opponent == Opponent.REFERENCE for p in pairs)
     assert all(p.prefix_ids == [] for p in pairs)  # whole answers: the pair diverges at the prompt
+
+
+def test_tsp_and_tsp_paper_pairs_differ_on_a_real_tree():
+    """A SmolLM2 tree (Python train task cwe_022_0, opponents policy, attacker, reference; span leaves; built by
+    `sectree trees build ... --set 'opponents=[policy,attacker,reference]'`): our rule chooses the sampled
+    secure spans, the paper's rule rejects one of them against the golden span."""
+    from pathlib import Path
+
+    from sectree.tree.model import load_trees
+    from sectree.tree.view import render_html, tree_counts
+
+    (tree,) = load_trees(Path(__file__).parent / "data" / "tree_smollm2_cwe_022_0.jsonl")
+    ours, paper = tree.pairs(PairRule.ORACLE), tree.pairs(PairRule.PAPER)
+
+    def key(ps):
+        return {(p.node, tuple(p.chosen_ids), tuple(p.rejected_ids)) for p in ps}
+
+    assert key(ours) != key(paper)
+    secure = {n.id for n in tree.leaves() if n.kind == NodeKind.SAMPLE and n.status == Status.SECURE}
+    assert secure and {p.chosen_leaf for p in ours} & secure  # ours: on-policy secure spans are chosen
+    assert {p.rejected_leaf for p in paper} & secure  # paper: a secure branch is rejected
+    assert not {p.rejected_leaf for p in ours} & secure
+    # a node with both a secure and a vulnerable continuation, and the viewer names each leaf's opponent
+    assert tree.stats["tree/nodes_with_contrast"] >= 1
+    page = render_html([tree])
+    for who in ("policy", "attacker", "reference", "golden"):
+        assert f"</span>{who} · node" in page
+    assert tree_counts(tree)["leaves_by_opponent"]["reference"]["vulnerable"] == 1
