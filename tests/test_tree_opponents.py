@@ -184,3 +184,26 @@ def test_tsp_and_tsp_paper_pairs_differ_on_a_real_tree():
     for who in ("policy", "attacker", "reference", "golden"):
         assert f"</span>{who} · node" in page
     assert tree_counts(tree)["leaves_by_opponent"]["reference"]["vulnerable"] == 1
+
+
+def test_report_counts_training_leaves_by_opponent(tmp_path):
+    """The experiment report gets leaves by opponent and verdict from the runs' stats (train_info)."""
+    import json
+
+    from sectree.experiment.report import leaves_table
+    from sectree.experiment.runner import train_info
+    from sectree.train.tsp import RunConfig
+
+    rows = [{"method": "tsp", "round": 1, "tree/leaves_policy_secure": 1, "tree/leaves_policy_broken": 5,
+             "tree/leaves_policy_vulnerable": 0, "tree/leaves_reference_secure": 0,
+             "tree/leaves_reference_vulnerable": 2, "tree/leaves_reference_broken": 1,
+             "pairs/security": 2, "pairs/function": 6}]
+    (tmp_path / "stats.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (tmp_path / "final.json").write_text(json.dumps({"model_spec": "m"}))
+    info = train_info(RunConfig(), tmp_path)
+    assert info["leaves_by_opponent"] == {"policy": {"secure": 1, "vulnerable": 0, "broken": 5},
+                                          "reference": {"secure": 0, "vulnerable": 2, "broken": 1}}
+    table = leaves_table({"runs": [{"method": "tsp", "seed": 0, "train": info}]})
+    assert table["rows"] == [["tsp", "0", "policy", "1", "0", "5", "2 / 6"],
+                             ["tsp", "0", "reference", "0", "2", "1", "2 / 6"]]
+    assert leaves_table({"runs": [{"method": "sft", "seed": 0, "train": {}}]}) is None

@@ -206,6 +206,21 @@ def language_table(res: dict, mode: str) -> dict | None:
             "header": ["method", "language"] + [c for c, _ in columns(res)], "rows": rows}
 
 
+def seen_table(res: dict, mode: str) -> dict | None:
+    """Test tasks by CWE tier (seen: every CWE of the task has a train task; unseen: some CWE has none), per
+    method; None unless both tiers were evaluated."""
+    tiers = sorted({k for m in res["methods"] for k in res["table"][mode][m].get("by_seen", {})})
+    if len(tiers) < 2:
+        return None
+    rows = [[m, k, str(res["table"][mode][m]["by_seen"].get(k, {}).get("broken_rate", {}).get("n_tasks", 0))]
+            + [_pct(res["table"][mode][m]["by_seen"].get(k, {}).get(c)) for _, c in columns(res)]
+            for m in res["methods"] for k in tiers]
+    return {"title": f"Seen and unseen CWEs, mode: {mode}",
+            "notes": ["Test tasks whose every CWE also occurs in a train task of their language (seen: new code "
+                      "for a trained weakness) against those with a CWE no train task has (unseen)."],
+            "header": ["method", "CWE tier", "tasks"] + [c for c, _ in columns(res)], "rows": rows}
+
+
 def seed_table(res: dict) -> dict:
     rows = []
     for r in res["runs"]:
@@ -219,6 +234,24 @@ def seed_table(res: dict) -> dict:
             "notes": [("oracle calls, tokens and wall seconds are per run (all modes): training / evaluation; wall "
                        "= training / sampling / judging. Tokens: sampled in training rollouts / in evaluation.")],
             "header": ["method", "seed", "mode"] + [c for c, _ in columns(res)] + ["oracle calls", "tokens", "wall s"],
+            "rows": rows}
+
+
+def leaves_table(res: dict) -> dict | None:
+    """Training leaves by opponent and verdict, and pairs by kind, per run (runs that grew trees only)."""
+    rows = []
+    for r in res["runs"]:
+        tr = r["train"]
+        pk = tr.get("pairs_by_kind") or {}
+        for opp, by in (tr.get("leaves_by_opponent") or {}).items():
+            rows.append([r["method"], str(r["seed"]), opp, str(by.get("secure", 0)), str(by.get("vulnerable", 0)),
+                         str(by.get("broken", 0)), f"{pk.get('security', 0)} / {pk.get('function', 0)}"])
+    if not rows:
+        return None
+    return {"title": "Training leaves by opponent and verdict",
+            "notes": ["Leaves of all training rounds (tree.opponents); pairs: security (rejected leaf vulnerable) / "
+                      "function (rejected leaf broken), for the whole run."],
+            "header": ["method", "seed", "opponent", "secure", "vulnerable", "broken", "pairs sec / fun"],
             "rows": rows}
 
 
@@ -618,7 +651,7 @@ def tables(modes: list[str], methods: list[str], records: list[dict],
             s = summarize(pooled(records, samples, m, mode))
             table[mode][m] = {"seeds": [r["seed"] for r in records if r["method"] == m], "n_tasks": s["n_tasks"],
                               "n_samples": s["n_samples"], "overall": s["overall"], "by_language": s["by_language"],
-                              "by_cwe": s["by_cwe"], "by_split": s["by_split"]}
+                              "by_cwe": s["by_cwe"], "by_split": s["by_split"], "by_seen": s["by_seen"]}
     per_run = {}
     for r in records:
         own = {m: summarize([x for x in samples[r["id"]] if x["mode"] == m])
@@ -695,8 +728,9 @@ def write_report(cfg, out: str | Path, records: list[dict], *, estimate: dict | 
 
     comparisons = analyses(res, pooled_of)
     langs = [t for t in (language_table(res, m) for m in res["modes"]) if t]
+    seens = [t for t in (seen_table(res, m) for m in res["modes"]) if t]
     sections = {"Results": [method_table(res, m) for m in res["modes"]], "Comparisons": comparisons,
-                "Per language": langs, "Per seed": [seed_table(res)]}
+                "Per language": langs, "Seen and unseen CWEs": seens, "Per seed": [seed_table(res)] + [t for t in [leaves_table(res)] if t]}
     write_records(out, records, samples)  # before results.json: results.json names a complete record file
     write_json_atomic(out / "results.json", res)
     write_text_atomic(out / "report.md", render_md(res, sections))

@@ -576,6 +576,12 @@ def train_info(rc, rdir: Path) -> dict:
         "tokens_generated": sum(int(r.get("tree/tokens_generated", r.get("rollout/tokens", 0))) for r in rows),
         "train_tokens": sum(int(r.get("train/forward_tokens", 0)) for r in rows),
         "pairs": sum(int(r.get("pairs/total", 0)) for r in rows),
+        # tree leaves by opponent and verdict (tree/leaves_<opponent>_<verdict>) and pairs by kind (#11)
+        "leaves_by_opponent": {o: {v: sum(int(r.get(f"tree/leaves_{o}_{v}", 0)) for r in rows)
+                                   for v in ("secure", "vulnerable", "broken")}
+                               for o in ("policy", "attacker", "reference")
+                               if any(f"tree/leaves_{o}_secure" in r for r in rows)},
+        "pairs_by_kind": {k: sum(int(r.get(f"pairs/{k}", 0)) for r in rows) for k in ("security", "function")},
         "round_seconds": round(sum(float(r.get("time/round_seconds", 0)) for r in rows), 1),
     }
 
