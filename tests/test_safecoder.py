@@ -296,3 +296,20 @@ def test_verdict_round_trip_keeps_rule_and_unjudged():
     assert back.status == Status.UNJUDGED and back.rule == Rule.ANALYZER
     d.pop("rule")
     assert Verdict.from_dict(d).rule == Rule.TESTS  # records written before the field existed
+
+
+def test_unjudged_leaves_get_no_reward_value_or_pair():
+    from sectree.tree.model import NodeKind, Opponent, PairRule, Tree
+
+    tree = Tree("t", [1], "p", [])
+    root = tree.add(None, [], "", NodeKind.ROOT)
+    trunk = tree.add(root.id, [2], "a", NodeKind.TRUNK)
+    tree.add(trunk.id, [3], "b", NodeKind.TRUNK, reward=1.0,
+             verdict=Verdict("t", Status.SECURE, parseable=True, rule=Rule.REFERENCE))
+    for tok, status, reward in ((4, Status.UNJUDGED, None), (5, Status.VULNERABLE, 0.0)):
+        tree.add(trunk.id, [tok], "c", NodeKind.SAMPLE, opponent=Opponent.POLICY, reward=reward,
+                 verdict=Verdict("t", status, parseable=True, rule=Rule.ANALYZER))
+    tree.backup()
+    assert (tree.nodes[root.id].value, tree.nodes[root.id].visits) == (0.5, 2)  # the unjudged leaf is left out
+    pairs = tree.pairs(PairRule.ORACLE)
+    assert [p.rejected_status for p in pairs] == [Status.VULNERABLE]

@@ -24,7 +24,7 @@ from typing import Callable, Sequence
 import torch
 
 from sectree.errors import SectreeError
-from sectree.oracle.verdict import Status, Verdict
+from sectree.oracle.verdict import Rule, Status, Verdict
 from sectree.policy import SamplingConfig, StopRule, fork
 from sectree.tasks import Task
 from sectree.tree.model import REWARDS_DEFAULT, NodeKind, Opponent, PairRule, Tree, pair_counts
@@ -285,7 +285,8 @@ class TreeBuilder:
         # the last trunk node is the golden leaf: the reference solution, secure by construction
         last = tree.nodes[parent]
         last.candidate = self.task.reference_source
-        last.verdict = Verdict(self.task.id, Status.SECURE, parseable=True, reason="golden reference")
+        last.verdict = Verdict(self.task.id, Status.SECURE, parseable=True, reason="golden reference",
+                               rule=Rule.REFERENCE)
         last.reward = self.cfg.rewards["secure"]
         hangs = {p: hang[p] for p in {n.position for n in nodes}}
         for pos, hid in hangs.items():  # span mode: the golden side of a pair is the secure span only
@@ -370,7 +371,8 @@ class TreeBuilder:
     def set_verdicts(self, verdicts: list[Verdict]) -> None:
         for i, v in zip(self.pending, verdicts):
             n = self.tree.nodes[i]
-            n.verdict, n.reward = v, self.cfg.rewards[v.status.value]
+            # an unjudged leaf (a task without tests that no rule decided) gets no reward: the backup leaves it out
+            n.verdict, n.reward = v, self.cfg.rewards.get(v.status.value)
         self.pending = []
 
     def contrast(self, hang_id: int, sampled: bool = False) -> bool:
@@ -532,7 +534,8 @@ def build_flat_trees(policy, tasks: Sequence[Task], oracle, cfg: TreeConfig, n: 
         g, tree = b.trunk.golden, b.tree
         root = tree.add(None, [], "", NodeKind.ROOT, strategy="selfplay")
         gold = tree.add(root.id, g.ids, g.text, NodeKind.TRUNK, candidate=t.reference_source, reward=cfg.rewards["secure"],
-                        verdict=Verdict(t.id, Status.SECURE, parseable=True, reason="golden reference"))
+                        verdict=Verdict(t.id, Status.SECURE, parseable=True, reason="golden reference",
+                                        rule=Rule.REFERENCE))
         del gold
         k = 0
         if Opponent.REFERENCE in cfg.opponents:

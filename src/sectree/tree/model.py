@@ -215,11 +215,17 @@ class Tree:
 
     # ------------------------------------------------------------------ values
     def backup(self) -> None:
-        """value(node) = mean reward of the leaves below it; visits = their number (post-order)."""
+        """value(node) = mean reward of the leaves below it; visits = their number (post-order).
+
+        Unjudged leaves (tasks without tests: no rule decided, ``Status.UNJUDGED``) have no reward and are left
+        out: value and visits count the judged leaves only (a node with none has value None)."""
 
         def visit(i: int) -> tuple[float, int]:
             n = self.nodes[i]
             if n.is_leaf:
+                if n.reward is None and n.status == Status.UNJUDGED:
+                    n.value, n.visits = None, 0
+                    return 0.0, 0
                 if n.reward is None:
                     raise ValueError(f"tree {self.task_id}: leaf {i} has no reward")
                 n.value, n.visits = n.reward, 1
