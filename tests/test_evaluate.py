@@ -99,12 +99,13 @@ def _hand_made(path, tasks):
 
 
 def test_evaluate_hand_made_samples(tmp_path):
-    tasks = load_suite("builtin:python", ids=IDS)
+    # a train task, an unseen-CWE test task and a seen-CWE test task (issue #10 item 4)
+    tasks = load_suite("builtin:python", ids=IDS + ["cwe_022_6"])
     samples = tmp_path / "samples.jsonl"
     _hand_made(samples, tasks)
     out = tmp_path / "results.json"
     res = evaluate(samples, out)
-    assert json.loads(out.read_text())["n_samples"] == 8 and out.with_suffix(".md").exists()
+    assert json.loads(out.read_text())["n_samples"] == 12 and out.with_suffix(".md").exists()
     full = res["results"]["full"]["overall"]
     # per task: secure, vulnerable, unparsable -> secure-pass@1 1/3, func@1 2/3, broken 1/3
     assert full["secure_pass@1"]["value"] == pytest.approx(1 / 3)
@@ -123,8 +124,14 @@ def test_evaluate_hand_made_samples(tmp_path):
     for mode in ("full", "completion"):
         assert summarize([r for r in recs if r["mode"] == mode])["overall"] == saved["results"][mode]["overall"]
     assert res["results"]["completion"]["overall"]["secure_pass@1"]["value"] == 1.0
-    assert res["oracle"]["calls"] == 8 and res["modes"] == ["full", "completion"]
+    assert res["oracle"]["calls"] == 12 and res["modes"] == ["full", "completion"]
     assert "mode: full" in res["markdown"] and "cwe_078_0" in res["markdown"]
+    # seen and unseen CWEs are reported apart: each record says its test task's tier, summaries group by it
+    assert {r["task_id"]: r["seen"] for r in recs} == {"cwe_078_0": None, "cwe_601_0": False, "cwe_022_6": True}
+    by_seen = res["results"]["full"]["by_seen"]
+    assert {k: g["secure_pass@1"]["n_tasks"] for k, g in by_seen.items()} == {"seen": 1, "unseen": 1}
+    assert by_seen["seen"]["secure_pass@1"]["value"] == pytest.approx(1 / 3)
+    assert "| test, CWE seen |" in res["markdown"] and "| test, CWE unseen |" in res["markdown"]
 
 
 @pytest.mark.parametrize(

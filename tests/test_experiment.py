@@ -127,10 +127,11 @@ VERDICTS = {  # status -> what the real oracle returns for such a sample
 }
 
 
-def _fake_eval(path: Path, statuses: dict[str, list[str]], mode: str = "full") -> dict:
+def _fake_eval(path: Path, statuses: dict[str, list[str]], mode: str = "full",
+               seen: dict[str, bool] | None = None) -> dict:
     samples = [{"task_id": tid, "mode": mode, "template": "direct", "model": "m", "sample_idx": i,
                 "language": "go" if tid.endswith("_go") else "python", "cwes": [int(tid.split("_")[1])],
-                "split": "test", "family": tid,
+                "split": "test", "family": tid, "seen": (seen or {}).get(tid),
                 "verdict": VERDICTS[s]} for tid, sts in statuses.items() for i, s in enumerate(sts)]
     results = {"results": {mode: summarize(samples)}, "samples": samples, "oracle": {"calls": len(samples)},
                "wall_seconds": 1.0, "n_samples": len(samples), "n_tasks": len(statuses)}
@@ -186,6 +187,37 @@ def test_report_pools_seeds_and_matches_each_eval(tmp_path):
     html = (tmp_path / "report.html").read_text()
     assert not URL.search(html) and 'src="data:image/png;base64,' in html
     assert html.count('<img alt="') == 2  # bars and CWE heat map; no training stats here, so no curves
+
+
+def test_report_seen_and_unseen_cwes(tmp_path):
+    """Issue #10 item 4: the report shows the seen- and unseen-CWE test tiers apart, from the samples' ``seen``."""
+    data = {"sft": {"cwe_001_0": ["secure", "vulnerable"], "cwe_002_0": ["vulnerable", "broken"]},
+            "tsp": {"cwe_001_0": ["secure", "secure"], "cwe_002_0": ["broken", "broken"]}}
+    cfg = ExperimentConfig(name="t", methods=["sft", "tsp"], seeds=[0], eval=EvalSpec(modes=["full"], n=2),
+                           report=ReportSpec(trees=0))
+    records = []
+    for m, st in data.items():
+        f = tmp_path / "evals" / f"{m}-s0" / "results.json"
+        _fake_eval(f, st, seen={"cwe_001_0": True, "cwe_002_0": False})
+        records.append({"id": f"{m}-s0", "method": m, "seed": 0, "model_spec": "m",
+                        "train": {"trained": True, "oracle_calls": 1, "tokens_generated": 1, "wall_seconds": 1.0},
+                        "eval": {"results_file": str(f), "settings": {"full": {"cwes": []}}, "oracle_calls": 4,
+                                 "tokens": 1, "generate_seconds": 1.0, "judge_seconds": 1.0}})
+    write_report(cfg, tmp_path, records)
+    saved = json.loads((tmp_path / "results.json").read_text())
+    by = saved["table"]["full"]["tsp"]["by_seen"]
+    assert by["seen"]["secure_pass@1"]["value"] == 1.0 and by["unseen"]["secure_pass@1"]["value"] == 0.0
+    assert saved["table"]["full"]["sft"]["by_seen"]["seen"]["secure_pass@1"]["value"] == 0.5
+    md = (tmp_path / "report.md").read_text()
+    assert "## Seen and unseen CWEs" in md
+    for m, tier in [("sft", "seen"), ("sft", "unseen"), ("tsp", "seen"), ("tsp", "unseen")]:
+        cells = [format_metric(saved["table"]["full"][m]["by_seen"][tier].get(k)) for _, k in COLUMNS]
+        assert f"| {m} | {tier} | 1 | " + " | ".join(cells) + " |" in md
+    # without the tier in the samples (records written before it) there is no such section
+    for m, st in data.items():
+        _fake_eval(tmp_path / "evals" / f"{m}-s0" / "results.json", st)
+    write_report(cfg, tmp_path, records)
+    assert "Seen and unseen CWEs" not in (tmp_path / "report.md").read_text()
 
 
 def test_transfer_section_per_language(tmp_path):

@@ -183,6 +183,22 @@ def test_summary_breakdowns_by_hand():
     assert values(s["by_split"]["test"]) == want(0.25, 0.375, 1 / 3, 3 / 7, 4 / 7, 0.5)
 
 
+def test_seen_and_unseen_cwe_tiers_reported_apart():
+    # issue #10 item 4: test tasks of the seen-CWE tier (C) and of the unseen tier (B, D) grouped apart; the
+    # train task A and records that do not say (written before the tier) are in neither group
+    tier = {"B": False, "C": True, "D": False}
+    recs = [{**r, "seen": tier.get(r["task_id"])} for r in records()]
+    s = summarize(recs)
+    assert list(s["by_seen"]) == ["seen", "unseen"]
+    assert s["by_seen"]["seen"]["func@1"]["n_tasks"] == 1 and s["by_seen"]["unseen"]["func@1"]["n_tasks"] == 1
+    assert values(s["by_seen"]["seen"]) == values(summarize([r for r in recs if r["task_id"] == "C"])["overall"])
+    assert values(s["by_seen"]["unseen"]) == values(summarize([r for r in recs if r["task_id"] in "BD"])["overall"])
+    assert s["per_task"]["C"]["seen"] is True and s["per_task"]["A"]["seen"] is None
+    rows = [ln.split("|")[1].strip() for ln in markdown_table(s).strip().splitlines()[2:]]
+    assert rows == ["overall", "c", "js", "python", "test, CWE seen", "test, CWE unseen"]
+    assert summarize(records())["by_seen"] == {}
+
+
 def test_summary_per_task_and_larger_k():
     s = summarize(records(), ks=(1, 2, 5))
     a = s["per_task"]["A"]

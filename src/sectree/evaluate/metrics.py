@@ -134,6 +134,9 @@ class TaskCounts:
     """Parseable samples with a security alert (SPR@1's numerator is parseable - this)."""
     unjudged: int = 0
     """Samples of a task without tests: in no status and no pass@k n."""
+    seen: bool | None = None
+    """Test tasks: whether every CWE of the task occurs in a train task of its language (``Task.cwe_tier``,
+    the record's ``seen``); None for train tasks and for records that do not say (written before the tier)."""
 
     @property
     def functional(self) -> int:
@@ -172,6 +175,8 @@ def task_counts(records: Iterable[Mapping]) -> dict[str, TaskCounts]:
         if a["meta"] != meta:
             raise ValueError(f"record {i}: task {r['task_id']!r} has (language, cwes, split) {meta}, "
                              f"earlier records say {a['meta']}")
+        if r.get("seen") is not None:  # optional: records written before the seen-CWE tier lack it
+            a["seen"] = bool(r["seen"])
         alert = security_alert(v)
         parseable = bool(v.get("parseable"))
         a["n"] += v["status"] in JUDGED
@@ -259,14 +264,20 @@ def _split_key(split: str | None) -> str:
     return "none" if split is None else str(split)
 
 
+def _seen_key(seen: bool) -> str:
+    """The CWE tier's name (sectree.tasks.CweTier values) for a test task's ``seen``."""
+    return "seen" if seen else "unseen"
+
+
 def summarize(records: Iterable[Mapping], ks: Sequence[int] = (1,), seed: int = 0,
               resamples: int = RESAMPLES) -> dict:
     """A JSON-serialisable summary of ``records``:
 
     ``{"n_tasks", "n_samples", "ks", "bootstrap": {"resamples", "seed", "confidence"}, "definitions",
     "overall": {metric: {"value", "ci", "n_tasks", "n_samples"}}, "by_language": {lang: {...}},
-    "by_cwe": {"22": {...}}, "by_split": {"train"|"test"|"none": {...}}, "per_task": {task_id: {language,
-    cwes, split, n, secure, vulnerable, broken, unjudged, parseable, alerts, secure_pass@k, func@k for
+    "by_cwe": {"22": {...}}, "by_split": {"train"|"test"|"none": {...}}, "by_seen": {"seen"|"unseen": {...}}
+    (test tasks whose records say ``seen``: the seen- and unseen-CWE tiers), "per_task": {task_id: {language,
+    cwes, split, seen, n, secure, vulnerable, broken, unjudged, parseable, alerts, secure_pass@k, func@k for
     k <= n}}, "metrics_version"}``; ``n_samples`` counts every sample, unjudged ones included.
 
     A task with several CWEs counts in each of them. Values are fractions in [0, 1]; None where a metric is
@@ -288,7 +299,8 @@ def summarize(records: Iterable[Mapping], ks: Sequence[int] = (1,), seed: int = 
 
     per_task = {}
     for t in tasks:
-        row = {"language": t.language, "cwes": list(t.cwes), "split": t.split, "n": t.n, "secure": t.secure,
+        row = {"language": t.language, "cwes": list(t.cwes), "split": t.split, "seen": t.seen, "n": t.n,
+               "secure": t.secure,
                "vulnerable": t.vulnerable, "broken": t.broken, "unjudged": t.unjudged, "parseable": t.parseable,
                "alerts": t.alerts}
         for k in ks:
@@ -307,6 +319,7 @@ def summarize(records: Iterable[Mapping], ks: Sequence[int] = (1,), seed: int = 
         "by_language": groups(lambda t: [t.language]),
         "by_cwe": groups(lambda t: sorted(set(t.cwes))),
         "by_split": groups(lambda t: [_split_key(t.split)]),
+        "by_seen": groups(lambda t: [_seen_key(t.seen)] if t.split == "test" and t.seen is not None else []),
         "per_task": per_task,
     }
 
@@ -333,7 +346,8 @@ def format_metric(m: Mapping | None) -> str:
 
 
 def markdown_table(summary: Mapping, method: str | None = None) -> str:
-    """A Markdown table of ``summary`` (from summarize): one row for ``overall`` and one per language;
+    """A Markdown table of ``summary`` (from summarize): one row for ``overall``, one per language and, where
+    the records say, one per CWE tier of the test tasks ("test, CWE seen" / "test, CWE unseen");
     columns tasks, samples (judged), then secure-pass@1, func@1, vulnerable among functional@1, SPR@1, alert
     rate and broken rate as ``"x.x [lo, hi]"`` (percent, 95% bootstrap CI), and an ``unjudged`` count where
     some sample is. With ``method`` a first column names it on every row."""
@@ -341,6 +355,7 @@ def markdown_table(summary: Mapping, method: str | None = None) -> str:
     head = ((["method"] if method is not None else []) + ["subset", "tasks", "samples"]
             + [c for c, _ in TABLE_COLUMNS] + (["unjudged"] if unjudged else []))
     rows = [("overall", summary["overall"])] + sorted(summary.get("by_language", {}).items())
+    rows += [(f"test, CWE {k}", v) for k, v in sorted(summary.get("by_seen", {}).items())]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] * len(head)) + "|"]
     for name, metrics in rows:
         broken = metrics.get("broken_rate", {})

@@ -174,7 +174,7 @@ def evaluate(samples_path: str | Path, out: str | Path | None = None, *, oracle_
     """Judge every sample; write ``out`` (results.json) and a Markdown table next to it; return the results."""
     from sectree.evaluate.metrics import markdown_table, summarize
     from sectree.oracle import Oracle
-    from sectree.tasks import load_suite
+    from sectree.tasks import CweTier, load_suite
 
     t0 = time.monotonic()
     recs = read_samples(samples_path)
@@ -197,6 +197,8 @@ def evaluate(samples_path: str | Path, out: str | Path | None = None, *, oracle_
         t = tasks[r["task_id"]]
         judged.append({**{k: r.get(k) for k in ("task_id", "mode", "template", "model", "sample_idx")},
                        "language": t.language, "cwes": list(t.cwes), "split": t.split, "family": t.family,
+                       # the CWE tier of a test task (None for train tasks): metrics report seen and unseen apart
+                       "seen": None if t.cwe_tier is None else t.cwe_tier is CweTier.SEEN,
                        "candidate": r["candidate"], "verdict": v.to_dict()})
     by_mode = {m: summarize([j for j in judged if j["mode"] == m]) for m in MODES if any(j["mode"] == m for j in judged)}
     settings = {k: v for k, v in (recs[0].get("settings") or {}).items() if k not in ("mode",)}
