@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import ast
 import shutil
+import sys
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sectree.errors import SectreeError
 from sectree.tasks import Task
@@ -34,7 +36,9 @@ class Job:
     env: dict[str, str] = field(default_factory=dict)
 
 
-PYTEST_ARGS = ["-q", "-p", "no:cacheprovider", "-p", "no:doctest", "-p", "no:junitxml", "-p", "no:pastebin",
+# --tb=no: outcomes and messages come from the report channel (the raw exception), never from pytest's
+# failure reports, whose tracebacks with source cost ~13% of a Python verdict's CPU and were never read
+PYTEST_ARGS = ["-q", "--tb=no", "-p", "no:cacheprovider", "-p", "no:doctest", "-p", "no:junitxml", "-p", "no:pastebin",
                "-p", "no:nose", "-p", "no:legacypath", "-p", "no:unraisableexception",
                "-p", "no:threadexception", "-p", "no:stepwise", "--basetemp=/tmp/pytest", "-o", "addopts=",
                "-W", "ignore::pytest.PytestUnknownMarkWarning"]
@@ -92,6 +96,16 @@ ASAN_ENV = {"ASAN_OPTIONS": "detect_leaks=0:allocator_may_return_null=1:symboliz
             "UBSAN_OPTIONS": "print_stacktrace=0:halt_on_error=1"}
 
 
+def compiled_dir_link(files: dict[str, bytes], exe: str) -> list[list[str]]:
+    """CWEval's tests run ``compiled/<stem>_task`` (its evaluator builds there), ours ``./<stem>_task``: for a
+    test file that names ``compiled``, a placeholder file makes the folder and a prepare step links the
+    binary into it (one ``ln`` per job; tests that do not need it pay nothing)."""
+    if not any(k.endswith("_test.py") and b"'compiled'" in v for k, v in files.items()):
+        return []
+    files["compiled/.sectree"] = b""
+    return [["ln", "-s", f"../{exe}", f"compiled/{exe}"]]
+
+
 class CRunner(LanguageRunner):
     language, compiler, std = "c", "gcc", "-std=gnu11"
     tools = ("gcc",)
@@ -99,9 +113,9 @@ class CRunner(LanguageRunner):
     def job(self, task: Task, source: str) -> Job:
         exe = task.candidate_filename.rsplit(".", 1)[0]
         build = [self.compiler, self.std, *SANITIZE, task.candidate_filename, "-o", exe, *task.link_flags]
-        return Job(files={task.candidate_filename: source.encode(), **self.tests(task)}, kind="pytest",
-                   argv=[*PYTEST_ARGS, task.test_file.name], prepare=[build], limits={"memory_mb": None},
-                   env=dict(ASAN_ENV))
+        files = {task.candidate_filename: source.encode(), **self.tests(task)}
+        return Job(files=files, kind="pytest", argv=[*PYTEST_ARGS, task.test_file.name],
+                   prepare=[build, *compiled_dir_link(files, exe)], limits={"memory_mb": None}, env=dict(ASAN_ENV))
 
 
 class CppRunner(CRunner):
@@ -109,8 +123,10 @@ class CppRunner(CRunner):
     tools = ("g++",)
 
 
-GO_ENV = {"GOCACHE": "/tmp/gocache", "GOPATH": "/tmp/gopath", "GO111MODULE": "off", "CGO_ENABLED": "1",
-          "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local", "GOPROXY": "off"}
+# GOPATH's second entry is where Debian's golang-*-dev packages put libraries (`make cweval-deps`): with
+# modules off, an import such as golang.org/x/crypto/pbkdf2 resolves there, offline
+GO_ENV = {"GOCACHE": "/tmp/gocache", "GOPATH": "/tmp/gopath:/usr/share/gocode", "GO111MODULE": "off",
+          "CGO_ENABLED": "1", "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local", "GOPROXY": "off"}
 
 
 class GoRunner(LanguageRunner):
@@ -119,10 +135,15 @@ class GoRunner(LanguageRunner):
 
     def job(self, task: Task, source: str) -> Job:
         exe = task.candidate_filename.rsplit(".", 1)[0]
-        return Job(files={task.candidate_filename: source.encode(), **self.tests(task)}, kind="pytest",
-                   argv=[*PYTEST_ARGS, task.test_file.name],
-                   prepare=[["go", "build", "-o", exe, task.candidate_filename]], limits={"memory_mb": None},
-                   env=dict(GO_ENV))
+        files = {task.candidate_filename: source.encode(), **self.tests(task)}
+        return Job(files=files, kind="pytest", argv=[*PYTEST_ARGS, task.test_file.name],
+                   prepare=[["go", "build", "-o", exe, task.candidate_filename], *compiled_dir_link(files, exe)],
+                   limits={"memory_mb": None}, env=dict(GO_ENV))
+
+
+# npm packages CWEval's JS tasks require, installed by `make cweval-deps` inside the virtualenv, which the
+# sandbox mounts read-only at its own path (the repository itself is not mounted)
+NODE_MODULES = Path(sys.prefix) / "cweval-node" / "node_modules"
 
 
 class JsRunner(LanguageRunner):
@@ -132,7 +153,8 @@ class JsRunner(LanguageRunner):
     def job(self, task: Task, source: str) -> Job:
         return Job(files={task.candidate_filename: source.encode(), **self.tests(task)}, kind="pytest",
                    argv=[*PYTEST_ARGS, task.test_file.name],
-                   prepare=[["node", "--check", task.candidate_filename]], limits={"memory_mb": None})
+                   prepare=[["node", "--check", task.candidate_filename]], limits={"memory_mb": None},
+                   env={"NODE_PATH": str(NODE_MODULES)} if NODE_MODULES.is_dir() else {})
 
 
 RUNNERS: dict[str, LanguageRunner] = {r.language: r for r in (PythonRunner(), CRunner(), CppRunner(), GoRunner(),

@@ -45,6 +45,10 @@ DEFAULT_PRELOAD = [
     "_pytest.assertion.rewrite", "json", "subprocess", "sqlite3", "hashlib", "hmac", "secrets", "random",
     "tempfile", "shutil", "pathlib", "re", "html", "urllib.parse", "logging", "gzip", "zipfile", "base64",
     "ipaddress", "ssl", "xml.etree.ElementTree", "yaml", "lxml.etree", "jwt",
+    # CWEval's tests and references (`make cweval-deps`; skipped when absent): these load native code with
+    # ctypes at import, which the report channel's audit hook takes for tampering once a job runs
+    "wrapt_timeout_decorator", "Crypto.Cipher.AES", "Crypto.Cipher.DES", "Crypto.PublicKey.RSA",
+    "Crypto.PublicKey.DSA", "Crypto.Random", "Crypto.Util.Padding", "argon2",
 ]
 
 
