@@ -32,11 +32,62 @@ def _load(suite: str, split: str | None, cwe: list[int] | None, language: str | 
     return load_suite(suite, split=split, cwe=cwe or None, language=language)
 
 
+StrictOpt = typer.Option(False, "--strict", help="a task that cannot be read or lacks a dependency is an error "
+                         "(default: skipped with its reason)")
+
+
+def _load_usable(suite: str, split: str | None, cwe: list[int] | None, language: str | None, strict: bool):
+    """(tasks, skipped): tasks that load and have what they need here; the rest as ``Skipped`` with reasons
+    (a ``cweval:`` task that cannot be read; any task that ``needs`` what this machine lacks)."""
+    from sectree.oracle.needs import split_runnable
+    from sectree.tasks import load_suite
+
+    skipped: list = []
+    tasks = load_suite(suite, split=split, cwe=cwe or None, language=language, strict=strict, skipped=skipped)
+    tasks, lacking = split_runnable(tasks)
+    skipped += lacking
+    if strict and skipped:
+        raise SectreeError(f"suite {suite!r}: task {skipped[0].id}: {skipped[0].reason} ({len(skipped)} task(s) "
+                           f"cannot be used; without --strict they are skipped)")
+    return tasks, skipped
+
+
+def _skip_kind(reason: str) -> str:
+    """A skip reason without its specifics, to count skips by kind: 'needs <what>' or 'cannot be read'."""
+    import re
+
+    return re.sub(r" \([^)]*\)", "", reason) if reason.startswith("needs ") else "cannot be read"
+
+
+def _language_summary(tasks, skipped, agree: dict[str, bool] | None = None) -> dict:
+    """Per language: tasks found, loaded, skipped (by kind of reason) and, after a check, how many agree."""
+    out = {}
+    for lang in sorted({t.language for t in tasks} | {s.language for s in skipped}):
+        mine, gone = [t for t in tasks if t.language == lang], [s for s in skipped if s.language == lang]
+        kinds: dict[str, int] = {}
+        for s in gone:
+            kinds[_skip_kind(s.reason)] = kinds.get(_skip_kind(s.reason), 0) + 1
+        row = {"found": len(mine) + len(gone), "loaded": len(mine), "skipped": len(gone), "skipped_by_reason": kinds}
+        if agree is not None:
+            row["agree"] = sum(agree[t.id] for t in mine)
+        out[lang] = row
+    return out
+
+
+def _echo_language_summary(summary: dict) -> None:
+    for lang, r in summary.items():
+        why = "; ".join(f"{k}: {v}" for k, v in r["skipped_by_reason"].items())
+        agree = f", {r['agree']}/{r['loaded']} agree" if "agree" in r else ""
+        typer.echo(f"{lang}: {r['loaded']} loaded, {r['skipped']} skipped" + (f" ({why})" if why else "") + agree)
+
+
 @tasks_app.command("list")
 def tasks_list(suite: str = SuiteOpt, split: Optional[str] = SplitOpt, cwe: Optional[list[int]] = CweOpt,
-               language: Optional[str] = LangOpt, as_json: bool = typer.Option(False, "--json")) -> None:
-    """Table of tasks: id, language, CWE, family, split, tier, CWE tier (test tasks: CWE seen in training or not)."""
-    tasks = _load(suite, split, cwe, language)
+               language: Optional[str] = LangOpt, as_json: bool = typer.Option(False, "--json"),
+               strict: bool = StrictOpt) -> None:
+    """Table of tasks: id, language, CWE, family, split, tier, CWE tier (test tasks: CWE seen in training or not);
+    then the tasks skipped (cannot be read, or need what this machine lacks) and per-language counts."""
+    tasks, skipped = _load_usable(suite, split, cwe, language, strict)
     sc = None
     if suite.startswith("safecoder:"):  # test-less SafeCoder fixes: also which rows were skipped and why
         from sectree.tasks.safecoder import load_safecoder
@@ -44,6 +95,9 @@ def tasks_list(suite: str = SuiteOpt, split: Optional[str] = SplitOpt, cwe: Opti
         sc = load_safecoder(suite.partition(":")[2], suite=suite)
     if as_json:  # {"summary", "tasks"}; a SafeCoder suite adds "skipped", "signature_changed"
         out = sc.to_dict(tasks) if sc else {"summary": _split_summary(tasks), "tasks": [t.to_dict() for t in tasks]}
+        if skipped or not sc:  # "skipped_tasks": a SafeCoder suite's "skipped" are its unusable rows
+            out["skipped_tasks"] = [s.to_dict() for s in skipped]
+            out["by_language"] = _language_summary(tasks, skipped)
         typer.echo(json.dumps(out, indent=2))
         return
     rows = [(t.id, t.language, ",".join(f"CWE-{c}" for c in t.cwes), t.family, t.split or "-", t.tier or "-",
@@ -59,6 +113,11 @@ def tasks_list(suite: str = SuiteOpt, split: Optional[str] = SplitOpt, cwe: Opti
                        f"{c['test_unseen_cwe']} unseen-CWE)")
     if unseen:
         typer.echo("CWEs only in test tasks (unseen): " + ", ".join(f"CWE-{c}" for c in unseen))
+    if skipped:
+        typer.echo("")
+        _table(("skipped task", "reason"), [(s.id, s.reason) for s in skipped])
+    if skipped or suite.startswith("cweval:"):
+        _echo_language_summary(_language_summary(tasks, skipped))
     if sc:
         summary = sc.summary(tasks)
         typer.echo("by language: " + ", ".join(f"{k} {v}" for k, v in summary["by_language"].items()))
@@ -87,36 +146,67 @@ def _split_summary(tasks) -> dict:
 def tasks_check(suite: str = SuiteOpt, split: Optional[str] = SplitOpt, cwe: Optional[list[int]] = CweOpt,
                 language: Optional[str] = LangOpt, as_json: bool = typer.Option(False, "--json"),
                 no_sandbox: bool = NoSandboxOpt,
-                workers: Optional[int] = typer.Option(None, help="parallel sandboxes (default: cores)")) -> None:
-    """Judge every task's secure reference (must be secure) and unsafe reference (must be vulnerable)."""
+                workers: Optional[int] = typer.Option(None, help="parallel sandboxes (default: cores)"),
+                strict: bool = StrictOpt) -> None:
+    """Judge every task's secure reference (must be secure) and each unsafe reference (must be vulnerable);
+    tasks that cannot be read or lack a dependency are skipped with the reason (--strict: an error)."""
     from sectree.oracle import Oracle, OracleConfig
     from sectree.sandbox import SandboxConfig
 
-    tasks = _load(suite, split, cwe, language)
+    tasks, skipped = _load_usable(suite, split, cwe, language, strict)
     if not tasks:
-        raise SectreeError(f"suite {suite!r} has no tasks matching the filters")
+        raise SectreeError(f"suite {suite!r} has no usable tasks matching the filters"
+                           + (f" ({len(skipped)} skipped, e.g. {skipped[0].id}: {skipped[0].reason})" if skipped else ""))
+    from sectree.oracle.runners import runner_for
+
+    for lang in sorted({t.language for t in tasks}):
+        runner_for(lang).check_tools()  # one clear error before any sandbox starts
     t0 = time.monotonic()
-    items = [(t, t.reference_source) for t in tasks] + [(t, t.unsafe_source) for t in tasks]
     cfg = OracleConfig(sandbox=SandboxConfig(enabled=not no_sandbox), workers=workers)
-    with Oracle(cfg) as oracle, _progress(len(items), "judging references", quiet=as_json) as bar:
-        verdicts = oracle.judge_many(items, progress=bar.update)
-    n = len(tasks)
-    disagree = []
-    for t, vs, vu in zip(tasks, verdicts[:n], verdicts[n:]):
+    with Oracle(cfg) as oracle:
+        # the tests each task expects, from its secure reference; one whose reference collects none (a build
+        # error, a timeout) disagrees by itself instead of stopping the check of every other task
+        from concurrent.futures import ThreadPoolExecutor
+
+        def no_tests(t) -> str | None:
+            try:
+                oracle.expected_tests(t)
+            except SectreeError as e:
+                return str(e).replace(f"{t.test_file}: ", "")
+            return None
+
+        with ThreadPoolExecutor(max_workers=len(oracle.pool.workers)) as ex:
+            failed = dict(zip([t.id for t in tasks], ex.map(no_tests, tasks)))
+        disagree = [{"id": i, "problems": [f"secure reference: {why}"]} for i, why in failed.items() if why]
+        judged = [t for t in tasks if not failed[t.id]]
+        # every unsafe variant is judged (CWEval's numbered <entry>_unsafe_0, _1, ...): each must be vulnerable
+        items = [(t, t.reference_source) for t in judged] + [(t, u) for t in judged for u in t.unsafe_sources]
+        with _progress(len(items), "judging references", quiet=as_json) as bar:
+            verdicts = oracle.judge_many(items, progress=bar.update) if items else []
+    n = len(judged)
+    unsafe_verdicts = iter(verdicts[n:])
+    for t, vs in zip(judged, verdicts[:n]):
         problems = []
         if vs.status.value != "secure":
             problems.append(f"secure reference judged {vs.status.value} ({vs.reason})")
-        if vu.status.value != "vulnerable":
-            problems.append(f"unsafe reference judged {vu.status.value} ({vu.reason or 'all tests pass'})")
+        many = len(t.unsafe_sources) > 1
+        for i, vu in zip(range(len(t.unsafe_sources)), unsafe_verdicts):
+            if vu.status.value != "vulnerable":
+                name = f"unsafe reference {i}" if many else "unsafe reference"
+                problems.append(f"{name} judged {vu.status.value} ({vu.reason or 'all tests pass'})")
         if problems:
             disagree.append({"id": t.id, "problems": problems})
+    bad = {d["id"] for d in disagree}
     summary = {
         "suite": suite,
-        "tasks": n,
+        "tasks": len(tasks),
         "languages": sorted({t.language for t in tasks}),
         "cwes": sorted({c for t in tasks for c in t.cwes}),
-        "agree": n - len(disagree),
+        "agree": len(tasks) - len(disagree),
         "disagree": disagree,
+        "unsafe_variants": len(items) - n,
+        "skipped": [s.to_dict() for s in skipped],
+        "by_language": _language_summary(tasks, skipped, {t.id: t.id not in bad for t in tasks}),
         "sandboxed": not no_sandbox,
         "seconds": round(time.monotonic() - t0, 2),
     }
@@ -125,8 +215,12 @@ def tasks_check(suite: str = SuiteOpt, split: Optional[str] = SplitOpt, cwe: Opt
     else:
         if disagree:
             _table(("task", "problem"), [(d["id"], p) for d in disagree for p in d["problems"]])
-        typer.echo(f"{summary['agree']}/{n} tasks agree (secure reference secure, unsafe reference vulnerable); "
+        if skipped:
+            _table(("skipped task", "reason"), [(s.id, s.reason) for s in skipped])
+        typer.echo(f"{summary['agree']}/{len(tasks)} tasks agree (secure reference secure, every unsafe reference "
+                   f"vulnerable: {summary['unsafe_variants']} unsafe references); {len(skipped)} skipped; "
                    f"{len(summary['cwes'])} CWEs, {', '.join(summary['languages'])}; {summary['seconds']} s")
+        _echo_language_summary(summary["by_language"])
     if disagree:
         raise typer.Exit(1)
 
@@ -161,10 +255,13 @@ def _run_generate(cfg, out: str, quiet: bool, policy=None) -> dict:
         bar.update(1)
 
     try:
-        return generate(cfg, out, progress=progress, policy=policy)
+        info = generate(cfg, out, progress=progress, policy=policy)
     finally:
         if bar is not None:
             bar.close()
+    for s in info.get("skipped", []):
+        typer.echo(f"skipped {s['id']}: {s['reason']}", err=True)
+    return info
 
 
 def _run_evaluate(samples: str, out: str | None, no_sandbox: bool, workers: int | None, findings: str, quiet: bool) -> dict:
@@ -209,21 +306,49 @@ def evaluate(samples: str = typer.Argument(..., help="samples JSONL from `sectre
     _print_results(_run_evaluate(samples, out, no_sandbox, workers, findings, quiet=as_json), as_json)
 
 
+EVAL_MODES = ("full", "completion", "both", "choice", "span")
+
+
 @app.command("eval")
 def eval_(model: str = ModelOpt, suite: str = typer.Option("builtin:python", "--suite", "-s"),
           split: Optional[str] = SplitOpt, cwe: Optional[list[int]] = CweOpt, language: Optional[str] = LangOpt,
-          mode: str = typer.Option("full", "--mode", help="full, completion or both"),
+          mode: str = typer.Option("full", "--mode", help="full, completion, both, choice (score the secure vs the "
+                                   "unsafe continuation at each decision) or span (write the decision's statement)"),
           template: str = "direct", n: int = typer.Option(5, "--n"), temperature: float = 0.8, top_p: float = 0.95,
           max_new_tokens: int = 384, seed: int = 0,
           batch_tasks: int = typer.Option(8, help="tasks sampled together in one batch"),
           out_dir: str = typer.Option("runs/eval", "--out-dir", help="samples-<mode>.jsonl and results.json go here"),
           no_sandbox: bool = NoSandboxOpt, workers: Optional[int] = None, findings: str = "record",
           as_json: bool = typer.Option(False, "--json")) -> None:
-    """generate + evaluate in one go (resumable); --mode both runs both prompt modes."""
+    """generate + evaluate in one go (resumable); --mode both runs both prompt modes; --mode choice scores the
+    decisions teacher-forced (no sampling, no oracle); --mode span samples --n spans per decision and judges them."""
     from pathlib import Path
 
     from sectree.policy import load_policy
 
+    if mode not in EVAL_MODES:
+        raise SectreeError(f"--mode must be one of {', '.join(EVAL_MODES)}, got {mode!r}")
+    if mode == "choice":
+        from sectree.evaluate.choice import ChoiceConfig, run_choice
+
+        ccfg = ChoiceConfig(model=model, suite=suite, split=split, cwes=list(cwe or []), language=language,
+                            template=template, seed=seed)
+        cres = run_choice(ccfg, Path(out_dir) / "results.json")
+        _print_results({k: v for k, v in cres.items() if k != "choices"}, as_json)
+        return
+    if mode == "span":
+        from sectree.evaluate.span import SpanConfig, generate_spans
+
+        scfg = SpanConfig(model=model, suite=suite, split=split, cwes=list(cwe or []), language=language,
+                          template=template, n=n, temperature=temperature, top_p=top_p,
+                          max_new_tokens=max_new_tokens, seed=seed, batch_decisions=batch_tasks)
+        spans = Path(out_dir) / "samples-span.jsonl"
+        generate_spans(scfg, spans)
+        results = _run_evaluate(str(spans), str(Path(out_dir) / "results.json"), no_sandbox, workers, findings, as_json)
+        _print_results(results, as_json)
+        if not as_json:
+            typer.echo(f"results: {Path(out_dir) / 'results.json'}")
+        return
     modes = ["full", "completion"] if mode == "both" else [mode]
     samples = Path(out_dir) / "samples.jsonl"
     policy = None

@@ -23,6 +23,9 @@ from sectree.io import append_jsonl, read_jsonl, write_json_atomic, write_jsonl_
 
 SAMPLE_FIELDS = ("task_id", "suite", "mode", "candidate", "sample_idx")
 MODES = ("full", "completion")
+SAMPLE_MODES = MODES + ("span",)
+"""Modes a samples file may hold: the prompt modes and ``span`` (evaluate.span: decision spans spliced into
+the golden body); all are judged and summarised alike."""
 
 
 @dataclass
@@ -97,7 +100,15 @@ def generate(cfg: GenerateConfig, out: str | Path, *, policy=None,
     from sectree.tasks.assemble import assemble
 
     out = Path(out)
-    tasks = load_suite(cfg.suite, split=cfg.split, cwe=cfg.cwes or None, language=cfg.language)
+    skipped: list = []
+    tasks = load_suite(cfg.suite, split=cfg.split, cwe=cfg.cwes or None, language=cfg.language, skipped=skipped)
+    if cfg.suite.startswith("cweval:"):
+        # a CWEval task that needs what this machine lacks would be judged broken whatever the model writes:
+        # left out, with its reason, as `tasks check` shows (our own suites' needs are part of `make setup`)
+        from sectree.oracle.needs import split_runnable
+
+        tasks, lacking = split_runnable(tasks)
+        skipped += lacking
     if not tasks:
         raise SectreeError(f"suite {cfg.suite!r} has no tasks matching the filters")
     done = _existing(out, cfg)
@@ -132,7 +143,8 @@ def generate(cfg: GenerateConfig, out: str | Path, *, policy=None,
         if progress:
             progress(i + 1, len(todo))
     return {"tasks": len(tasks), "sampled_tasks": sum(len(g) for g in todo), "tokens": tokens,
-            "seconds": round(time.monotonic() - t0, 2), "out": str(out)}
+            "seconds": round(time.monotonic() - t0, 2), "out": str(out),
+            "skipped": [s.to_dict() for s in skipped]}
 
 
 def read_samples(path: str | Path) -> list[dict]:
@@ -145,7 +157,7 @@ def read_samples(path: str | Path) -> list[dict]:
         missing = [f for f in SAMPLE_FIELDS if f not in r]
         if missing:
             raise SectreeError(f"{path}: sample {i + 1} lacks field(s) {', '.join(missing)}")
-        if r["mode"] not in MODES or not isinstance(r["candidate"], str):
+        if r["mode"] not in SAMPLE_MODES or not isinstance(r["candidate"], str):
             raise SectreeError(f"{path}: sample {i + 1}: bad 'mode' or 'candidate'")
     return recs
 
@@ -200,7 +212,12 @@ def evaluate(samples_path: str | Path, out: str | Path | None = None, *, oracle_
                        # the CWE tier of a test task (None for train tasks): metrics report seen and unseen apart
                        "seen": None if t.cwe_tier is None else t.cwe_tier is CweTier.SEEN,
                        "candidate": r["candidate"], "verdict": v.to_dict()})
-    by_mode = {m: summarize([j for j in judged if j["mode"] == m]) for m in MODES if any(j["mode"] == m for j in judged)}
+    by_mode = {m: summarize([j for j in judged if j["mode"] == m]) for m in SAMPLE_MODES if any(j["mode"] == m for j in judged)}
+    if any(str(r["suite"]).startswith("cweval:") for r in recs):
+        from sectree.evaluate import cweval  # CWEval's own func@k and func-sec@k, beside ours
+
+        for m, summary in by_mode.items():
+            summary["cweval"] = cweval.summarize([j for j in judged if j["mode"] == m])
     settings = {k: v for k, v in (recs[0].get("settings") or {}).items() if k not in ("mode",)}
     results = {
         "samples_file": str(samples_path),
@@ -244,6 +261,11 @@ def results_markdown(results: dict, markdown_table) -> str:
     parts = [head]
     for mode, summary in results["results"].items():
         parts.append(f"### mode: {mode}\n\n{markdown_table(summary)}\n")
+        if "cweval" in summary:
+            from sectree.evaluate.cweval import markdown_table as cweval_table
+
+            parts.append("\nCWEval's own metrics, its definitions (sectree.evaluate.cweval):\n\n"
+                         f"{cweval_table(summary['cweval'])}\n")
         per = summary.get("per_task", {})
         if per:
             parts.append("\nper task (func@1 / secure-pass@1):\n\n| task | func@1 | secure-pass@1 |\n|---|---|---|\n")

@@ -6,12 +6,21 @@ A suite is a folder of tasks. A task is identified by a stem such as ``cwe_078_0
 - ``<stem>_task.<ext>``: the secure reference. An optional header (imports/includes) sits above a line
   containing ``BEGIN PROMPT``; the prompt runs to the line containing ``BEGIN SOLUTION``; then the reference
   body; an optional line containing ``BEGIN ENTRYPOINT`` starts a driver (e.g. ``main``) that stays fixed.
-  Without a ``BEGIN PROMPT`` line the prompt starts at the top of the file.
-- ``<stem>_unsafe.<ext>``: the insecure reference; for Python it may instead be a function
-  ``<entry>_unsafe`` inside the test file.
+  Without a ``BEGIN PROMPT`` line the prompt starts at the top of the file. A marker may appear more than
+  once (CWEval repeats ``BEGIN PROMPT`` above helper functions or inside a doc comment, and ``BEGIN
+  SOLUTION`` inside a body): as in CWEval's own generator, the prompt starts after the *last* ``BEGIN
+  PROMPT`` line above the *first* ``BEGIN SOLUTION`` line; other marker lines stay, as the comments they
+  are. Code above that line (imports, helper functions) is the header, which candidates keep.
+- ``<stem>_unsafe.<ext>``: the insecure reference; for Python it may instead be functions in the test file,
+  ``<entry>_unsafe`` or CWEval's numbered ``<entry>_unsafe_0``, ``<entry>_unsafe_1``, ... (all kept, in
+  order: ``Task.unsafe_variants``).
 - ``<stem>_test.py``: pytest tests marked ``functionality`` or ``security``.
 - ``suite.toml`` (ours; optional for foreign suites): per task ``cwes``, ``family``, ``split``, ``tier``,
-  and optional ``entry`` / ``decision_line`` / ``language`` overrides.
+  and optional ``entry`` / ``decision_line`` / ``language`` / ``link_flags`` overrides. Without
+  ``link_flags`` a C/C++ task links the libraries its references include (``<sqlite3.h>``: ``-lsqlite3``, ...).
+
+A ``cweval:`` suite loads every task it can read: one that cannot be read is skipped with its reason
+(``load_suite(..., skipped=[])`` collects them as ``Skipped``) unless ``strict=True``.
 
 A test task's CWE tier (``Task.cwe_tier``, seen or unseen) is derived by ``load_dir`` from the train tasks
 next to it, never declared, so it cannot go stale when tasks are added or moved between splits.
@@ -90,6 +99,11 @@ class Task:
     cwe_tier: CweTier | None = None
     """Test tasks only (None for train tasks and tasks without a split): set by ``load_dir``, which sees the
     train tasks of the folder; see ``CweTier``."""
+    unsafe_variants: tuple[str, ...] = ()
+    """Every unsafe reference's text in place of ``solution``, in order (CWEval's numbered ``<entry>_unsafe_0``,
+    ``_1``, ...); the first is ``unsafe_solution``. Empty means just ``(unsafe_solution,)``."""
+    unsafe_variant_files: tuple[str, ...] = ()
+    """The same variants as whole candidate files; empty means ``(unsafe_file_text,)``."""
 
     @property
     def ext(self) -> str:
@@ -107,6 +121,16 @@ class Task:
     @property
     def unsafe_source(self) -> str:
         return self.unsafe_file_text
+
+    @property
+    def unsafe_solutions(self) -> tuple[str, ...]:
+        """Every unsafe reference's body (at least one): ``tasks check`` judges each, and each is a contrast."""
+        return self.unsafe_variants or (self.unsafe_solution,)
+
+    @property
+    def unsafe_sources(self) -> tuple[str, ...]:
+        """Every unsafe reference as a candidate file, aligned with ``unsafe_solutions``."""
+        return self.unsafe_variant_files or (self.unsafe_file_text,)
 
     @cached_property
     def divergent_lines(self) -> tuple[int, ...]:
@@ -147,6 +171,25 @@ class Task:
         }
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A task a ``cweval:`` suite holds but that cannot be used here, and why."""
+
+    id: str
+    language: str
+    reason: str
+    """One line: what is wrong with the task's files, or ``needs <what>`` (see ``sectree.oracle.needs``)."""
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "language": self.language, "reason": self.reason}
+
+
+def stem_language(stem: str) -> str:
+    """The language a CWEval stem names (``cwe_022_0_c`` -> c; no suffix -> python); '?' when unknown."""
+    m = _STEM_RE.match(stem)
+    return STEM_SUFFIX_TO_LANG.get((m.group(3) if m else None) or "py", "?")
+
+
 def divergent_lines(secure: str, unsafe: str) -> list[int]:
     """Indices of lines of ``secure`` that a line diff against ``unsafe`` touches (see Task.divergent_lines)."""
     a_idx = [i for i, line in enumerate(secure.splitlines()) if line.strip()]
@@ -168,25 +211,26 @@ def divergent_lines(secure: str, unsafe: str) -> list[int]:
 
 
 def _split_markers(text: str, path: Path) -> tuple[str, str, str, str]:
-    """Split a task file into (header, prompt, solution, entrypoint); marker lines are dropped."""
+    """Split a task file into (header, prompt, solution, entrypoint). The three marker lines that split it are
+    dropped; repeated markers follow CWEval's generator (see the module docstring), so other marker lines stay."""
     lines = text.splitlines(keepends=True)
 
-    def find(marker: str) -> int | None:
-        hits = [i for i, line in enumerate(lines) if marker in line]
-        if len(hits) > 1:
-            raise SectreeError(f"{path}: marker {marker!r} appears {len(hits)} times (expected once)")
-        return hits[0] if hits else None
+    def hits(*markers: str) -> list[int]:
+        return [i for i, line in enumerate(lines) if any(m in line for m in markers)]
 
-    # CWEval spells the last marker "BEGIN ENTRYPONT" in some files; accept both
-    e = find("BEGIN ENTRYPOINT")
-    e = find("BEGIN ENTRYPONT") if e is None else e
-    p, s = find("BEGIN PROMPT"), find("BEGIN SOLUTION")
-    if s is None:
+    solutions = hits("BEGIN SOLUTION")
+    if not solutions:
         raise SectreeError(f"{path}: no line containing 'BEGIN SOLUTION'")
-    if p is not None and p > s:
+    s = solutions[0]
+    prompts = hits("BEGIN PROMPT")
+    if prompts and prompts[0] > s:
         raise SectreeError(f"{path}: 'BEGIN PROMPT' must come before 'BEGIN SOLUTION'")
-    if e is not None and e < s:
+    p = max((i for i in prompts if i < s), default=None)
+    # CWEval spells the last marker "BEGIN ENTRYPONT" in some files; accept both
+    entries = hits("BEGIN ENTRYPOINT", "BEGIN ENTRYPONT")
+    if entries and entries[0] < s:
         raise SectreeError(f"{path}: 'BEGIN ENTRYPOINT' must come after 'BEGIN SOLUTION'")
+    e = entries[0] if entries else None
     header = "".join(lines[:p]) if p is not None else ""
     prompt = "".join(lines[(p + 1 if p is not None else 0) : s])
     solution = "".join(lines[s + 1 : e if e is not None else len(lines)])
@@ -200,31 +244,98 @@ def find_entry(prompt: str, language: str) -> str | None:
         "python": r"^\s*(?:async\s+)?def\s+([A-Za-z_]\w*)\s*\(",
         "go": r"^\s*func\s+(?:\([^)]*\)\s*)?([A-Za-z_]\w*)\s*\(",
         "js": r"(?:^\s*(?:export\s+)?(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)\s*\(|^\s*(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:async\s*)?(?:function|\())",
-        "c": r"^[A-Za-z_][\w\s\*]*?\b([A-Za-z_]\w*)\s*\([^;]*$",
+        # C++ return types may be qualified, templated or references: std::tuple<bool, std::string>&
+        "c": r"^[A-Za-z_][\w\s\*&:<>,]*?\b([A-Za-z_]\w*)\s*\([^;]*$",
     }
     pat = re.compile(patterns.get(language, patterns["c"]), re.M)
+    if language != "python":  # a doc comment's prose ("Execute the command (...)") is no declaration
+        prompt = _blank_comments(prompt)
     names = [next(g for g in m.groups() if g) for m in pat.finditer(prompt)]
     names = [n for n in names if n not in {"if", "for", "while", "switch", "return", "sizeof"}]
     return names[-1] if names else None
 
 
-def _unsafe_from_test_file(test_path: Path, entry: str) -> str | None:
-    """CWEval's Python convention: ``def <entry>_unsafe(...)`` in the test file -> body text, renamed."""
+def _blank_comments(code: str) -> str:
+    """``code`` with ``/* ... */`` and ``// ...`` comments blanked (newlines kept). String literals are not
+    parsed: this only serves to find declarations in a prompt."""
+    return re.sub(r"/\*.*?(?:\*/|\Z)|//[^\n]*", lambda m: re.sub(r"[^\n]", " ", m.group(0)), code, flags=re.S)
+
+
+def _unsafe_from_test_file(test_path: Path, entry: str) -> tuple[list[str], str]:
+    """CWEval's Python convention: functions ``<entry>_unsafe`` or ``<entry>_unsafe_<n>`` in the test file.
+
+    Returns their bodies (``_unsafe`` first, then by ``n``), and the test file's top-level imports and plain
+    assignments that the bodies use, transitively (the unsafe candidate file needs them: ``hashlib`` or a
+    ``type_to_key`` table may live in the test file only)."""
     src = test_path.read_text(encoding="utf-8")
     try:
         tree = ast.parse(src)
     except SyntaxError as e:
         raise SectreeError(f"{test_path}:{e.lineno}: test file does not parse ({e.msg})") from None
+    lines = src.splitlines(keepends=True)
+    pat = re.compile(rf"^{re.escape(entry)}_unsafe(?:_(\d+))?$")
+    found: list[tuple[int, str]] = []
     for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == f"{entry}_unsafe":
-            lines = src.splitlines(keepends=True)
+        m = pat.match(getattr(node, "name", ""))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and m:
             body_start = node.body[0].lineno - 1
             # skip a docstring so the body lines up with the secure reference's body
             if isinstance(node.body[0], ast.Expr) and isinstance(getattr(node.body[0], "value", None), ast.Constant):
                 if len(node.body) > 1:
                     body_start = node.body[1].lineno - 1
-            return "".join(lines[body_start : node.end_lineno])
-    return None
+            found.append((int(m.group(1)) if m.group(1) else -1, "".join(lines[body_start : node.end_lineno])))
+    bodies = [body for _, body in sorted(found)]
+
+    def words(text: str) -> set[str]:
+        return set(re.findall(r"[A-Za-z_]\w*", text))
+
+    # top-level imports and plain assignments (``type_to_key = {...}``) the bodies use, transitively
+    defs: list[tuple[int, set[str], str]] = []
+    for node in tree.body:
+        text = "".join(lines[node.lineno - 1 : node.end_lineno])
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and not getattr(node, "level", 0):
+            module = node.module if isinstance(node, ast.ImportFrom) else node.names[0].name
+            if module and not module.endswith("_task") and module.split(".")[0] != "pytest":
+                defs.append((node.lineno, {(a.asname or a.name).split(".")[0] for a in node.names}, text))
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and "pytest" not in words(text):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if all(isinstance(t, ast.Name) for t in targets):
+                defs.append((node.lineno, {t.id for t in targets}, text))
+    needed, keep = words("".join(bodies)), set()
+    while True:
+        more = {i for i, (_, names, _) in enumerate(defs) if names & needed} - keep
+        if not more:
+            break
+        keep |= more
+        needed |= set().union(*(words(defs[i][2]) for i in more))
+    return bodies, "".join(_ensure_nl(defs[i][2]) for i in sorted(keep))
+
+
+def _ensure_nl(text: str) -> str:
+    return text if text.endswith("\n") else text + "\n"
+
+
+# ``#include`` -> what to link it with, for C/C++ tasks whose manifest names no link_flags (CWEval links
+# every task with all of these; linking only what a reference includes keeps a missing library local)
+INCLUDE_LINK_FLAGS: dict[str, tuple[str, ...]] = {
+    "sqlite3.h": ("-lsqlite3",),
+    "jwt.h": ("-ljwt",),
+    "openssl/": ("-lssl", "-lcrypto"),
+    "archive.h": ("-larchive",),
+    "archive_entry.h": ("-larchive",),
+    "libxml/": ("-I/usr/include/libxml2", "-lxml2"),
+    "zlib.h": ("-lz",),
+}
+
+
+def infer_link_flags(*sources: str) -> tuple[str, ...]:
+    """The link flags (``INCLUDE_LINK_FLAGS``) for the ``#include <...>`` lines of ``sources``, in order."""
+    out: list[str] = []
+    for header in re.findall(r"^[ \t]*#[ \t]*include[ \t]*<([^>]+)>", "\n".join(sources), re.M):
+        for prefix, flags in INCLUDE_LINK_FLAGS.items():
+            if header == prefix or (prefix.endswith("/") and header.startswith(prefix)):
+                out += [f for f in flags if f not in out]
+    return tuple(out)
 
 
 def parse_task(root: Path, stem: str, meta: dict | None = None, suite: str = "") -> Task:
@@ -250,6 +361,7 @@ def parse_task(root: Path, stem: str, meta: dict | None = None, suite: str = "")
         raise SectreeError(f"{task_path}: cannot find the function the prompt declares; set 'entry' in {MANIFEST}")
 
     unsafe_path = root / f"{stem}_unsafe.{ext}"
+    variants: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
     if unsafe_path.is_file():
         utext = unsafe_path.read_text(encoding="utf-8")
         if "BEGIN SOLUTION" in utext:
@@ -262,11 +374,15 @@ def parse_task(root: Path, stem: str, meta: dict | None = None, suite: str = "")
             if entrypoint and unsafe_solution.endswith(entrypoint):
                 unsafe_solution = unsafe_solution[: -len(entrypoint)]
     elif lang == "python":
-        found = _unsafe_from_test_file(test_path, entry)
-        if found is None:
-            raise SectreeError(f"{unsafe_path}: missing unsafe reference (nor a '{entry}_unsafe' function in {test_path.name})")
-        unsafe_solution = found
-        utext = header + prompt + unsafe_solution + entrypoint
+        bodies, imports = _unsafe_from_test_file(test_path, entry)
+        if not bodies:
+            raise SectreeError(f"{unsafe_path}: missing unsafe reference (nor a '{entry}_unsafe' or "
+                               f"'{entry}_unsafe_0' function in {test_path.name})")
+        # every variant is a whole file: the task's own header and prompt, the test's imports it uses
+        files = [header + imports + prompt + body + entrypoint for body in bodies]
+        unsafe_solution, utext = bodies[0], files[0]
+        if len(bodies) > 1:
+            variants = (tuple(bodies), tuple(files))
     else:
         raise SectreeError(f"{unsafe_path}: missing unsafe reference")
 
@@ -300,8 +416,11 @@ def parse_task(root: Path, stem: str, meta: dict | None = None, suite: str = "")
         test_file=test_path,
         entry=entry,
         decision_line_override=dl,
-        link_flags=tuple(meta.get("link_flags") or ()),
+        link_flags=tuple(meta["link_flags"]) if "link_flags" in meta else (
+            infer_link_flags(header + prompt + solution + entrypoint, utext) if lang in ("c", "cpp") else ()),
         suite=suite,
+        unsafe_variants=variants[0],
+        unsafe_variant_files=variants[1],
     )
 
 
@@ -332,7 +451,9 @@ def read_manifest(root: Path) -> dict[str, dict]:
     return out
 
 
-def load_dir(root: Path, suite: str = "") -> list[Task]:
+def load_dir(root: Path, suite: str = "", skipped: list[Skipped] | None = None) -> list[Task]:
+    """The tasks of one folder. A task that cannot be read raises, or with a ``skipped`` list is appended to
+    it (its reason names the file, relative to ``root``) and left out; a malformed manifest always raises."""
     root = Path(root)
     if not root.is_dir():
         raise SectreeError(f"{root}: not a folder")
@@ -343,7 +464,16 @@ def load_dir(root: Path, suite: str = "") -> list[Task]:
     for stem in manifest:
         if stem not in stems:
             raise SectreeError(f"{root / MANIFEST}: task {stem!r} has no {stem}_task.* file")
-    return with_cwe_tiers([parse_task(root, stem, manifest.get(stem), suite=suite or f"dir:{root}") for stem in stems])
+    tasks = []
+    for stem in stems:
+        try:
+            tasks.append(parse_task(root, stem, manifest.get(stem), suite=suite or f"dir:{root}"))
+        except SectreeError as e:
+            if skipped is None:
+                raise
+            skipped.append(Skipped(stem, manifest.get(stem, {}).get("language") or stem_language(stem),
+                                   str(e).replace(f"{root}/", "")))
+    return with_cwe_tiers(tasks)
 
 
 def with_cwe_tiers(tasks: list[Task]) -> list[Task]:
@@ -376,12 +506,17 @@ def load_suite(
     cwe: int | list[int] | None = None,
     language: str | None = None,
     ids: list[str] | None = None,
+    strict: bool = False,
+    skipped: list[Skipped] | None = None,
 ) -> list[Task]:
     """Load tasks from ``builtin``, ``builtin:<lang>``, ``dir:<path>``, ``cweval:<path>`` or
     ``safecoder:<path>`` (SafeCoder fixes, test-less: see tasks/safecoder.py), then filter.
 
-    ``cweval:<path>`` accepts CWEval's checkout root too: task folders are found recursively.
+    ``cweval:<path>`` accepts CWEval's checkout root too: task folders are found recursively. A task of a
+    ``cweval:`` suite that cannot be read is left out and appended to ``skipped`` (when given) with its
+    reason; ``strict=True`` raises instead. Our own suites (builtin, dir) always raise.
     """
+    unread: list[Skipped] | None = None
     kind, _, arg = spec.partition(":")
     if kind == "builtin":
         langs = [arg] if arg else builtin_languages()
@@ -394,7 +529,8 @@ def load_suite(
         if not root.is_dir():
             raise SectreeError(f"suite {spec!r}: {root} is not a folder")
         folders = sorted({p.parent for p in root.rglob("*_task.*")}) if kind == "cweval" else [root]
-        tasks = [t for folder in folders for t in load_dir(folder, suite=spec)]
+        unread = [] if kind == "cweval" and not strict else None
+        tasks = [t for folder in folders for t in load_dir(folder, suite=spec, skipped=unread)]
     elif kind == "safecoder" and arg:
         from sectree.tasks.safecoder import load_safecoder  # imports Task from here
 
@@ -411,6 +547,8 @@ def load_suite(
         tasks = [t for t in tasks if wanted & set(t.cwes)]
     if language is not None:
         tasks = [t for t in tasks if t.language == language]
+    if skipped is not None and unread:  # a skipped task has no split or CWE list to filter by, but a language
+        skipped.extend(s for s in unread if language is None or s.language == language)
     if ids:
         known = {t.id for t in tasks}
         missing = [i for i in ids if i not in known]
@@ -420,4 +558,4 @@ def load_suite(
     return tasks
 
 
-__all__ = ["Task", "CweTier", "load_suite", "load_dir", "parse_task", "divergent_lines", "find_entry", "LANGUAGES"]
+__all__ = ["Task", "CweTier", "Skipped", "load_suite", "load_dir", "parse_task", "divergent_lines", "find_entry", "LANGUAGES"]
