@@ -3,7 +3,7 @@
     driver (RayOracle.judge_many)                       actor k (OracleActor, on any node)
       cache hits answered here                            Oracle(config): warm bubblewrap workers, its own
       misses cut into chunks in input order    ------>    expected-test and verdict caches
-      at most 2 chunks in flight per actor     <------    verdicts (analyzers included), sandbox runs
+      2 chunks in flight per actor (threads)   <------    verdicts (analyzers included), sandbox runs
       a chunk whose actor died goes to another
 
 Verdicts are deterministic, so which actor judges a chunk does not change it: the results equal the local
@@ -27,7 +27,8 @@ from sectree.oracle.verdict import Verdict
 from sectree.tasks import Task
 
 IN_FLIGHT = 2
-"""Chunks queued per actor: one being judged, one ready, so an actor never waits for the driver."""
+"""Chunks in flight per actor, judged concurrently by the actor's threads (its Pool is thread-safe), so one chunk's
+analyzers and result transfer overlap the other's sandbox runs and an actor never waits for the driver."""
 
 
 class OracleActor:
@@ -37,10 +38,10 @@ class OracleActor:
         self.oracle = Oracle(config)
 
     def judge(self, items: list[tuple[Task, str]]) -> tuple[list[Verdict], int]:
-        """Verdicts of ``items`` in order, and how many sandbox runs they took."""
-        before = self.oracle.sandbox_runs
+        """Verdicts of ``items`` in order, and this actor's sandbox runs so far (a total, not this call's share:
+        two calls run at once, so a difference would count the other call's runs too)."""
         verdicts = self.oracle.judge_many(items)
-        return verdicts, self.oracle.sandbox_runs - before
+        return verdicts, self.oracle.sandbox_runs
 
     def workers(self) -> int:
         return len(self.oracle.pool.workers)
@@ -64,7 +65,8 @@ class RayOracle:
         n = backend.actors or max(1, len([x for x in ray.nodes() if x.get("Alive")]))
         # num_cpus=0: the sandboxes are the actor's own child processes, sized by config.workers; reserving CPUs
         # in Ray's scheduler would only make actors wait on a small cluster. SPREAD puts them on different nodes.
-        remote = ray.remote(num_cpus=0, max_restarts=0, scheduling_strategy="SPREAD")(OracleActor)
+        remote = ray.remote(num_cpus=0, max_restarts=0, max_concurrency=IN_FLIGHT, scheduling_strategy="SPREAD")(
+            OracleActor)
         self._actors = [remote.remote(config) for _ in range(n)]
         try:
             self._workers = ray.get([a.workers.remote() for a in self._actors])  # waits until every actor is up
@@ -73,6 +75,7 @@ class RayOracle:
             raise _clear(e) from None
         self._verdicts: dict[tuple, Verdict] = {}
         self._lock = threading.Lock()
+        self._runs: dict[int, int] = {}  # id(actor) -> its sandbox runs so far (the largest total it reported)
         self.calls = 0
         """Candidates judged (each call of judge/judge_many item), cached or not."""
         self.sandbox_runs = 0
@@ -87,7 +90,7 @@ class RayOracle:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        self._verdicts, self._lock = {}, threading.Lock()
+        self._verdicts, self._lock, self._runs = {}, threading.Lock(), {}
         self.calls = self.sandbox_runs = self.retried_chunks = 0
 
     @property
@@ -160,7 +163,7 @@ class RayOracle:
             for ref in ready:
                 c, a = inflight.pop(ref)
                 try:
-                    verdicts, runs = ray.get(ref)
+                    verdicts, total = ray.get(ref)
                 except RayActorError:
                     # the actor (or its node) died: its chunks go to the others, in order, first
                     if a in live:
@@ -175,7 +178,8 @@ class RayOracle:
                 for j, v in zip(c, verdicts):
                     out[todo[j]] = v
                 with self._lock:
-                    self.sandbox_runs += runs
+                    self._runs[id(a)] = max(self._runs.get(id(a), 0), total)
+                    self.sandbox_runs = sum(self._runs.values())
                 if progress:
                     for _ in c:
                         progress(1)

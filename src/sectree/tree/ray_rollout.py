@@ -28,7 +28,7 @@ class RolloutConfig:
     gpus_per_replica: float = 0.0
     """GPUs Ray reserves for each replica (e.g. 1 on a GPU cluster; 0 = CPU replicas)."""
     cpus_per_replica: float = 1.0
-    """CPUs Ray reserves for each replica (it also sets the replica's torch threads to this)."""
+    """CPUs Ray reserves for each replica (Ray also sets the replica's OMP_NUM_THREADS to it, unless already set)."""
 
     def __post_init__(self) -> None:
         if self.replicas < 1:
