@@ -99,9 +99,11 @@ def test_several_hunks_and_variants():
         (1, 2, "safe(y)\n", "raw(y)\n"),
     ]
     task = SimpleNamespace(id="t", language="python", solution=sec, unsafe_solution=uns,
-                           unsafe_variants=("    a = safe(x)\n    n = 1\n    b = eval(y)\n",))
+                           unsafe_variants=(uns, "    a = safe(x)\n    n = 1\n    b = eval(y)\n"))
     ds = decisions(task)
     assert [(d.variant, d.index, d.unsafe) for d in ds] == [(0, 0, "raw(x)\n"), (0, 1, "raw(y)\n"), (1, 0, "eval(y)\n")]
+    # no variants: the one unsafe reference
+    assert len(decisions(SimpleNamespace(id="t", language="python", solution=sec, unsafe_solution=uns))) == 2
 
 
 def test_block_flag():

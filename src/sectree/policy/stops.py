@@ -281,6 +281,61 @@ class BraceScanner(StopScanner):
         return None
 
 
+@dataclass(frozen=True)
+class SpanStop:
+    """Stop a decision span where its statement(s) end (``tasks.decisions.span_end``), for ``--mode span``
+    and span leaves of trees. Duck-types ``StopRule`` for the sampler (``scanner()``, ``cut()``).
+
+    The model continues a context that ends at or a little before the decision point (``base``: the body text
+    the context covers; ``head`` its last line). Whitespace the model writes first (a newline and indentation
+    when the context ended before them) belongs to no statement; the statement starts at its first other
+    character. A line opening with three backticks (a chat model closing its code fence) ends the span before it.
+    """
+
+    language: str
+    """Task language (python, c, cpp, go, js)."""
+    block: bool
+    """``Decision.block``: a compound statement runs to the end of its block."""
+    head: str = ""
+    """The current line of the context up to where generation starts (after the context's last newline)."""
+    statements: int = 1
+    """``Decision.statements``: how many statements the span runs."""
+
+    def scanner(self) -> SpanScanner:
+        return SpanScanner(self)
+
+    def cut(self, text: str) -> int | None:
+        return self.scanner().feed(text)
+
+
+@dataclass
+class SpanScanner:
+    """Re-runs ``span_end`` on the text so far after every chunk (spans are short: O(span length) per token)."""
+
+    rule: SpanStop
+    text: str = ""
+
+    def feed(self, chunk: str) -> int | None:
+        from sectree.tasks.decisions import span_end
+
+        self.text += chunk
+        text = self.text
+        fence = re.search(r"(?m)^[ \t]*```", text)
+        if fence is not None and (fence.start() > 0 or not self.rule.head.strip()):
+            text = text[: fence.start()]  # what follows a closing fence is not code
+        lead = len(text) - len(text.lstrip())
+        if lead == len(text):
+            return fence.start() if fence is not None else None
+        # the statement's line: the context's line, or the line the model's leading newline opened
+        ws = text[:lead]
+        head = (self.rule.head + ws) if "\n" not in ws else ws[ws.rfind("\n") + 1 :]
+        end = span_end(text[lead:], self.rule.language, block=self.rule.block, head=head,
+                       statements=self.rule.statements)
+        if end is None:
+            return fence.start() if fence is not None else None
+        return lead + end
+
+
 def _indent(line: str) -> int:
     """Indentation width of ``line`` (a tab counts as 8, as Python's tokenizer does)."""
     width = 0

@@ -104,18 +104,10 @@ _SENTINEL = "\n\x00\n"
 
 
 def unsafe_bodies(task) -> list[str]:
-    """Every unsafe body of ``task`` in variant order: ``unsafe_solution`` then any ``unsafe_variants``.
-
-    ``unsafe_variants`` is optional (CWEval tasks may carry extra numbered unsafe references); its items may be
-    body strings or objects with an ``unsafe_solution``/``solution`` attribute.
-    """
-    bodies = [task.unsafe_solution]
-    for extra in getattr(task, "unsafe_variants", None) or ():
-        if isinstance(extra, str):
-            bodies.append(extra)
-        else:
-            bodies.append(getattr(extra, "unsafe_solution", None) or getattr(extra, "solution"))
-    return bodies
+    """Every unsafe body of ``task`` in variant order: ``task.unsafe_variants`` (CWEval's numbered unsafe
+    references; its first is ``unsafe_solution``) or, where it is empty or absent, ``(unsafe_solution,)``."""
+    variants = [v if isinstance(v, str) else v.unsafe_solution for v in getattr(task, "unsafe_variants", None) or ()]
+    return variants or [task.unsafe_solution]
 
 
 def decisions(task) -> list[Decision]:
