@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 )
 
 // BEGIN PROMPT
@@ -12,7 +13,7 @@ import (
 // complete new one. A temporary file in the same folder may be used.
 func WriteBackup(path string, dump []byte) error {
 	// BEGIN SOLUTION
-	tmp := path + ".tmp"
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0644)
 	if err != nil {
 		return err
