@@ -273,8 +273,15 @@ def quick(tmp_path_factory):
 @pytest.mark.slow
 def test_quick_report_folder(quick):
     out, r = quick
-    assert {"results.json", "report.md", "report.html", "runs", "evals"} <= {p.name for p in out.iterdir()}
+    assert {"results.json", "report.md", "report.html", "runs", "evals", "samples.jsonl.gz"} <= {p.name for p in out.iterdir()}
     res = json.loads((out / "results.json").read_text())
+    # the per-sample records reproduce every number the samples determine (what tools/readme_results.py shows)
+    from sectree.experiment.report import read_records, recompute
+
+    again = recompute(res, read_records(out))
+    assert again["table"] == res["table"] and again["analyses"] == res["analyses"] and again["runs"] == res["runs"]
+    assert sum(len(v) for v in read_records(out).values()) == sum(r["eval"]["oracle_calls"] for r in res["runs"])
+    assert all((out / "evals" / r["id"] / "results.samples.jsonl.gz").is_file() for r in res["runs"])
     for key in ("config", "machine", "date", "aggregation", "runs", "table", "oracle_calls", "tokens",
                 "wall_seconds_total", "modes", "methods", "seeds"):
         assert key in res, key
