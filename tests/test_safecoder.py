@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from dataclasses import replace
 import sys
 from pathlib import Path
 
@@ -313,3 +314,24 @@ def test_unjudged_leaves_get_no_reward_value_or_pair():
     assert (tree.nodes[root.id].value, tree.nodes[root.id].visits) == (0.5, 2)  # the unjudged leaf is left out
     pairs = tree.pairs(PairRule.ORACLE)
     assert [p.rejected_status for p in pairs] == [Status.VULNERABLE]
+
+
+def test_mixed_training_suite_splits_and_holds_out_tested_dev_tasks(rows_file):
+    from sectree import config as cfgmod
+    from sectree.train.tsp import RunConfig, split_tasks
+
+    spec = f"safecoder:{rows_file}"
+    cfg = cfgmod.build(RunConfig, {"suite": ["builtin:python", spec], "language": "python", "seed": 3})
+    train, dev = split_tasks(cfg)
+    assert {t.suite for t in train} == {"builtin:python", spec}
+    assert {t.id for t in train} >= {"sc_train_sec_0001", "sc_train_sec_0012"}
+    assert dev and all(t.test_file is not None for t in dev)  # the guard's dev rates need tests
+    for seed in range(20):  # a draw from all tasks would pick a SafeCoder task in most of 20 seeds
+        assert all(t.test_file is not None for t in split_tasks(replace(cfg, seed=seed))[1])
+    assert not {t.id for t in dev} & {t.id for t in train}
+    only = split_tasks(cfgmod.build(RunConfig, {"suite": "builtin:python", "language": "python", "seed": 3}))
+    both_ids = {t.id for t in train} | {t.id for t in dev}
+    assert {t.id for t in only[0]} | {t.id for t in only[1]} == {i for i in both_ids if not i.startswith("sc_")}
+    for bad in ([], ["builtin:python", "builtin:python"]):
+        with pytest.raises(SectreeError, match="suite"):
+            RunConfig(suite=bad)

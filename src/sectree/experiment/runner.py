@@ -233,8 +233,9 @@ def unseen_cwes(cfg: ExperimentConfig) -> list[int]:
     """CWEs of the eval tasks that no train-split task of the training suite has."""
     languages = cfg.train.get("language")
     languages = languages if isinstance(languages, list) else [languages]
-    suite = cfg.train.get("suite", "builtin")
-    seen = {c for lang in languages for t in select_tasks(suite, "train", lang) for c in t.cwes}
+    suites = cfg.train.get("suite", "builtin")
+    suites = suites if isinstance(suites, list) else [suites]  # a mixed training suite: every one counts
+    seen = {c for spec in suites for lang in languages for t in select_tasks(spec, "train", lang) for c in t.cwes}
     ev = {c for lang in cfg.eval.languages for t in select_tasks(cfg.eval.suite, cfg.eval.split, lang) for c in t.cwes}
     return sorted(ev - seen)
 

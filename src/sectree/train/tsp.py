@@ -66,7 +66,10 @@ class RunConfig:
     """Model spec of θ_0."""
     init: str | None = None
     """'sft' = warm start from an SFT run trained first in <out>/sft-init; or a model spec; None = model."""
-    suite: str = "builtin"
+    suite: str | list[str] = "builtin"
+    """Task suite spec, or a list of specs whose tasks train together (e.g. [builtin:python,
+    safecoder:../shared/data/safecoder/train/sec-new-desc.jsonl]); ``pairs/suite/<suite>`` counts pairs by the
+    tasks' suite (``Task.suite``: builtin:python, safecoder:<path>, ...)."""
     split: str = "train"
     language: str | list[str] | None = None
     """Only tasks in this language, or in these languages (e.g. python; [c, cpp] for the transfer experiment)."""
@@ -98,6 +101,12 @@ class RunConfig:
             raise SectreeError(f"rounds must be >= 1, got {self.rounds}")
         if self.selfplay_pairs not in ("oracle", "spin"):
             raise SectreeError(f"selfplay_pairs must be oracle or spin, got {self.selfplay_pairs!r}")
+        if isinstance(self.suite, list) and (not self.suite or len(set(self.suite)) != len(self.suite)):
+            raise SectreeError(f"suite: need one spec or a list of distinct specs, got {self.suite!r}")
+
+    @property
+    def suites(self) -> list[str]:
+        return self.suite if isinstance(self.suite, list) else [self.suite]
 
 
 # ------------------------------------------------------------------------------------------ helpers
@@ -107,14 +116,23 @@ def split_tasks(cfg: RunConfig):
     from sectree.tasks import load_suite
 
     languages = cfg.language if isinstance(cfg.language, list) else [cfg.language]
-    tasks = [t for lang in languages for t in load_suite(cfg.suite, split=cfg.split, language=lang)]
+    tasks = [t for spec in cfg.suites for lang in languages for t in load_suite(spec, split=cfg.split, language=lang)]
+    ids = [t.id for t in tasks]
+    if len(set(ids)) != len(ids):
+        dup = next(i for i in ids if ids.count(i) > 1)
+        raise SectreeError(f"suite: task {dup!r} appears in more than one of {cfg.suites} (list each suite once)")
     if len(tasks) <= cfg.guard.dev_tasks:
         raise SectreeError(f"suite {cfg.suite!r} ({cfg.split}) has {len(tasks)} tasks: too few to hold out "
                            f"{cfg.guard.dev_tasks} dev tasks")
     rng = random.Random(cfg.seed)
     order = sorted(tasks, key=lambda t: t.id)
     rng.shuffle(order)
-    dev, train = order[: cfg.guard.dev_tasks], order[cfg.guard.dev_tasks:]
+    # the guard's dev rates need tests: dev tasks come from tasks with tests where there are enough (a mixed
+    # suite's SafeCoder tasks would mostly be unjudged); with one tested suite this is the same draw as before
+    tested = [t for t in order if t.test_file is not None]
+    pool = tested if len(tested) > cfg.guard.dev_tasks else order
+    dev = pool[: cfg.guard.dev_tasks]
+    train = [t for t in order if t.id not in {d.id for d in dev}]
     if cfg.max_tasks:
         train = train[: cfg.max_tasks]
     return sorted(train, key=lambda t: t.id), dev
@@ -296,6 +314,9 @@ def run(cfg: RunConfig, out: str | Path, resume: bool = False, say: Callable[[st
                 append_jsonl(rdir / "pairs.jsonl", _pairs_jsonl(groups, policy.decode))
                 n_pairs = sum(len(p) for _, p in groups)
                 stats.update(pair_counts([p for _, ps in groups for p in ps]))  # pairs/total, by kind, by opponent
+                source = {x.id: x.suite for x in train_tasks}  # the task's own suite: builtin:python, safecoder:...
+                for label in sorted(set(source.values())):  # mixed suites: where the pairs come from
+                    stats[f"pairs/suite/{label}"] = sum(source.get(p.task_id) == label for _, ps in groups for p in ps)
                 stats["pairs/distinct_rejected"] = len({tuple(p.rejected_ids) for _, ps in groups for p in ps})
                 say(f"round {t}: {n_pairs} pairs from {len(groups)} groups")
 
