@@ -237,3 +237,15 @@ def test_distributed_entry_bad_pairs_file_is_one_line(tmp_path):
              "--out", str(tmp_path / "o"))
     assert r.returncode == 2 and r.stderr.strip().splitlines() == [
         f"error: {tmp_path / 'nope.jsonl'}: no such pairs file (a round's pairs.jsonl)"]
+
+
+def test_sharded_launch_is_refused_before_waiting_for_other_ranks(tmp_path):
+    # what `accelerate launch` with an FSDP config puts in each rank's environment; rank 1 never comes
+    env = {"ACCELERATE_USE_FSDP": "true", "WORLD_SIZE": "2", "RANK": "0", "LOCAL_RANK": "0",
+           "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(29500 + os.getpid() % 1000)}
+    r = _cli("-m", "sectree.train.distributed", "--model", "tiny-random", "--pairs", str(_pairs_file(tmp_path / "p.jsonl")),
+             "--out", str(tmp_path / "o"), env=env, timeout=120)
+    assert r.returncode == 2 and r.stderr.strip().splitlines() == [
+        "error: accelerate launch with FSDP: the trainer supports data parallelism only (distributed_type MULTI_GPU, "
+        "configs/accelerate/ddp-*.yaml; docs/scale.md)"]
+    assert not (tmp_path / "o").exists()

@@ -68,11 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         device = None
         if int(os.environ.get("WORLD_SIZE", "1")) > 1:
-            from accelerate import PartialState
+            from sectree.train.trainer import launch_state
 
-            from sectree.train.trainer import use_cpu
-
-            device = str(PartialState(cpu=use_cpu()).device)  # one GPU per rank, or cpu
+            device = str(launch_state().device)  # one GPU per rank, or cpu
         train_round(args.model, args.pairs, args.out, _parse_set(args.set_), device)
     except SectreeError as e:
         print(f"error: {e}", file=sys.stderr)

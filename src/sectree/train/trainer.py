@@ -306,14 +306,7 @@ class _DataParallel:
 
         if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
             return None
-        try:
-            from accelerate import PartialState
-        except ImportError:
-            raise SectreeError("training across processes needs accelerate: pip install 'sectree[scale]'") from None
-        state = PartialState(cpu=use_cpu())  # joins the process group accelerate launch describes in the environment
-        if state.distributed_type.value not in ("MULTI_CPU", "MULTI_GPU"):
-            raise SectreeError(f"accelerate distributed_type {state.distributed_type.value}: the trainer supports "
-                               "data parallelism only (MULTI_CPU / MULTI_GPU, configs/accelerate/ddp*.yaml)")
+        state = launch_state()
         return cls(params, state.process_index, state.num_processes)
 
     def sum_gradients(self) -> None:
@@ -332,6 +325,27 @@ class _DataParallel:
         sums = torch.tensor([sum(p.get(k, 0.0) for p in parts) for k in keys], dtype=torch.float64)
         self.dist.all_reduce(sums, op=self.dist.ReduceOp.SUM)
         return {k: v / n for k, v in zip(keys, sums.tolist())}
+
+
+def launch_state():
+    """accelerate's PartialState of this rank (joins the process group ``accelerate launch`` describes in the
+    environment); refuses sharded launches first, before any rank waits for the others."""
+    import os
+
+    sharded = [k for k in ("ACCELERATE_USE_FSDP", "ACCELERATE_USE_DEEPSPEED") if os.environ.get(k) == "true"]
+    if sharded:
+        how = "FSDP" if "ACCELERATE_USE_FSDP" in sharded else "DeepSpeed"
+        raise SectreeError(f"accelerate launch with {how}: the trainer supports data parallelism only "
+                           "(distributed_type MULTI_GPU, configs/accelerate/ddp-*.yaml; docs/scale.md)")
+    try:
+        from accelerate import PartialState
+    except ImportError:
+        raise SectreeError("training across processes needs accelerate: pip install 'sectree[scale]'") from None
+    state = PartialState(cpu=use_cpu())
+    if state.distributed_type.value not in ("MULTI_CPU", "MULTI_GPU"):
+        raise SectreeError(f"accelerate distributed_type {state.distributed_type.value}: the trainer supports "
+                           "data parallelism only (configs/accelerate/ddp-*.yaml; docs/scale.md)")
+    return state
 
 
 def use_cpu() -> bool:
