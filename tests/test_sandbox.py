@@ -175,3 +175,124 @@ def test_verdicts_are_deterministic():
     views = [(v.status, v.reason, [(t.nodeid, t.kind, t.outcome) for t in v.tests]) for v in vs]
     assert vs[0].status == Status.VULNERABLE
     assert views[0] == views[1] == views[2]
+
+
+PREBUILT_CHECK = r'''
+import base64, json, os, secrets, sys, tempfile
+from pathlib import Path
+from sectree.oracle.judge import read_channel
+from sectree.oracle.runners import runner_for
+from sectree.sandbox import RUNNER_DIR, SANDBOX_ENV, SandboxConfig
+from sectree.tasks import parse_task
+sys.path.insert(0, str(RUNNER_DIR))
+import zygote
+task = parse_task(Path(sys.argv[1]), sys.argv[2])
+z = zygote.Zygote({"sandboxed": False, "preload": ["pytest"], "work": tempfile.mkdtemp()}, 0, 1)
+cfg = SandboxConfig(enabled=False)
+out = []
+for prebuilt in (True, False):
+    for src in (task.reference_source, task.unsafe_source, "import os\nos._exit(0)\n"):
+        job = runner_for("python").job(task, src)
+        args = tuple(job.argv[:-1])
+        if not prebuilt:
+            z.pytest_configs[args] = None  # what the zygote falls back to when it cannot build one: pytest.main
+        key = secrets.token_bytes(32)
+        res = z.run({"files": {k: base64.b64encode(v).decode() for k, v in job.files.items()}, "kind": "pytest",
+                     "argv": job.argv, "key": key.hex(), "limits": cfg.limits(), "env": dict(SANDBOX_ENV),
+                     "prepare": [], "executable": []})
+        records, problem = read_channel(res["report"], key)
+        out.append({"prebuilt": z.pytest_configs[args] is not None, "exit": res["exit_code"], "problem": problem,
+                    "records": [{k: v for k, v in r.items() if k != "seq"} for r in records]})
+print(json.dumps(out))
+'''
+
+
+def test_prebuilt_pytest_config_judges_like_pytest_main(tmp_path):
+    """The zygote builds pytest's Config once and each job parses its arguments on a forked copy (#17); the
+    report channel must say exactly what plain pytest.main says, for a secure, a vulnerable and a candidate
+    that exits at import."""
+    import json
+    import subprocess
+
+    res = subprocess.run([sys.executable, "-c", PREBUILT_CHECK, str(SUITE), "cwe_078_0"], capture_output=True,
+                         text=True, timeout=300, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr[-3000:]
+    runs = json.loads(res.stdout.strip().splitlines()[-1])
+    fast, plain = runs[:3], runs[3:]
+    assert all(r["prebuilt"] for r in fast) and not any(r["prebuilt"] for r in plain)
+    assert [r["exit"] for r in fast] == [r["exit"] for r in plain] == [0, 1, 0]
+    assert [r["records"] for r in fast] == [r["records"] for r in plain]
+    assert all(r["problem"] is None for r in runs)
+    outcomes = [{r["id"]: r["outcome"] for r in run["records"] if r["ev"] == "test"} for run in fast[:2]]
+    assert set(outcomes[0].values()) == {"passed"} and "failed" in outcomes[1].values()
+    assert not any(r["ev"] == "done" for r in fast[2]["records"])  # exit at import: no done record either way
+
+
+FORK_HOLD = """import os, time
+n = 0
+while True:
+    try:
+        pid = os.fork()
+    except OSError:
+        break
+    if pid == 0:
+        time.sleep(30)
+        os._exit(0)
+    n += 1
+print('forked', n, flush=True)
+time.sleep(4)
+"""
+
+
+def _processes_of(uid: int) -> int:
+    n = 0
+    for pid in os.listdir("/proc"):
+        try:
+            n += pid.isdigit() and f"\nUid:\t{uid}\t" in Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            pass
+    return n
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="job uids are leased only as root (else a user namespace maps them)")
+def test_concurrent_oracles_have_their_own_job_uids():
+    """Two oracles side by side (issue #15): one's fork-heavy job holds every process its uid may have, the
+    other still judges; with a shared job uid (both worker 0 of the same job_uid_base) the second one's
+    subprocess could not start and its verdict would be broken."""
+    base = UID_BASE + 1000
+    cfg = SandboxConfig(wall_seconds=8, cpu_seconds=3, memory_mb=512, processes=16, job_uid_base=base, job_uids=8)
+    task = parse_task(SUITE, "cwe_078_0")  # its function runs grep in a subprocess: it needs a free process slot
+    with Oracle(OracleConfig(sandbox=cfg, workers=1, analyzers=False, cache=False)) as a, \
+            Oracle(OracleConfig(sandbox=cfg, workers=1, analyzers=False, cache=False)) as b:
+        a.pool.workers[0].start()
+        b.expected_tests(task)  # starts b's worker (and collects its tests) before a's flood
+        out = {}
+        flood = threading.Thread(target=lambda: out.setdefault("a", py(a.pool.workers[0], FORK_HOLD)))
+        flood.start()
+        deadline = time.monotonic() + 6
+        while _processes_of(a.pool.workers[0].job_uid) < 15 and time.monotonic() < deadline:
+            time.sleep(0.05)  # until a's job holds (nearly) every process its uid may have
+        assert _processes_of(a.pool.workers[0].job_uid) >= 15, "the flood did not start in time"
+        v = b.judge(task, task.reference_source + "\n# judged beside a fork flood\n")
+        flood.join()
+        uids = {a.pool.workers[0].job_uid, b.pool.workers[0].job_uid}
+    assert "forked" in out["a"].output, out["a"].output  # it ran into RLIMIT_NPROC (else it would be killed)
+    assert v.status == Status.SECURE, v.reason
+    assert len(uids) == 2 and all(base <= u < base + 8 for u in uids), uids
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="job uids are leased only as root")
+def test_job_uid_leases_run_out_with_one_clear_error():
+    cfg = SandboxConfig(job_uid_base=UID_BASE + 2000, job_uids=1)
+    first, second = Worker(cfg, 0), Worker(cfg, 1)
+    try:
+        first.start()
+        with pytest.raises(SectreeError, match="job_uids"):
+            second.start()
+        assert second.proc is None
+        first.close()
+        second.start()  # the lease is free again once its worker has gone
+        assert second.job_uid == UID_BASE + 2000
+    finally:
+        first.close()
+        second.close()

@@ -44,7 +44,8 @@ UID_BASE = 61000 + (os.getpid() % 1000) * WORKERS  # our own job uids: other tes
 CANDIDATES = sorted((HERE / "candidates").glob("*.py"))
 
 LIMITS = SandboxConfig(wall_seconds=5, cpu_seconds=3, memory_mb=512, total_memory_mb=1536, tmpfs_mb=64,
-                       file_size_mb=16, processes=32, output_bytes=256 << 10, job_uid_base=UID_BASE)
+                       file_size_mb=16, processes=32, output_bytes=256 << 10, job_uid_base=UID_BASE,
+                       job_uids=WORKERS)  # exactly our uids, so that leftover_processes sees every job process
 
 PROBE = r'''
 import os

@@ -11,8 +11,9 @@ stdout/stderr capped; after each job every process the job left (daemons too) is
 folders are wiped. A wall-clock timeout kills the whole job; a worker whose zygote dies is restarted.
 
 Uid: when sectree runs as root, bwrap runs without a user namespace and the zygote keeps only
-CAP_SETUID/SETGID/KILL, so each job runs as a real unprivileged uid (``job_uid_base + worker``): it
-cannot read root-only files, cannot signal the zygote, and its process limit is its own. As a normal
+CAP_SETUID/SETGID/KILL, so each job runs as a real unprivileged uid, leased by its worker host-wide (see
+``SandboxConfig.job_uid_base``): it cannot read root-only files, cannot signal the zygote, and its process
+limit is its own, even beside another oracle on the same host. As a normal
 user, bwrap makes a user namespace and the job runs as uid 65534 inside it (its own uid on the host).
 
 ``SandboxConfig(enabled=False)`` (CLI ``--no-sandbox``) runs the same zygote directly on the host with
@@ -81,7 +82,12 @@ class SandboxConfig:
     tmpfs_mb: int = 512
     """Size of each writable tmpfs (/sbx, /tmp, /dev/shm)."""
     job_uid_base: int = 60000
-    """Jobs run as uid job_uid_base + worker index when sectree runs as root."""
+    """When sectree runs as root, each job runs as a uid of its worker's own, leased host-wide from
+    [job_uid_base, job_uid_base + job_uids) for as long as the worker lives (worker i tries job_uid_base + i
+    first): concurrent oracles on one host never share a job uid, hence never each other's per-uid process
+    limit (RLIMIT_NPROC), files or signals."""
+    job_uids: int = 4096
+    """Size of the job uid range; a worker that finds every uid in it leased fails with an error."""
     extra_ro_binds: list[str] = field(default_factory=list)
     """More host paths to mount read-only at the same place (e.g. a toolchain outside /usr)."""
     preload: list[str] = field(default_factory=lambda: list(DEFAULT_PRELOAD))
@@ -128,6 +134,30 @@ _FIX = (
     "kernel.apparmor_restrict_unprivileged_userns=0), or pass --no-sandbox (UNSAFE: runs generated code "
     "unconfined)"
 )
+
+
+UID_LEASES = Path(tempfile.gettempdir()) / "sectree-job-uids"
+"""One lock file per job uid; a worker holds an exclusive flock on its uid's file while it lives (the kernel
+drops the lock when the holder's descriptor closes, so a crashed process leaves no stale lease)."""
+
+
+def lease_job_uid(base: int, count: int, first: int = 0) -> tuple[int, int]:
+    """(uid, descriptor holding the lease): the first uid of [base, base + count), from ``base + first`` on,
+    that no live worker on this host (this process or another) has leased. Close the descriptor to release."""
+    import fcntl
+
+    UID_LEASES.mkdir(mode=0o700, exist_ok=True)
+    for i in range(count):
+        uid = base + (first + i) % count
+        fd = os.open(UID_LEASES / str(uid), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            # flock, not fcntl locks: two workers of one process conflict too (locks per open file)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return uid, fd
+        except BlockingIOError:
+            os.close(fd)
+    raise SectreeError(f"SandboxConfig.job_uids: all {count} job uids from {base} are leased by other sectree "
+                       f"workers on this host; raise job_uids or choose another job_uid_base")
 
 
 def _system_binds() -> list[str]:
@@ -252,6 +282,9 @@ class Worker:
         self.proc: subprocess.Popen | None = None
         self._cgroup: str | None = None
         self.jobs_run = 0
+        self.job_uid: int | None = None
+        """The uid this worker's jobs run as (leased in ``start``), or None (not root, or --no-sandbox)."""
+        self._uid_lease: int | None = None
 
     def start(self) -> None:
         python = sys.executable
@@ -274,9 +307,15 @@ class Worker:
         popen = dict(stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, env=env, start_new_session=True)
         self.proc = _SPAWNER.submit(subprocess.Popen, argv, **popen).result()
         sandboxed = self.cfg.enabled
+        if sandboxed and os.geteuid() == 0 and self._uid_lease is None:
+            try:
+                self.job_uid, self._uid_lease = lease_job_uid(self.cfg.job_uid_base, self.cfg.job_uids, self.index)
+            except SectreeError:
+                self.close()
+                raise
         init = {
             "sandboxed": sandboxed,
-            "job_uid": self.cfg.job_uid_base + self.index if (sandboxed and os.geteuid() == 0) else None,
+            "job_uid": self.job_uid,
             "host_pidns": os.readlink("/proc/self/ns/pid"),
             "preload": self.cfg.preload,
             "work": "/sbx" if sandboxed else self._unsafe_dir,
@@ -390,6 +429,9 @@ class Worker:
                     pass
                 time.sleep(0.01)
         self._cgroup = None
+        if self._uid_lease is not None:  # every process of the job uid is gone with the sandbox: release it
+            os.close(self._uid_lease)
+            self._uid_lease, self.job_uid = None, None
         if getattr(self, "_unsafe_dir", None):
             shutil.rmtree(self._unsafe_dir, ignore_errors=True)
             self._unsafe_dir = None
