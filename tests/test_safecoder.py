@@ -287,6 +287,7 @@ def test_oracle_dispatches_testless_tasks_without_a_sandbox(tasks):
         vs = o.judge_many([(t, t.reference_source), (t, t.unsafe_source)])
         assert [v.status for v in vs] == [Status.SECURE, Status.VULNERABLE]
         assert o.calls == 2 and o.sandbox_runs == 0 and not vs[0].sandboxed
+        assert o.expected_tests(t) == {}  # `tasks check` asks every task for its tests
 
 
 def test_verdict_round_trip_keeps_rule_and_unjudged():
