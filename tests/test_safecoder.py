@@ -115,6 +115,15 @@ def test_loader_tasks_and_skipped_rows(rows_file):
     assert summary["skipped_languages"] == {"java": 1, "rb": 1}
 
 
+def test_testless_tasks_need_nothing_from_this_machine(tmp_path):
+    from sectree.oracle.needs import missing
+
+    p = tmp_path / "r.jsonl"  # the function imports a module that is not installed: it never runs
+    p.write_text(row("def f(x):\n    import edalize_xyz\n    return x\n", "def f(x):\n    import edalize_xyz\n"
+                     "    return int(x)\n") + "\n")
+    assert missing(load_suite(f"safecoder:{p}")[0]) == []
+
+
 def test_prompt_is_signature_and_docstring(tasks):
     py, js, c, go = tasks["0001"], tasks["0002"], tasks["0003"], tasks["0004"]
     assert py.prompt == '    def get_user(self, name):\n        """Look a user up by name."""\n'

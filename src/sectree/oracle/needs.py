@@ -43,6 +43,8 @@ PIP_FOR_MODULE = {"Crypto": "pycryptodome", "argon2": "argon2-cffi", "jwt": "PyJ
 
 def missing(task: Task) -> list[str]:
     """What ``task`` needs that this machine lacks, each as ``kind name (how to get it)``; empty if nothing."""
+    if task.test_file is None:
+        return []  # a task without tests (SafeCoder) is judged statically: nothing it imports is ever run
     sources = [task.reference_source, *task.unsafe_sources]
     out = _python_needs(task, sources) + _checkout_programs(task)
     out += _NEEDS.get(task.language, lambda t, s: [])(task, sources)
