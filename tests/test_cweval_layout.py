@@ -223,6 +223,8 @@ def test_cli_lists_skips_and_per_language_summary(tmp_path):
     r = _cli("tasks", "list", "--suite", f"cweval:{root}", "--strict")
     assert r.returncode == 2 and r.stderr.startswith("error: ") and len(r.stderr.strip().splitlines()) == 1
     assert "cwe_079_0" in r.stderr and "Traceback" not in r.stderr
+    r = _cli("tasks", "check", "--suite", f"cweval:{root}", "--wall-seconds", "0")
+    assert r.returncode == 2 and r.stderr.strip() == "error: --wall-seconds must be > 0, got 0.0"
 
 
 @pytest.mark.slow

@@ -147,7 +147,9 @@ def tasks_check(suite: str = SuiteOpt, split: Optional[str] = SplitOpt, cwe: Opt
                 language: Optional[str] = LangOpt, as_json: bool = typer.Option(False, "--json"),
                 no_sandbox: bool = NoSandboxOpt,
                 workers: Optional[int] = typer.Option(None, help="parallel sandboxes (default: cores)"),
-                strict: bool = StrictOpt) -> None:
+                strict: bool = StrictOpt,
+                wall_seconds: Optional[float] = typer.Option(None, help="wall-clock limit per sandbox job, build "
+                                                             "included (default: the sandbox's 20 s)")) -> None:
     """Judge every task's secure reference (must be secure) and each unsafe reference (must be vulnerable);
     tasks that cannot be read or lack a dependency are skipped with the reason (--strict: an error)."""
     from sectree.oracle import Oracle, OracleConfig
@@ -162,7 +164,12 @@ def tasks_check(suite: str = SuiteOpt, split: Optional[str] = SplitOpt, cwe: Opt
     for lang in sorted({t.language for t in tasks}):
         runner_for(lang).check_tools()  # one clear error before any sandbox starts
     t0 = time.monotonic()
-    cfg = OracleConfig(sandbox=SandboxConfig(enabled=not no_sandbox), workers=workers)
+    box = SandboxConfig(enabled=not no_sandbox)
+    if wall_seconds is not None:
+        if wall_seconds <= 0:
+            raise SectreeError(f"--wall-seconds must be > 0, got {wall_seconds}")
+        box.wall_seconds = wall_seconds
+    cfg = OracleConfig(sandbox=box, workers=workers)
     with Oracle(cfg) as oracle:
         # the tests each task expects, from its secure reference; one whose reference collects none (a build
         # error, a timeout) disagrees by itself instead of stopping the check of every other task
