@@ -172,10 +172,12 @@ def test_quick_experiment_on_ray_gives_the_local_results(cluster, tmp_path):
     local, remote = tmp_path / "local", tmp_path / "ray"
     r = _cli("-m", "sectree", "experiment", str(QUICK), "--out", str(local), "--quiet")
     assert r.returncode == 0, r.stderr[-3000:]
+    # oracle on Ray actors, and the tsp round's trees grown by 2 policy replicas that judge on those actors too
     r = _cli("-m", "sectree", "experiment", str(QUICK), "--out", str(remote), "--quiet",
-             "--set", "oracle.backend=ray", "--set", f"oracle.address={cluster}")
+             "--set", "oracle.backend=ray", "--set", f"oracle.address={cluster}", "--set", "rollout.replicas=2")
     assert r.returncode == 0, r.stderr[-3000:]
     assert f"Ray actor(s) on the cluster {cluster}" in r.stderr  # judged on the test's cluster
+    assert "trees on 2 replicas" in r.stderr
     a, b = (json.loads((d / "results.json").read_text()) for d in (local, remote))
     assert a["table"] == b["table"] and a["oracle_calls"] == b["oracle_calls"]
     for x, y in zip(a["runs"], b["runs"]):
