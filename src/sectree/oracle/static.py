@@ -191,8 +191,9 @@ class StaticJudge:
             v = verdicts[i]
             if v.status == Status.UNJUDGED:
                 v.rule = Rule.ANALYZER
-                v.reason = ("no analyzer for this language" if v.analyzers_missing and not v.findings
-                            else "no analyzer finding of the task's CWE (not proof of security)")
+                missing = f"; not installed: {', '.join(v.analyzers_missing)}" if v.analyzers_missing else ""
+                v.reason = ("analyzers off (OracleConfig.analyzers)" if not self.analyzers
+                            else f"no analyzer finding of the task's CWE (not proof of security{missing})")
         return verdicts  # type: ignore[return-value]
 
     def _analyze(self, items: list[tuple[Task, str]], verdicts: list, pending: list[int]) -> None:
