@@ -296,3 +296,26 @@ def test_job_uid_leases_run_out_with_one_clear_error():
     finally:
         first.close()
         second.close()
+
+
+def test_file_flood_gets_a_fresh_sandbox_not_a_slow_wipe():
+    """A job that leaves more files than the zygote wipes one by one (WIPE_MAX_ENTRIES; #15 item 3: 500k
+    empty files held a worker ~18 s) ends its sandbox instead; its result still comes back, the next job runs
+    in a fresh one, and a job with a few files keeps the warm sandbox."""
+    sys.path.insert(0, str(sandbox.RUNNER_DIR))
+    import zygote
+
+    w = Worker(CFG)
+    try:
+        few = py(w, "import os\nos.makedirs('/tmp/d')\nfor i in range(100):\n    open(f'/tmp/d/{i}', 'w').close()\nprint('ok')")
+        pid = w.proc.pid
+        assert few.output == "ok\n" and py(w, "print(1)").output == "1\n" and w.proc.pid == pid
+        n = zygote.WIPE_MAX_ENTRIES + 500
+        flood = py(w, f"import os\nos.makedirs('/dev/shm/d')\nfor i in range({n}):\n    open(f'/dev/shm/d/{{i}}', 'w').close()\n"
+                      "print('made', len(os.listdir('/dev/shm/d')))")
+        assert flood.exit_code == 0 and flood.output == f"made {n}\n" and not flood.worker_died
+        assert w.proc is None, "the flooded sandbox was ended"
+        res = py(w, "import os\nprint(os.listdir('/dev/shm'), os.listdir('/tmp'))")
+        assert res.output.strip() == f"[] {BIND_PARENTS_IN_TMP}" and w.proc.pid != pid
+    finally:
+        w.close()

@@ -397,6 +397,10 @@ class Worker:
             self.close()
             return JobResult(None, None, False, 0.0, "", False, "", False, worker_died=True)
         self.jobs_run += 1
+        if reply.pop("restart", False):
+            # the job left more files than the zygote wipes one by one: it has exited, its sandbox (and the
+            # files, on that sandbox's tmpfs) with it; the next job starts a fresh one
+            self.close()
         return JobResult(**reply)
 
     def close(self) -> None:

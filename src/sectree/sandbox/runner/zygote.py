@@ -146,8 +146,9 @@ class Zygote:
         # every writer is dead now: drain to EOF (bounded by the caps)
         while not (out.eof and rep.eof):
             _pump([out, rep], timeout=0.2)
-        self._wipe()
+        clean = self._wipe()
         return {
+            "restart": not clean,
             "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
             "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
             "timed_out": timed_out,
@@ -274,23 +275,32 @@ class Zygote:
         # ends bwrap's init, and with it the pid namespace and everything left in it.
         raise SystemExit("zygote: job processes survived SIGKILL")
 
-    def _wipe(self) -> None:
-        """Remove everything the job wrote, as the job uid (the files are its own)."""
+    def _wipe(self) -> bool:
+        """Remove everything the job wrote, as the job uid (the files are its own). False, with the wipe given
+        up, when the job left more than WIPE_MAX_ENTRIES files and folders (sandboxed only): deleting a file
+        flood one by one holds the worker for seconds per 100k files, while ending the sandbox frees its
+        tmpfs mounts and IPC namespace at once; ``main`` then exits and the host starts a fresh sandbox."""
         pid = os.fork()
         if pid == 0:
+            code = 0
             try:
                 if self.job_uid is not None:
                     os.setgroups([])
                     os.setgid(self.job_uid)
                     os.setuid(self.job_uid)
+                if self.sandboxed:
+                    _WIPE_BUDGET[0] = WIPE_MAX_ENTRIES
                 for top in self.wipe_dirs:
                     for name in os.listdir(top) if os.path.isdir(top) else []:
                         _rmtree(os.path.join(top, name))
                 if self.sandboxed:  # our own IPC namespace; unsandboxed these would be the host's
                     _remove_sysv_ipc()
+            except _Flood:
+                code = WIPE_GAVE_UP
             finally:
-                os._exit(0)
-        os.waitpid(pid, 0)
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        return not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == WIPE_GAVE_UP)
 
 
 # -------------------------------------------------------------------- helpers
@@ -410,15 +420,35 @@ def _reap(want: int, status: int | None) -> int | None:
             status = st
 
 
+WIPE_MAX_ENTRIES = 20_000  # a job that leaves more files than this gets a fresh sandbox instead of a wipe
+WIPE_GAVE_UP = 3  # exit status of the wipe helper that met more
+_WIPE_BUDGET = [-1]  # entries the wipe helper may still delete; -1: no limit (--no-sandbox: host files)
+
+
+class _Flood(Exception):
+    """More entries than the wipe budget allows."""
+
+
+def _spend(n: int) -> None:
+    if _WIPE_BUDGET[0] >= 0:
+        _WIPE_BUDGET[0] -= n
+        if _WIPE_BUDGET[0] < 0:
+            raise _Flood
+
+
 def _rmtree(path: str) -> None:
     try:
+        _spend(1)
         if os.path.ismount(path):  # a read-only bind (e.g. a virtualenv under /tmp): not ours to wipe
             return
         if os.path.islink(path) or not os.path.isdir(path):
             os.unlink(path)
             return
         os.chmod(path, 0o700)
-        for name in os.listdir(path):
+        names = os.listdir(path)
+        if _WIPE_BUDGET[0] >= 0 and len(names) > _WIPE_BUDGET[0]:
+            raise _Flood  # known before deleting any of them
+        for name in names:
             _rmtree(os.path.join(path, name))
         os.rmdir(path)
     except OSError:
@@ -444,7 +474,11 @@ def main() -> None:
             job = recv(ctl_in)
         except EOFError:
             return
-        send(ctl_out, zygote.run(job))
+        result = zygote.run(job)
+        send(ctl_out, result)
+        if result["restart"]:
+            # the job left a file flood: end the sandbox (its tmpfs mounts go with it), the host starts anew
+            return
 
 
 if __name__ == "__main__":
