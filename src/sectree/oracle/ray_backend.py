@@ -125,9 +125,8 @@ class RayOracle:
         with self._lock:
             self.calls += len(items)
         out: list[Verdict | None] = [None] * len(items)
-        keys = [(t.id, hashlib.sha256((t.test_file.read_bytes() if t.test_file is not None else b"")  # test-less
-                                      + t.reference_source.encode()).hexdigest(),
-                 hashlib.sha256(c.encode()).hexdigest()) for t, c in items]
+        # the local oracle's key: (task key, candidate sha256), the task key covering its tests and reference
+        keys = [(Oracle._task_key(t), hashlib.sha256(c.encode()).hexdigest()) for t, c in items]
         todo: list[int] = []
         for i, key in enumerate(keys):
             hit = self._verdicts.get(key) if self.config.cache else None
