@@ -35,10 +35,13 @@ from sectree.sandbox import SandboxConfig
 from sectree.tasks import load_suite
 
 
+COMMENT = {"python": "#"}  # a line comment per language ("//" for C, C++, Go and JavaScript)
+
+
 def fresh(items, tag: str) -> list:
     """The same candidates as new code: a trailing comment makes each source (hence its cache key) unique and
     different from the task's reference, whose verdict the oracle keeps from collecting the expected tests."""
-    return [(t, f"{src}\n# sectree oracle_bench: {tag}\n") for t, src in items]
+    return [(t, f"{src}\n{COMMENT.get(t.language, '//')} sectree oracle_bench: {tag}\n") for t, src in items]
 
 
 def timed_verdicts(oracle: Oracle, batches: list[list]) -> tuple[list, float]:

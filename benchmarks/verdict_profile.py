@@ -290,6 +290,7 @@ def profile_task(task, repeat: int, tmp: str) -> dict:
         del PARENT_FORK[:]
         reply = z.run(msg)
         t0 = time.perf_counter()
+        reply.pop("restart")  # a file flood (none here)
         res = JobResult(**reply)
         records, problem = read_channel(res.report, key)
         _status_from_run(res, records, problem, None)
@@ -312,7 +313,8 @@ def profile_task(task, repeat: int, tmp: str) -> dict:
     # the same candidates through a real Oracle: bubblewrap + uid switch + pid-namespace sweep + host round trip
     with Oracle(OracleConfig(workers=1, analyzers=False, cache=False)) as o:
         o.expected_tests(task)
-        vs = o.judge_many([(task, f"{s}\n# profile {i}\n") for i, s in enumerate(sources)])
+        vs = o.judge_many([(task, f"{s}\n{'#' if task.language == 'python' else '//'} profile {i}\n")
+                           for i, s in enumerate(sources)])
     med = lambda xs: round(1000 * statistics.median(xs), 2)  # noqa: E731
     table = {name: {"wall_ms": med([r[name][0] for r in rows]), "cpu_ms": med([r[name][1] for r in rows])}
              for name, _ in PHASES if name not in ("analyzers",)}
@@ -357,6 +359,7 @@ def main() -> None:
               "command": " ".join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]]),
               "phases": dict(PHASES), "tasks": results}
     write_json_atomic(args.out, result)
+    print("statuses (real Oracle):", {r["task"]: r["statuses"] for r in results})
     print(f"load {result['load_average_before_after']}; wrote {args.out}")
 
 

@@ -185,3 +185,15 @@ def test_oracle_bench_counts_only_sandbox_runs(task):
             bench.timed_verdicts(o, [[(task, task.reference_source)]])
         verdicts, _ = bench.timed_verdicts(o, [bench.fresh(items, "a"), bench.fresh(items, "b")])
         assert len(verdicts) == 4
+
+
+def test_oracle_bench_fresh_copies_judge_as_the_originals():
+    """A fresh copy carries a comment in the candidate's own language: with '#' a C or JavaScript reference
+    would no longer build or parse, and the benchmark would time broken verdicts."""
+    from sectree.tasks import load_suite
+
+    bench = _oracle_bench()
+    tasks = load_suite("builtin", ids=["cwe_022_0_c", "cwe_022_0_js"])
+    with Oracle(OracleConfig(workers=2, analyzers=False, cache=False)) as o:
+        verdicts = o.judge_many(bench.fresh([(t, t.reference_source) for t in tasks], "x"))
+    assert [v.status for v in verdicts] == [Status.SECURE, Status.SECURE], [v.reason for v in verdicts]
