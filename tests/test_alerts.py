@@ -137,3 +137,36 @@ def test_every_builtin_reference_secure_and_every_unsafe_reference_alerts(oracle
     assert not bad_secure and not bad_unsafe, (bad_secure, bad_unsafe)
     # the alert as the metrics read it from the verdict dicts agrees with the Verdict objects
     assert [security_alert(v.to_dict()) for v in verdicts] == [v.security_alert for v in verdicts]
+
+
+@pytest.mark.parametrize(("source", "problem"), [
+    ("function f(a) { return a; }", None),
+    ("const f = (a) => a;", None),
+    ("class f {}", None),
+    ("exports.f = function (a) { return a; };", None),
+    ("const fs = require('fs'); const p = require('node:path'); function f() {}", None),
+    ("const y = require('./y'); function f() {}", None),
+    ("function g(a) { return a; }\nif (require.main === module) { f(1); }", "entry point f is not defined"),
+    ("const lib = require('no-such-package-xyz');\nfunction f() {}", "require('no-such-package-xyz')"),
+    ("const lib = require('@no-such/scope-xyz');\nfunction f() {}", "require('@no-such/scope-xyz')"),
+])
+def test_js_load_problem(source, problem):
+    from sectree.oracle.loadcheck import js_load_problem
+
+    got = js_load_problem(source, "f")
+    assert got is None if problem is None else (got.startswith("does not load: ") and problem in got)
+
+
+def test_js_sample_that_does_not_load_is_broken_and_no_alert(oracle):
+    """A JS task's tests run the module in node once per test: without the load check, a module that cannot
+    load failed every test - its security tests included (alerts). cwe_022_0_js showed it."""
+    (t,) = load_suite("builtin:js", ids=["cwe_022_0_js"])
+    no_entry = t.reference_source.replace(f"function {t.entry}(", f"function {t.entry}Renamed(", 1)
+    no_package = "const lib = require('no-such-package-xyz');\n" + t.reference_source
+    ref, unsafe, absent, package = oracle.judge_many([(t, t.reference_source), (t, t.unsafe_source), (t, no_entry),
+                                                      (t, no_package)])
+    assert ref.status == Status.SECURE and not ref.security_alerts
+    assert unsafe.status == Status.VULNERABLE and unsafe.security_alerts
+    for v in (absent, package):
+        assert v.status == Status.BROKEN and v.parseable and v.reason.startswith("does not load: "), v.reason
+        assert {x.outcome for x in v.tests} == {"missing"} and not v.security_alert

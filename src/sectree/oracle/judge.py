@@ -27,6 +27,7 @@ from typing import Callable, Iterable
 
 from sectree.errors import SectreeError
 from sectree.oracle.analyzers import analyze, counts_as_vulnerability, related_cwes
+from sectree.oracle.loadcheck import load_problem
 from sectree.oracle.static import StaticJudge
 from sectree.oracle.verdict import Finding, Status, TestOutcome, Verdict
 from sectree.sandbox import BUILD_FAILED, JobResult, Pool, SandboxConfig
@@ -192,6 +193,12 @@ class Oracle:
         if err:
             tests = [TestOutcome(i, k, "missing", "") for i, k in (expected or {}).items()]
             return Verdict(task.id, Status.BROKEN, parseable=False, reason=err, tests=tests,
+                           sandboxed=self.config.sandbox.enabled, timings={"run": 0.0}), {}
+        # a JS module that cannot load would fail every test, security tests too (alerts): broken, not run
+        err = load_problem(task, source)
+        if err:
+            tests = [TestOutcome(i, k, "missing", "") for i, k in (expected or {}).items()]
+            return Verdict(task.id, Status.BROKEN, parseable=True, reason=err, tests=tests,
                            sandboxed=self.config.sandbox.enabled, timings={"run": 0.0}), {}
         job = runner.job(task, source)
         key = secrets.token_bytes(32)
