@@ -146,7 +146,8 @@ def test_every_builtin_reference_secure_and_every_unsafe_reference_alerts(oracle
     ("exports.f = function (a) { return a; };", None),
     ("const fs = require('fs'); const p = require('node:path'); function f() {}", None),
     ("const y = require('./y'); function f() {}", None),
-    ("function g(a) { return a; }\nif (require.main === module) { f(1); }", "entry point f is not defined"),
+    ("function g(a) { return a; }\nif (require.main === module) { f(1); }", "entry point f is called but not"),
+    ("function g(a) { return a; }\nmodule.exports = g;", None),  # never names f (CWEval's unsafe files)
     ("const lib = require('no-such-package-xyz');\nfunction f() {}", "require('no-such-package-xyz')"),
     ("const lib = require('@no-such/scope-xyz');\nfunction f() {}", "require('@no-such/scope-xyz')"),
 ])

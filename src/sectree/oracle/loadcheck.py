@@ -8,8 +8,10 @@ function the task's driver calls, fails every test through its output - its secu
 would count as security alerts. Two static checks catch the common cases before anything runs (parsing only,
 with tree-sitter; no candidate code runs on the host):
 
-- the entry function is defined somewhere in the file: a function or class declaration, a variable declarator,
-  or an assignment to a property of that name (``exports.f = ...``);
+- the entry function, where the file calls or names it (our tasks' fixed driver does), is defined somewhere in
+  the file: a function or class declaration, a variable declarator, or an assignment to a property of that
+  name (``exports.f = ...``). A file that never names it (CWEval's unsafe references define and drive
+  ``f_unsafe``) is not held to it;
 - every ``require()`` of a string literal names a Node built-in module, a relative/absolute path or a package
   in the JS runner's NODE_PATH (CWEval's, where installed): the sandbox has no other ``node_modules`` and no
   network, so any other npm package can never load.
@@ -68,11 +70,13 @@ def js_load_problem(source: str, entry: str) -> str | None:
     with _LOCK:
         root = parser("js").parse(source.encode("utf-8", "replace")).root_node
     builtins = node_builtins()
-    defined = False
+    defined = named = False
     stack = [root]
     while stack:
         n = stack.pop()
         stack.extend(n.children)
+        if n.type == "identifier" and _text(n) == entry:
+            named = True
         if n.type in DEFINES:
             name = n.child_by_field_name("name")
             defined |= name is not None and _text(name) == entry
@@ -87,8 +91,8 @@ def js_load_problem(source: str, entry: str) -> str | None:
                 mod = _text(strings[0])[1:-1]
                 if not _loadable(mod, builtins):
                     return f"does not load: require('{mod}'): no such module in the sandbox"
-    if not defined:
-        return f"does not load: entry point {entry} is not defined"
+    if named and not defined:
+        return f"does not load: entry point {entry} is called but not defined"
     return None
 
 
