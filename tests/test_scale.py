@@ -159,9 +159,12 @@ def test_rollouts_on_two_replicas_build_the_local_trees(cluster):
 
 
 def _eval_statuses(out: Path) -> dict:
-    """Every evaluation's per-sample verdicts, in order."""
+    """Every evaluation's per-sample verdicts, in order (the judged records beside each results.json)."""
+    from sectree.evaluate.run import records_path
+    from sectree.io import read_jsonl_gz
+
     got = {p.parent.name: [(r["task_id"], r["mode"], r["sample_idx"], _strip_timings(r["verdict"]))
-                           for r in json.loads(p.read_text())["samples"]]
+                           for r in read_jsonl_gz(records_path(p))]
            for p in sorted((out / "evals").glob("*/results.json"))}
     assert set(got) == {"base-s0", "tsp-s0"} and all(got.values())
     return got
