@@ -134,6 +134,23 @@ def test_ray_oracle_same_verdicts_order_cache_and_dead_actor(cluster):
     assert remote.actors == []
 
 
+def test_ray_oracle_error_inside_an_actor_is_one_clear_line(cluster, tmp_path):
+    import dataclasses
+
+    from sectree.oracle import OracleConfig
+    from sectree.oracle.backend import open_oracle
+    from sectree.tasks import load_suite
+
+    task = load_suite("builtin:python", split="test", cwe=[1004])[0]
+    empty = tmp_path / task.test_file.name
+    empty.write_text("import pytest\n")  # no tests: the actor's Oracle refuses the task
+    bad = dataclasses.replace(task, test_file=empty)
+    with open_oracle(OracleConfig(workers=1), BackendConfig(backend=Backend.RAY, actors=1)) as remote:
+        with pytest.raises(SectreeError) as e:
+            remote.judge_many([(bad, bad.reference_source)])
+    assert str(e.value) == f"{empty}: no tests collected on the secure reference (no tests collected)"
+
+
 @pytest.mark.slow
 def test_rollouts_on_two_replicas_build_the_local_trees(cluster):
     from sectree.oracle import Oracle, OracleConfig
