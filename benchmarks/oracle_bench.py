@@ -19,6 +19,7 @@ Prints a table and writes benchmarks/results/oracle.json (or --out).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import platform
 import subprocess
@@ -44,6 +45,19 @@ def fresh(items, tag: str) -> list:
     return [(t, f"{src}\n{COMMENT.get(t.language, '//')} sectree oracle_bench: {tag}\n") for t, src in items]
 
 
+def snapshot(tasks, folder: str) -> list:
+    """The tasks with their test files copied once into ``folder``: the oracle reads a test file for every job
+    (and keys its expected tests by its hash), so someone editing the suite meanwhile would change what is
+    timed."""
+    out = []
+    for t in tasks:
+        copy = Path(folder, t.id, t.test_file.name)
+        copy.parent.mkdir(parents=True)
+        copy.write_bytes(t.test_file.read_bytes())
+        out.append(dataclasses.replace(t, test_file=copy))
+    return out
+
+
 def timed_verdicts(oracle: Oracle, batches: list[list]) -> tuple[list, float]:
     """Judge each batch with ``judge_many``; (verdicts, seconds). Raises if any verdict was not a sandbox run
     (a cache hit, the reference's stored run): those must never be counted as verdicts."""
@@ -56,9 +70,12 @@ def timed_verdicts(oracle: Oracle, batches: list[list]) -> tuple[list, float]:
         verdicts += oracle.judge_many(batch)
     dt = time.perf_counter() - t0
     runs = oracle.sandbox_runs - runs0
-    if runs != len(verdicts):
+    if runs < len(verdicts):
         raise RuntimeError(f"timed section: {len(verdicts)} verdicts but {runs} sandbox runs; the difference was "
                            "answered without running (cache or stored reference run) and is not a verdict")
+    if runs > len(verdicts):
+        raise RuntimeError(f"timed section: {runs} sandbox runs for {len(verdicts)} verdicts: a task's files "
+                           "changed meanwhile and its expected tests were collected again")
     return verdicts, dt
 
 
@@ -87,8 +104,8 @@ def bench_cache_hits(items, workers: int) -> dict:
         t0 = time.perf_counter()
         oracle.judge_many(batch)
         dt = time.perf_counter() - t0
-        assert oracle.sandbox_runs == runs0, "the cache row must be hits only"
-    return {"verdicts": 0, "cache_hits": len(batch), "sandbox_runs": 0, **_rates(len(batch), dt, workers)}
+        runs = oracle.sandbox_runs - runs0  # 0, unless a task's files changed on disk meanwhile (new cache key)
+    return {"verdicts": runs, "cache_hits": len(batch) - runs, "sandbox_runs": runs, **_rates(len(batch), dt, workers)}
 
 
 def naive_one(task, source: str) -> int:
@@ -119,7 +136,8 @@ def main() -> None:
     args = ap.parse_args()
 
     tasks = [t for t in load_suite(args.suite) if t.test_file is not None]
-    tasks = tasks[: args.limit] if args.limit else tasks
+    snap = tempfile.TemporaryDirectory(prefix="oracle-bench-")
+    tasks = snapshot(tasks[: args.limit] if args.limit else tasks, snap.name)
     items = [(t, t.reference_source) for t in tasks] + [(t, t.unsafe_source) for t in tasks]
     load_before = os.getloadavg()
     rows = {
@@ -149,6 +167,7 @@ def main() -> None:
     print(f"sandbox overhead per verdict: {overhead:.1f} ms   ({result['machine']}, {result['date']}, "
           f"load {result['load_average_before_after'][0]} -> {result['load_average_before_after'][1]})")
     write_json_atomic(args.out, result)
+    snap.cleanup()
     print(f"wrote {args.out}")
 
 
