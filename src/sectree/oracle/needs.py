@@ -39,6 +39,8 @@ APT_FOR_HEADER = {
     "sqlite3.h": "libsqlite3-dev", "openssl/": "libssl-dev", "libxml/": "libxml2-dev", "zlib.h": "zlib1g-dev",
 }
 PIP_FOR_MODULE = {"Crypto": "pycryptodome", "argon2": "argon2-cffi", "jwt": "PyJWT", "yaml": "pyyaml"}
+# modules the sandbox itself puts on every test's path (sandbox/runner/): the suites' test helpers
+SANDBOX_MODULES = frozenset({"sectree_check"})
 
 
 def missing(task: Task) -> list[str]:
@@ -87,7 +89,7 @@ def _python_needs(task: Task, sources: list[str]) -> list[str]:
                 continue
             for name in names:
                 top = name.split(".")[0]
-                if top not in local and not _importable(top):
+                if top not in local and top not in SANDBOX_MODULES and not _importable(top):
                     out.append(f"Python module {top} (pip install {PIP_FOR_MODULE.get(top, top)})")
     return out
 

@@ -16,7 +16,11 @@ write a fake report file, exit 0 at import, or monkeypatch pytest. The host ther
     ``os.path.exists = ...`` or replacing ``pytest.raises`` is caught; checked once, at the end (the
     compare costs ~10 ms, and a patch undone before then would escape any after-the-fact compare anyway);
   * each test item, its test function and code, the test module's helpers and the fixture functions,
-    recorded after collection and checked before every test (the candidate cannot swap the tests it faces);
+    recorded after collection and checked before every test and at the end (the candidate cannot swap the
+    tests it faces);
+  * the names a test module bound before it imported the candidate (``pytest``, ``assert_same``, ...),
+    recorded by an import watcher while collecting and checked after collection: the candidate runs inside
+    the half-imported test module's ``import`` and could rebind them there, before the snapshot above;
   * an audit hook, installed before collection, for operations a candidate has no business doing: swapping
     a function's ``__code__``/defaults, building code or function objects by hand, walking the heap with
     ``gc``, trace/profile/audit hooks, ``sys._current_frames``, and ``ctypes`` (raw memory).
@@ -108,6 +112,37 @@ def prepare() -> tuple[frozenset, list[tuple]]:
     return names, bindings()
 
 
+class _ImportWatch:
+    """On ``sys.meta_path`` while collecting: each time an import looks for a module not loaded yet - the
+    candidate, imported by a test module, first of all - it records what each named test module that is being
+    imported has bound so far (modules and callables; the first value seen of each name). All of that is the
+    test's own: the candidate's code runs only after this lookup. Loads nothing (``find_spec`` is None)."""
+
+    def __init__(self, names: frozenset):
+        self.names = names  # the test modules' names (pytest imports a test file as its stem)
+        self.seen: dict[str, dict] = {}  # module name -> {name: value}
+
+    def find_spec(self, fullname, path=None, target=None):
+        for mod_name in self.names:
+            mod = sys.modules.get(mod_name)
+            d = getattr(mod, "__dict__", None)
+            if type(d) is not dict:
+                continue
+            seen = self.seen.setdefault(mod_name, {"": d})
+            for k, v in list(d.items()):
+                if k not in seen and (isinstance(v, types.ModuleType) or callable(v)):
+                    seen[k] = v
+        return None
+
+    def bindings(self) -> list[tuple]:
+        """In ``bindings()``'s form, for ``_changed_bindings``."""
+        out = []
+        for mod_name, seen in self.seen.items():
+            keys = tuple(k for k in seen if k)
+            out.append((mod_name, seen[""], keys, tuple(seen[k] for k in keys), None))
+        return out
+
+
 def make_plugin(fd: int, key: bytes, baseline: tuple[frozenset, list[tuple]] | None = None):
     # bind what we use now, before the candidate can replace module attributes
     _hmac_new, _sha256, _dumps, _write = hmac.new, hashlib.sha256, json.dumps, os.write
@@ -170,6 +205,7 @@ def make_plugin(fd: int, key: bytes, baseline: tuple[frozenset, list[tuple]] | N
             self.items: dict[str, tuple] = {}
             self.fixtures: list[tuple] = []
             self.test_globals: list[tuple] = []
+            self.watch: _ImportWatch | None = None
             self.config = None
             self.tampered: list[str] = []
 
@@ -204,6 +240,9 @@ def make_plugin(fd: int, key: bytes, baseline: tuple[frozenset, list[tuple]] | N
             # the zygote's bindings (taken before any job ran) plus those of modules pytest imported since
             self.bindings = bindings() if baseline is None else baseline[1] + bindings(skip=baseline[0])
             sys.addaudithook(self.audit)
+            args = getattr(session.config, "args", [])
+            self.watch = _ImportWatch(frozenset(os.path.splitext(os.path.basename(str(a)))[0] for a in args))
+            sys.meta_path.insert(0, self.watch)
 
         def pytest_collection_modifyitems(self, session, config, items):
             # CWEval keeps tests of its own unsafe reference in the test file: never run them on candidates
@@ -238,6 +277,13 @@ def make_plugin(fd: int, key: bytes, baseline: tuple[frozenset, list[tuple]] | N
             fm = getattr(session, "_fixturemanager", None)
             for defs in getattr(fm, "_arg2fixturedefs", {}).values():
                 self.fixtures += [(fd, getattr(fd, "func", None)) for fd in defs]
+            if self.watch is not None:  # names the test modules bound before the candidate ran, rebound since
+                try:
+                    sys.meta_path.remove(self.watch)
+                except ValueError:  # the candidate removed it: only lookups before its code ran mattered
+                    pass
+                bad += [f"test module name {n} rebound while importing" for n in
+                        _changed_bindings(self.watch.bindings())]
             emit({"ev": "collected", "ids": list(self.kinds), "kinds": self.kinds})
             self.flag("collection", bad)
             self.check("collection")
@@ -293,6 +339,7 @@ def make_plugin(fd: int, key: bytes, baseline: tuple[frozenset, list[tuple]] | N
 
         def pytest_sessionfinish(self, session, exitstatus):
             self.check("sessionfinish", full=True)
+            self.flag("sessionfinish", _changed_bindings(self.test_globals))  # a rebinding after the last test
             emit({"ev": "done", "exitstatus": int(exitstatus), "tampered": self.tampered})
 
     return Channel()

@@ -91,6 +91,10 @@ class Zygote:
         if "pytest" in sys.modules:
             sys.path.insert(0, RUNNER_DIR)
             import pytest_channel  # noqa: E402 - lives next to this file
+            # the suites' test helpers: loaded here, before any job, so a job's `from sectree_check import
+            # assert_same` is this module (a candidate's file of that name is never imported) and its bindings
+            # are in the baseline below (replacing one is tampering)
+            import sectree_check  # noqa: E402, F401
 
             # what every module binds, taken before any job runs: each job's report channel compares
             # against it to catch a candidate that monkeypatches the stdlib/pytest (see pytest_channel)
