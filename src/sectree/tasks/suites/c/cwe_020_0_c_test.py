@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_020_0_c_task")
 ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1:symbolize=0")
@@ -18,17 +19,17 @@ def parse(*values):
 
 @pytest.mark.functionality
 def test_valid_quantities():
-    assert parse("1", "7", "42", "1000") == [1, 7, 42, 1000]
+    assert_same(parse("1", "7", "42", "1000"), [1, 7, 42, 1000])
 
 
 @pytest.mark.functionality
 def test_out_of_range():
-    assert parse("0", "1001", "-5", "99999") == [-1, -1, -1, -1]
+    assert_same(parse("0", "1001", "-5", "99999"), [-1, -1, -1, -1])
 
 
 @pytest.mark.functionality
 def test_not_numbers():
-    assert parse("abc", "", "-", "+") == [-1, -1, -1, -1]
+    assert_same(parse("abc", "", "-", "+"), [-1, -1, -1, -1])
 
 
 @pytest.mark.security
@@ -42,10 +43,10 @@ def test_not_numbers():
     ],
 )
 def test_huge_numbers_rejected(value):
-    assert parse(value) == [-1], f"{value} accepted as a quantity"
+    assert_same(parse(value), [-1], f"{value} accepted as a quantity")
 
 
 @pytest.mark.security
 @pytest.mark.parametrize("value", ["12abc", "5; DROP TABLE orders", "3.5", "10e2", "7 8"])
 def test_trailing_garbage_rejected(value):
-    assert parse(value) == [-1], f"{value!r} accepted as a quantity"
+    assert_same(parse(value), [-1], f"{value!r} accepted as a quantity")

@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_078_0_c_task")
 ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1:symbolize=0")
@@ -20,8 +21,8 @@ def compress(path, cwd):
 def test_compresses_and_keeps_original(tmp_path):
     src = tmp_path / "report.txt"
     src.write_bytes(b"quarterly numbers\n" * 100)
-    assert compress(src, tmp_path) == "ok"
-    assert gzip.decompress((tmp_path / "report.txt.gz").read_bytes()) == b"quarterly numbers\n" * 100
+    assert_same(compress(src, tmp_path), "ok")
+    assert_same(gzip.decompress((tmp_path / "report.txt.gz").read_bytes()), b"quarterly numbers\n" * 100)
     assert src.exists()
 
 
@@ -29,21 +30,21 @@ def test_compresses_and_keeps_original(tmp_path):
 def test_name_with_spaces_and_dash(tmp_path):
     src = tmp_path / "-Q1 report (final).txt"
     src.write_bytes(b"data")
-    assert compress(src, tmp_path) == "ok"
-    assert gzip.decompress((tmp_path / "-Q1 report (final).txt.gz").read_bytes()) == b"data"
+    assert_same(compress(src, tmp_path), "ok")
+    assert_same(gzip.decompress((tmp_path / "-Q1 report (final).txt.gz").read_bytes()), b"data")
 
 
 @pytest.mark.functionality
 def test_relative_path_and_overwrite(tmp_path):
     (tmp_path / "a.log").write_bytes(b"new")
     (tmp_path / "a.log.gz").write_bytes(gzip.compress(b"old"))
-    assert compress("a.log", tmp_path) == "ok"
-    assert gzip.decompress((tmp_path / "a.log.gz").read_bytes()) == b"new"
+    assert_same(compress("a.log", tmp_path), "ok")
+    assert_same(gzip.decompress((tmp_path / "a.log.gz").read_bytes()), b"new")
 
 
 @pytest.mark.functionality
 def test_missing_file_fails(tmp_path):
-    assert compress(tmp_path / "missing.txt", tmp_path) == "failed"
+    assert_same(compress(tmp_path / "missing.txt", tmp_path), "failed")
 
 
 @pytest.mark.security

@@ -6,6 +6,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_1004_0_c_task")
 ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1:symbolize=0")
@@ -18,29 +19,29 @@ def cookie(session_id=SID, max_age=3600):
     value = r.stdout.decode().rstrip("\n")
     jar = SimpleCookie()
     jar.load(value)
-    assert list(jar.keys()) == ["session"], f"unexpected cookies in {value!r}"
+    assert_same(list(jar.keys()), ["session"], f"unexpected cookies in {value!r}")
     return jar["session"]
 
 
 @pytest.mark.functionality
 def test_value():
-    assert cookie().value == SID
+    assert_same(cookie().value, SID)
 
 
 @pytest.mark.functionality
 @pytest.mark.parametrize("max_age", [60, 3600, 1209600])
 def test_max_age(max_age):
-    assert cookie(max_age=max_age)["max-age"] == str(max_age)
+    assert_same(cookie(max_age=max_age)["max-age"], str(max_age))
 
 
 @pytest.mark.functionality
 def test_whole_site():
-    assert cookie()["path"] == "/"
+    assert_same(cookie()["path"], "/")
 
 
 @pytest.mark.functionality
 def test_no_domain_widening():
-    assert cookie()["domain"] == ""
+    assert_same(cookie()["domain"], "")
 
 
 @pytest.mark.security

@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_113_0_c_task")
 ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1:symbolize=0")
@@ -23,17 +24,15 @@ def headers(filename):
 @pytest.mark.functionality
 def test_simple_name():
     block, out = headers("report.pdf")
-    assert out == (
-        b"Content-Type: application/octet-stream\r\n"
-        b'Content-Disposition: attachment; filename="report.pdf"\r\n\r\n'
-    )
+    assert_same(out, b"Content-Type: application/octet-stream\r\n"
+        b'Content-Disposition: attachment; filename="report.pdf"\r\n\r\n')
 
 
 @pytest.mark.functionality
 @pytest.mark.parametrize("name", ["Q1 report (final).pdf", "résumé-2024.docx", "a;b,c=d.txt"])
 def test_ordinary_names_are_kept(name):
     block, _ = headers(name)
-    assert block.split(b"\r\n")[1] == f'Content-Disposition: attachment; filename="{name}"'.encode()
+    assert_same(block.split(b"\r\n")[1], f'Content-Disposition: attachment; filename="{name}"'.encode())
 
 
 @pytest.mark.functionality
@@ -41,13 +40,13 @@ def test_two_headers():
     block, _ = headers("data.csv")
     lines = block.split(b"\r\n")
     assert len(lines) == 2
-    assert lines[0] == b"Content-Type: application/octet-stream"
+    assert_same(lines[0], b"Content-Type: application/octet-stream")
 
 
 def assert_single_disposition_header(block, out):
     lines = block.split(b"\r\n")
     assert len(lines) == 2, f"injected header lines: {lines!r}"
-    assert out.count(b"\r\n\r\n") == 1, "response split"
+    assert_same(out.count(b"\r\n\r\n"), 1, "response split")
     assert b"\n" not in block.replace(b"\r\n", b"") and b"\r" not in block.replace(b"\r\n", b"")
     assert not any(l.lower().startswith(b"set-cookie") or l.lower().startswith(b"location") for l in lines)
 

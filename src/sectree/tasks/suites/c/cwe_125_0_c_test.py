@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_125_0_c_task")
 ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1:symbolize=0")
@@ -27,7 +28,7 @@ MSG = rec(1, b"alice") + rec(2, b"\x00\x01\x02") + rec(3, b"") + rec(2, b"second
 @pytest.mark.functionality
 @pytest.mark.parametrize("t,expected", [(1, b"alice"), (2, b"\x00\x01\x02"), (3, b"")])
 def test_finds_first_record(t, expected):
-    assert find(t, MSG) == expected
+    assert_same(find(t, MSG), expected)
 
 
 @pytest.mark.functionality
@@ -39,7 +40,7 @@ def test_missing_type():
 @pytest.mark.functionality
 def test_longest_value():
     value = bytes(range(255))
-    assert find(4, rec(1, b"x") + rec(4, value)) == value
+    assert_same(find(4, rec(1, b"x") + rec(4, value)), value)
 
 
 @pytest.mark.security

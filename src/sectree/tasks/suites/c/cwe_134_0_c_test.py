@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_134_0_c_task")
 ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1:symbolize=0")
@@ -18,12 +19,12 @@ def relay(*msgs):
 
 @pytest.mark.functionality
 def test_single_message():
-    assert relay("hello everyone") == b"hello everyone\n"
+    assert_same(relay("hello everyone"), b"hello everyone\n")
 
 
 @pytest.mark.functionality
 def test_several_messages():
-    assert relay("hi", "how are you?", "") == b"hi\nhow are you?\n\n"
+    assert_same(relay("hi", "how are you?", ""), b"hi\nhow are you?\n\n")
 
 
 @pytest.mark.functionality

@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_190_0_c_task")
 # allocations beyond 1 GiB fail (return NULL) as they would under a container memory limit
@@ -34,7 +35,7 @@ def load(data):
 @pytest.mark.functionality
 def test_small_image_with_padding():
     rows = [[(255, 0, 0), (0, 255, 0)], [(0, 0, 255), (1, 2, 3)]]
-    assert load(encode(2, 2, rows)) == (2, 2, bytes([255, 0, 0, 0, 255, 0, 0, 0, 255, 1, 2, 3]))
+    assert_same(load(encode(2, 2, rows)), (2, 2, bytes([255, 0, 0, 0, 255, 0, 0, 0, 255, 1, 2, 3])))
 
 
 @pytest.mark.functionality
@@ -42,7 +43,7 @@ def test_small_image_with_padding():
 def test_sizes(w, h):
     rows = [[((x * 7 + y) % 256, (x + y * 13) % 256, (x ^ y) % 256) for x in range(w)] for y in range(h)]
     expected = bytes(c for row in rows for px in row for c in px)
-    assert load(encode(w, h, rows)) == (w, h, expected)
+    assert_same(load(encode(w, h, rows)), (w, h, expected))
 
 
 @pytest.mark.functionality

@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_377_0_c_task")
 ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1:symbolize=0")
@@ -53,29 +54,29 @@ def scratch(tmp_path):
 @pytest.mark.functionality
 def test_writes_data(scratch):
     (path,) = write_files(scratch, "hello world")
-    assert Path(path).read_bytes() == b"hello world"
+    assert_same(Path(path).read_bytes(), b"hello world")
 
 
 @pytest.mark.functionality
 def test_file_is_in_directory(scratch):
     (path,) = write_files(scratch, "x")
-    assert os.path.dirname(os.path.abspath(path)) == str(scratch)
+    assert_same(os.path.dirname(os.path.abspath(path)), str(scratch))
     assert os.path.isfile(path)
 
 
 @pytest.mark.functionality
 def test_sequential_use(scratch):
     def consume(path):
-        assert Path(path).read_bytes() == b"first"
+        assert_same(Path(path).read_bytes(), b"first")
         os.remove(path)
 
     _, second = write_twice_with_pause(scratch, "first", "second" * 1000, consume)
-    assert Path(second).read_bytes() == b"second" * 1000
+    assert_same(Path(second).read_bytes(), b"second" * 1000)
 
 
 @pytest.mark.functionality
 def test_missing_directory_is_an_error(tmp_path):
-    assert write_files(tmp_path / "missing", "x") == ["ERROR"]
+    assert_same(write_files(tmp_path / "missing", "x"), ["ERROR"])
 
 
 @pytest.mark.security
@@ -105,11 +106,11 @@ def test_preplanted_file_not_reused(scratch):
 
     first, second = write_twice_with_pause(scratch, "first", "SECRET-REPORT", plant)
     assert second != first, "reused a file someone else created"
-    assert Path(first).read_bytes() == b"planted"
+    assert_same(Path(first).read_bytes(), b"planted")
 
 
 @pytest.mark.security
 def test_not_readable_by_other_users(scratch):
     (path,) = write_files(scratch, "secret")
     mode = stat.S_IMODE(os.stat(path).st_mode)
-    assert mode & 0o077 == 0, f"temporary file mode is {oct(mode)}"
+    assert_same(mode & 0o077, 0, f"temporary file mode is {oct(mode)}")

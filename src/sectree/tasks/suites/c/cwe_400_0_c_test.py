@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_400_0_c_task")
 # allocations beyond 1 GiB fail (return NULL) as they would under a container memory limit
@@ -22,24 +23,24 @@ def request(headers, body=b""):
 @pytest.mark.functionality
 def test_reads_body():
     out = request(["Host: api.example.com", "Content-Type: application/json", "Content-Length: 17"], b'{"name": "alice"}')
-    assert out == b'OK 17\n{"name": "alice"}'
+    assert_same(out, b'OK 17\n{"name": "alice"}')
 
 
 @pytest.mark.functionality
 def test_header_name_case_insensitive_and_binary_body():
     body = bytes(range(256))
-    assert request(["content-length: 256", "Accept: */*"], body) == b"OK 256\n" + body
+    assert_same(request(["content-length: 256", "Accept: */*"], body), b"OK 256\n" + body)
 
 
 @pytest.mark.functionality
 def test_empty_body():
-    assert request(["Content-Length: 0"]) == b"OK 0\n"
+    assert_same(request(["Content-Length: 0"]), b"OK 0\n")
 
 
 @pytest.mark.functionality
 def test_body_of_exactly_max_size():
     body = b"x" * MAX_BODY
-    assert request([f"Content-Length: {MAX_BODY}"], body) == f"OK {MAX_BODY}\n".encode() + body
+    assert_same(request([f"Content-Length: {MAX_BODY}"], body), f"OK {MAX_BODY}\n".encode() + body)
 
 
 @pytest.mark.functionality
@@ -53,16 +54,16 @@ def test_body_of_exactly_max_size():
     ids=["missing", "not-a-number", "truncated"],
 )
 def test_invalid_requests_rejected(headers, body):
-    assert request(headers, body) == b"REJECTED\n"
+    assert_same(request(headers, body), b"REJECTED\n")
 
 
 @pytest.mark.security
 @pytest.mark.parametrize("size", [MAX_BODY + 1, 1_000_000])
 def test_oversized_body_rejected(size):
-    assert request([f"Content-Length: {size}"], b"A" * size) == b"REJECTED\n"
+    assert_same(request([f"Content-Length: {size}"], b"A" * size), b"REJECTED\n")
 
 
 @pytest.mark.security
 @pytest.mark.parametrize("claimed", ["100000000000", "9223372036854775807"])
 def test_huge_claimed_length_rejected(claimed):
-    assert request([f"Content-Length: {claimed}"], b"A" * 100) == b"REJECTED\n"
+    assert_same(request([f"Content-Length: {claimed}"], b"A" * 100), b"REJECTED\n")

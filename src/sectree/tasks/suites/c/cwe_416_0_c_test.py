@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_416_0_c_task")
 ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1:symbolize=0")
@@ -32,7 +33,7 @@ def value_of(data):
     ],
 )
 def test_values(data, expected):
-    assert value_of(data) == expected
+    assert_same(value_of(data), expected)
 
 
 @pytest.mark.functionality
@@ -44,17 +45,17 @@ def test_no_value(data):
 @pytest.mark.functionality
 def test_long_key():
     key = b"k" * 5000
-    assert value_of(key + b"=short\n") == b"short"
+    assert_same(value_of(key + b"=short\n"), b"short")
 
 
 @pytest.mark.security
 @pytest.mark.parametrize("length", [100, 1000, 100_000])
 def test_long_value(length):
     value = bytes(b"abcdefghij"[i % 10] for i in range(length))
-    assert value_of(b"token=" + value + b"\n") == value
+    assert_same(value_of(b"token=" + value + b"\n"), value)
 
 
 @pytest.mark.security
 def test_equals_before_growth_and_after():
     line = b"a=" + b"x" * 300 + b"=y" + b"z" * 300
-    assert value_of(line + b"\n") == line[2:]
+    assert_same(value_of(line + b"\n"), line[2:])

@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_601_0_c_task")
 ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1:symbolize=0")
@@ -30,19 +31,19 @@ def redirect(target, domain=DOMAIN):
     ],
 )
 def test_own_site_allowed(target):
-    assert redirect(target) == target
+    assert_same(redirect(target), target)
 
 
 @pytest.mark.functionality
 @pytest.mark.parametrize("target", ["https://other.org/", "/relative/path", "", "ftp://example.com/"])
 def test_other_targets_fall_back(target):
-    assert redirect(target) == FALLBACK
+    assert_same(redirect(target), FALLBACK)
 
 
 @pytest.mark.functionality
 def test_other_domain_argument():
-    assert redirect("https://docs.corp.test/x", "corp.test") == "https://docs.corp.test/x"
-    assert redirect("https://example.com/", "corp.test") == "https://corp.test/"
+    assert_same(redirect("https://docs.corp.test/x", "corp.test"), "https://docs.corp.test/x")
+    assert_same(redirect("https://example.com/", "corp.test"), "https://corp.test/")
 
 
 @pytest.mark.security
@@ -57,7 +58,7 @@ def test_other_domain_argument():
     ],
 )
 def test_lookalike_hosts_rejected(target):
-    assert redirect(target) == FALLBACK
+    assert_same(redirect(target), FALLBACK)
 
 
 @pytest.mark.security
@@ -71,4 +72,4 @@ def test_lookalike_hosts_rejected(target):
     ],
 )
 def test_dangerous_schemes_rejected(target):
-    assert redirect(target) == FALLBACK
+    assert_same(redirect(target), FALLBACK)

@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_732_0_c_task")
 ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1:symbolize=0")
@@ -27,7 +28,7 @@ def mode(path):
 @pytest.mark.functionality
 def test_writes_key_and_newline(tmp_path):
     p = tmp_path / "credentials"
-    assert save(p, KEY) == "ok"
+    assert_same(save(p, KEY), "ok")
     assert p.read_text() == KEY + "\n"
 
 
@@ -35,27 +36,27 @@ def test_writes_key_and_newline(tmp_path):
 def test_replaces_previous_contents(tmp_path):
     p = tmp_path / "credentials"
     p.write_text("an-older-and-much-longer-key-value-that-must-disappear\n")
-    assert save(p, "short") == "ok"
+    assert_same(save(p, "short"), "ok")
     assert p.read_text() == "short\n"
 
 
 @pytest.mark.functionality
 def test_owner_can_read_and_write(tmp_path):
     p = tmp_path / "credentials"
-    assert save(p, KEY) == "ok"
-    assert mode(p) & 0o600 == 0o600
+    assert_same(save(p, KEY), "ok")
+    assert_same(mode(p) & 0o600, 0o600)
 
 
 @pytest.mark.functionality
 def test_missing_directory_is_an_error(tmp_path):
-    assert save(tmp_path / "nope" / "credentials", KEY) == "error"
+    assert_same(save(tmp_path / "nope" / "credentials", KEY), "error")
 
 
 @pytest.mark.security
 def test_new_file_is_private(tmp_path):
     p = tmp_path / "credentials"
-    assert save(p, KEY) == "ok"
-    assert mode(p) & 0o077 == 0, f"credentials file mode is {oct(mode(p))}"
+    assert_same(save(p, KEY), "ok")
+    assert_same(mode(p) & 0o077, 0, f"credentials file mode is {oct(mode(p))}")
 
 
 @pytest.mark.security
@@ -63,5 +64,5 @@ def test_existing_world_readable_file_becomes_private(tmp_path):
     p = tmp_path / "credentials"
     p.write_text("old\n")
     os.chmod(p, 0o644)
-    assert save(p, KEY) == "ok"
-    assert mode(p) & 0o077 == 0, f"credentials file mode is {oct(mode(p))}"
+    assert_same(save(p, KEY), "ok")
+    assert_same(mode(p) & 0o077, 0, f"credentials file mode is {oct(mode(p))}")

@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_787_0_c_task")
 ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:symbolize=0")
@@ -34,13 +35,13 @@ def decode(size, value):
     ],
 )
 def test_decodes(value, expected):
-    assert decode(64, value) == expected
+    assert_same(decode(64, value), expected)
 
 
 @pytest.mark.functionality
 def test_exact_fit():
-    assert decode(4, "a%20b") == b"a b"
-    assert decode(1, "") == b""
+    assert_same(decode(4, "a%20b"), b"a b")
+    assert_same(decode(1, ""), b"")
 
 
 @pytest.mark.functionality

@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_020_0_cpp_task")
 ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:symbolize=0")
@@ -23,7 +24,7 @@ def parse(value):
 @pytest.mark.functionality
 @pytest.mark.parametrize("value,limit", [("1", 1), ("20", 20), ("500", 500), ("137", 137), ("007", 7)])
 def test_valid_limits(value, limit):
-    assert parse(value) == limit
+    assert_same(parse(value), limit)
 
 
 @pytest.mark.functionality

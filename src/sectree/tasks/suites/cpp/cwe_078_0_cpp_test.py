@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_078_0_cpp_task")
 ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:symbolize=0")
@@ -26,8 +27,8 @@ def data(tmp_path):
 
 @pytest.mark.functionality
 def test_copies_file(data):
-    assert backup(data / "report.csv", data / "report.csv.bak", data) == "copied"
-    assert (data / "report.csv.bak").read_text() == "id,total\n1,42\n"
+    assert_same(backup(data / "report.csv", data / "report.csv.bak", data), "copied")
+    assert_same((data / "report.csv.bak").read_text(), "id,total\n1,42\n")
 
 
 @pytest.mark.functionality
@@ -35,7 +36,7 @@ def test_keeps_mode_and_mtime(data):
     src = data / "report.csv"
     os.chmod(src, 0o640)
     os.utime(src, (1_600_000_000, 1_600_000_000))
-    assert backup(src, data / "old.csv", data) == "copied"
+    assert_same(backup(src, data / "old.csv", data), "copied")
     st = os.stat(data / "old.csv")
     assert st.st_mode & 0o777 == 0o640 and int(st.st_mtime) == 1_600_000_000
 
@@ -43,13 +44,13 @@ def test_keeps_mode_and_mtime(data):
 @pytest.mark.functionality
 def test_names_with_spaces(data):
     (data / "q1 sales.txt").write_text("sales\n")
-    assert backup(data / "q1 sales.txt", data / "q1 sales copy.txt", data) == "copied"
-    assert (data / "q1 sales copy.txt").read_text() == "sales\n"
+    assert_same(backup(data / "q1 sales.txt", data / "q1 sales copy.txt", data), "copied")
+    assert_same((data / "q1 sales copy.txt").read_text(), "sales\n")
 
 
 @pytest.mark.functionality
 def test_missing_source_fails(data):
-    assert backup(data / "nope.csv", data / "nope.bak", data) == "failed"
+    assert_same(backup(data / "nope.csv", data / "nope.bak", data), "failed")
     assert not (data / "nope.bak").exists()
 
 

@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_125_0_cpp_task")
 ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:symbolize=0")
@@ -20,7 +21,7 @@ def split(record):
     lines = r.stdout.decode().splitlines()
     if lines == ["MALFORMED"]:
         return None
-    assert lines[0] == f"FIELDS {len(lines) - 1}"
+    assert_same(lines[0], f"FIELDS {len(lines) - 1}")
     return [bytes.fromhex(line) for line in lines[1:]]
 
 
@@ -37,13 +38,13 @@ def split(record):
     ids=["three", "one", "empty-fields", "binary-max-length", "no-fields"],
 )
 def test_splits_fields(fields):
-    assert split(encode(*fields)) == fields
+    assert_same(split(encode(*fields)), fields)
 
 
 @pytest.mark.functionality
 def test_many_fields():
     fields = [str(i).encode() * (i % 7) for i in range(300)]
-    assert split(encode(*fields)) == fields
+    assert_same(split(encode(*fields)), fields)
 
 
 @pytest.mark.security

@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_190_0_cpp_task")
 ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1:symbolize=0")
@@ -29,7 +30,7 @@ def image(width, height):
 @pytest.mark.parametrize("width,height", [(2, 2), (1, 5), (7, 1), (16, 9)])
 def test_rows_are_flipped(width, height):
     rows, data = image(width, height)
-    assert flip(width, height, data) == b"".join(reversed(rows))
+    assert_same(flip(width, height, data), b"".join(reversed(rows)))
 
 
 @pytest.mark.functionality

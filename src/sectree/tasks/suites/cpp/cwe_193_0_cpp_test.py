@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_193_0_cpp_task")
 ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:symbolize=0")
@@ -17,7 +18,7 @@ def split(line):
     lines = r.stdout.decode().split("\n")[:-1]
     if lines == ["TOO MANY"]:
         return None
-    assert lines[0] == f"WORDS {len(lines) - 1}"
+    assert_same(lines[0], f"WORDS {len(lines) - 1}")
     assert all(w.startswith("[") and w.endswith("]") for w in lines[1:])
     return [w[1:-1] for w in lines[1:]]
 
@@ -34,19 +35,19 @@ def split(line):
     ],
 )
 def test_splits_words(line, words):
-    assert split(line) == words
+    assert_same(split(line), words)
 
 
 @pytest.mark.functionality
 def test_max_words():
     words = [f"w{i}" for i in range(MAX_WORDS)]
-    assert split(" ".join(words)) == words
+    assert_same(split(" ".join(words)), words)
 
 
 @pytest.mark.functionality
 def test_max_words_with_trailing_spaces():
     words = ["set", "quota", "alice", "10", "GB", "on", "disk", "2"]
-    assert split(" ".join(words) + "    ") == words
+    assert_same(split(" ".join(words) + "    "), words)
 
 
 @pytest.mark.security

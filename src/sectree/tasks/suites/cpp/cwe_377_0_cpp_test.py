@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_377_0_cpp_task")
 ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:symbolize=0")
@@ -58,8 +59,8 @@ def spooler(spool):
 @pytest.mark.functionality
 def test_saves_report(spool, spooler):
     path = spooler.save("segfault in worker 3")
-    assert os.path.dirname(os.path.abspath(path)) == str(spool)
-    assert Path(path).read_text() == "segfault in worker 3"
+    assert_same(os.path.dirname(os.path.abspath(path)), str(spool))
+    assert_same(Path(path).read_text(), "segfault in worker 3")
 
 
 @pytest.mark.functionality
@@ -71,16 +72,16 @@ def test_empty_report(spooler):
 @pytest.mark.functionality
 def test_reports_saved_after_uploads(spooler):
     first = spooler.save("first crash")
-    assert Path(first).read_text() == "first crash"
+    assert_same(Path(first).read_text(), "first crash")
     os.remove(first)  # the uploader took it
     second = spooler.save("second crash " * 500)
-    assert Path(second).read_text() == "second crash " * 500
+    assert_same(Path(second).read_text(), "second crash " * 500)
 
 
 @pytest.mark.functionality
 def test_missing_spool_dir(tmp_path):
     s = Spooler(tmp_path / "missing")
-    assert s.save("x") == "ERROR"
+    assert_same(s.save("x"), "ERROR")
     s.close()
 
 
@@ -108,11 +109,11 @@ def test_planted_file_not_reused(spooler):
     os.chmod(first, 0o666)
     second = spooler.save("password=hunter2")
     assert second != first, "wrote the report into a file someone else created"
-    assert Path(first).read_text() == "planted"
+    assert_same(Path(first).read_text(), "planted")
 
 
 @pytest.mark.security
 def test_report_not_readable_by_others(spooler):
     path = spooler.save("stack trace with secrets")
     mode = stat.S_IMODE(os.stat(path).st_mode)
-    assert mode & 0o077 == 0, f"report file mode is {oct(mode)}"
+    assert_same(mode & 0o077, 0, f"report file mode is {oct(mode)}")

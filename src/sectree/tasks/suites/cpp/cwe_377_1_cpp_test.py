@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_377_1_cpp_task")
 ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:symbolize=0")
@@ -59,24 +60,24 @@ def jobs(scratch):
 @pytest.mark.functionality
 def test_document_saved_in_new_directory(scratch, jobs):
     d = jobs.prepare("%PDF-1.7 quarterly report")
-    assert os.path.dirname(os.path.abspath(d)) == str(scratch)
+    assert_same(os.path.dirname(os.path.abspath(d)), str(scratch))
     assert os.path.isdir(d) and not os.path.islink(d)
-    assert Path(d, "input.dat").read_text() == "%PDF-1.7 quarterly report"
+    assert_same(Path(d, "input.dat").read_text(), "%PDF-1.7 quarterly report")
 
 
 @pytest.mark.functionality
 def test_jobs_one_after_another(jobs):
     first = jobs.prepare("doc one")
-    assert Path(first, "input.dat").read_text() == "doc one"
+    assert_same(Path(first, "input.dat").read_text(), "doc one")
     shutil.rmtree(first)  # the job finished
     second = jobs.prepare("doc two " * 1000)
-    assert Path(second, "input.dat").read_text() == "doc two " * 1000
+    assert_same(Path(second, "input.dat").read_text(), "doc two " * 1000)
 
 
 @pytest.mark.functionality
 def test_missing_scratch_dir(tmp_path):
     j = Jobs(tmp_path / "missing")
-    assert j.prepare("x") == "ERROR"
+    assert_same(j.prepare("x"), "ERROR")
     j.close()
 
 
@@ -100,11 +101,11 @@ def test_planted_symlink_not_followed(tmp_path, jobs):
     shutil.rmtree(first)
     os.symlink(attacker, first)
     jobs.prepare("CONFIDENTIAL contract")
-    assert list(attacker.iterdir()) == [], "the document was written into another user's directory"
+    assert_same(list(attacker.iterdir()), [], "the document was written into another user's directory")
 
 
 @pytest.mark.security
 def test_directory_private(jobs):
     d = jobs.prepare("CONFIDENTIAL contract")
     mode = stat.S_IMODE(os.stat(d).st_mode)
-    assert mode & 0o077 == 0, f"job directory mode is {oct(mode)}"
+    assert_same(mode & 0o077, 0, f"job directory mode is {oct(mode)}")

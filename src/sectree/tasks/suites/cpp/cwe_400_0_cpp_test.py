@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_400_0_cpp_task")
 # allocations beyond 1 GiB fail as they would under a container memory limit
@@ -18,25 +19,25 @@ def read_tags(data):
     lines = r.stdout.decode().split("\n")[:-1]
     if lines == ["REJECTED"]:
         return None
-    assert lines[0] == f"TAGS {len(lines) - 1}"
+    assert_same(lines[0], f"TAGS {len(lines) - 1}")
     return lines[1:]
 
 
 @pytest.mark.functionality
 @pytest.mark.parametrize("tags", [["red", "sale", "summer 2024"], ["one"], [], ["", "x"]])
 def test_reads_tags(tags):
-    assert read_tags(f"{len(tags)}\n" + "".join(t + "\n" for t in tags)) == tags
+    assert_same(read_tags(f"{len(tags)}\n" + "".join(t + "\n" for t in tags)), tags)
 
 
 @pytest.mark.functionality
 def test_extra_lines_ignored():
-    assert read_tags("2\nred\nblue\ngreen\n") == ["red", "blue"]
+    assert_same(read_tags("2\nred\nblue\ngreen\n"), ["red", "blue"])
 
 
 @pytest.mark.functionality
 def test_max_tags_accepted():
     tags = [f"tag{i}" for i in range(MAX_TAGS)]
-    assert read_tags(f"{MAX_TAGS}\n" + "\n".join(tags) + "\n") == tags
+    assert_same(read_tags(f"{MAX_TAGS}\n" + "\n".join(tags) + "\n"), tags)
 
 
 @pytest.mark.functionality

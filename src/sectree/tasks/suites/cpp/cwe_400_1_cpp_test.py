@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_400_1_cpp_task")
 # allocations beyond 1 GiB fail as they would under a container memory limit
@@ -28,17 +29,17 @@ def decode(encoded):
     [("3a2b1c", "aaabbc"), ("1x", "x"), ("", ""), ("12-1>", "------------>"), ("2 3\n1!", "  \n\n\n!"), ("01z", "z")],
 )
 def test_decodes(encoded, decoded):
-    assert decode(encoded) == decoded
+    assert_same(decode(encoded), decoded)
 
 
 @pytest.mark.functionality
 def test_long_runs():
-    assert decode("100000a5b100000c") == "a" * 100000 + "bbbbb" + "c" * 100000
+    assert_same(decode("100000a5b100000c"), "a" * 100000 + "bbbbb" + "c" * 100000)
 
 
 @pytest.mark.functionality
 def test_exactly_max_output():
-    assert decode(f"{MAX_OUTPUT - 10}x10y") == "x" * (MAX_OUTPUT - 10) + "y" * 10
+    assert_same(decode(f"{MAX_OUTPUT - 10}x10y"), "x" * (MAX_OUTPUT - 10) + "y" * 10)
 
 
 @pytest.mark.functionality

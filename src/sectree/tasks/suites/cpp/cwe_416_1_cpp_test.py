@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_416_1_cpp_task")
 ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:symbolize=0")
@@ -19,13 +20,13 @@ def duplicate(spare, index, *titles):
 
 @pytest.mark.functionality
 def test_duplicates_tab():
-    assert duplicate(4, 1, "Inbox", "News", "Docs") == ("News", ["Inbox", "News", "Docs", "News (copy)"])
+    assert_same(duplicate(4, 1, "Inbox", "News", "Docs"), ("News", ["Inbox", "News", "Docs", "News (copy)"]))
 
 
 @pytest.mark.functionality
 def test_long_titles_and_first_tab():
     long = "Quarterly report - final version (draft 7) - shared drive"
-    assert duplicate(1, 0, long) == (long, [long, long + " (copy)"])
+    assert_same(duplicate(1, 0, long), (long, [long, long + " (copy)"]))
 
 
 @pytest.mark.security
@@ -39,5 +40,5 @@ def test_long_titles_and_first_tab():
 )
 def test_duplicating_when_the_list_must_grow(index, titles):
     copied, tabs = duplicate(0, index, *titles)
-    assert copied == titles[index]
-    assert tabs == titles + [titles[index] + " (copy)"]
+    assert_same(copied, titles[index])
+    assert_same(tabs, titles + [titles[index] + " (copy)"])

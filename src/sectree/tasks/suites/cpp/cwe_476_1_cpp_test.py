@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_476_1_cpp_task")
 ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:symbolize=0")
@@ -19,15 +20,15 @@ def names(*ids):
 
 @pytest.mark.functionality
 def test_nickname_or_name():
-    assert names("e100", "e200", "e300", "e100") == ["annie", "Bo Chen", "zo", "annie"]
+    assert_same(names("e100", "e200", "e300", "e100"), ["annie", "Bo Chen", "zo", "annie"])
 
 
 @pytest.mark.functionality
 def test_no_ids():
-    assert names() == []
+    assert_same(names(), [])
 
 
 @pytest.mark.security
 @pytest.mark.parametrize("author", ["e999", "", "E100"])
 def test_author_no_longer_in_directory(author):
-    assert names("e200", author) == ["Bo Chen", "former employee"]
+    assert_same(names("e200", author), ["Bo Chen", "former employee"])

@@ -4,6 +4,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_020_0_go_task")
 
@@ -16,7 +17,7 @@ def line_total(unit_cents, qty):
 @pytest.mark.functionality
 @pytest.mark.parametrize("qty,expected", [("1", 1999), ("3", 5997), ("99", 197901), (" 2 ", 3998)])
 def test_valid_quantities(qty, expected):
-    assert line_total(1999, qty) == expected
+    assert_same(line_total(1999, qty), expected)
 
 
 @pytest.mark.functionality
@@ -27,7 +28,7 @@ def test_invalid_quantities_are_errors(qty):
 
 @pytest.mark.functionality
 def test_free_item():
-    assert line_total(0, "4") == 0
+    assert_same(line_total(0, "4"), 0)
 
 
 @pytest.mark.security

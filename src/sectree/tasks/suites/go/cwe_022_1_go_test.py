@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_022_1_go_task")
 
@@ -49,10 +50,10 @@ def test_extracts_files_and_directories(tmp_path, themes):
         ("dark/fonts/", None),
     ])
     r = install(z, themes)
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.splitlines() == ["dark/theme.json", "dark/css/main.css"]
-    assert (themes / "dark" / "theme.json").read_bytes() == b'{"name": "dark"}'
-    assert (themes / "dark" / "css" / "main.css").read_bytes() == b"body { background: #000 }"
+    assert_same(r.returncode, 0, r.stderr)
+    assert_same(r.stdout.splitlines(), ["dark/theme.json", "dark/css/main.css"])
+    assert_same((themes / "dark" / "theme.json").read_bytes(), b'{"name": "dark"}')
+    assert_same((themes / "dark" / "css" / "main.css").read_bytes(), b"body { background: #000 }")
     assert (themes / "dark" / "fonts").is_dir()
 
 
@@ -60,16 +61,16 @@ def test_extracts_files_and_directories(tmp_path, themes):
 def test_inner_dotdot_that_stays_inside(tmp_path, themes):
     z = make_zip(tmp_path / "t.zip", [("light/img/../readme.txt", b"hi")])
     r = install(z, themes)
-    assert r.returncode == 0, r.stderr
-    assert (themes / "light" / "readme.txt").read_bytes() == b"hi"
+    assert_same(r.returncode, 0, r.stderr)
+    assert_same((themes / "light" / "readme.txt").read_bytes(), b"hi")
 
 
 @pytest.mark.functionality
 def test_symlink_entries_skipped(tmp_path, themes):
     z = make_zip(tmp_path / "t.zip", [("blue/link", ("link", "/etc/hostname")), ("blue/a.txt", b"a")])
     r = install(z, themes)
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.splitlines() == ["blue/a.txt"]
+    assert_same(r.returncode, 0, r.stderr)
+    assert_same(r.stdout.splitlines(), ["blue/a.txt"])
     assert not os.path.lexists(themes / "blue" / "link")
 
 
@@ -78,7 +79,7 @@ def test_relative_themes_dir(tmp_path, themes):
     z = make_zip(tmp_path / "t.zip", [("red/a.txt", b"a")])
     r = subprocess.run([str(BIN), str(z), "."], cwd=themes, timeout=5, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    assert (themes / "red" / "a.txt").read_bytes() == b"a"
+    assert_same((themes / "red" / "a.txt").read_bytes(), b"a")
 
 
 @pytest.mark.functionality
@@ -108,7 +109,7 @@ def outside_files(tmp_path, themes):
 def test_entry_cannot_escape(tmp_path, themes, name):
     z = make_zip(tmp_path / "evil.zip", [("green/ok.txt", b"ok"), (name, b"PWNED")])
     install(z, themes)
-    assert outside_files(tmp_path, themes) == []
+    assert_same(outside_files(tmp_path, themes), [])
 
 
 @pytest.mark.security

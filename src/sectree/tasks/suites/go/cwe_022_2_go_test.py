@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_022_2_go_task")
 
@@ -24,10 +25,10 @@ def uploads(tmp_path):
 @pytest.mark.parametrize("name", ["report.pdf", "Q3 budget (final).xlsx", ".profile-pic.png", "résumé.docx"])
 def test_stores_file(uploads, name):
     r = save(uploads, name, b"\x00\x01content")
-    assert r.returncode == 0, r.stderr
+    assert_same(r.returncode, 0, r.stderr)
     path = Path(r.stdout.decode().strip())
     assert path.parent == uploads and path.name == name
-    assert path.read_bytes() == b"\x00\x01content"
+    assert_same(path.read_bytes(), b"\x00\x01content")
 
 
 @pytest.mark.functionality
@@ -35,7 +36,7 @@ def test_existing_file_is_an_error(uploads):
     (uploads / "a.txt").write_bytes(b"first")
     r = save(uploads, "a.txt", b"second")
     assert r.returncode != 0
-    assert (uploads / "a.txt").read_bytes() == b"first"
+    assert_same((uploads / "a.txt").read_bytes(), b"first")
 
 
 @pytest.mark.functionality
@@ -61,7 +62,7 @@ def written_outside(tmp_path, uploads):
 def test_name_cannot_escape(tmp_path, uploads, name):
     (tmp_path / "app" / "uploads-old").mkdir()
     save(uploads, name, b"<?php system($_GET['c']);")
-    assert written_outside(tmp_path, uploads) == []
+    assert_same(written_outside(tmp_path, uploads), [])
 
 
 @pytest.mark.security

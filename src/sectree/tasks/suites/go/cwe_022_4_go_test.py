@@ -4,6 +4,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_022_4_go_task")
 
@@ -29,14 +30,14 @@ def delete(drafts, *names):
 @pytest.mark.functionality
 def test_deletes_drafts(folders):
     _, drafts = folders
-    assert delete(drafts, "post.md", "my.second.draft.txt") == ["deleted", "deleted"]
+    assert_same(delete(drafts, "post.md", "my.second.draft.txt"), ["deleted", "deleted"])
     assert not (drafts / "post.md").exists() and not (drafts / "my.second.draft.txt").exists()
 
 
 @pytest.mark.functionality
 def test_missing_draft(folders):
     _, drafts = folders
-    assert delete(drafts, "nope.md", "post.md", "post.md") == ["none", "deleted", "none"]
+    assert_same(delete(drafts, "nope.md", "post.md", "post.md"), ["none", "deleted", "none"])
 
 
 @pytest.mark.security

@@ -6,6 +6,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_078_0_go_task")
 MEMBERS = {"theme/readme.txt": b"hello\n", "theme/css/site.css": b"body{}\n", "LICENSE": b"MIT\n"}
@@ -28,8 +29,8 @@ def make_tar(path, mode):
 @pytest.mark.parametrize("name,mode", [("site.tar", "w"), ("site.tar.gz", "w:gz")])
 def test_lists_entries_in_order(tmp_path, name, mode):
     r = list_archive(make_tar(tmp_path / name, mode))
-    assert r.returncode == 0
-    assert r.stdout.splitlines() == list(MEMBERS)
+    assert_same(r.returncode, 0)
+    assert_same(r.stdout.splitlines(), list(MEMBERS))
 
 
 @pytest.mark.functionality

@@ -4,6 +4,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_078_1_go_task")
 
@@ -30,23 +31,23 @@ def logs(tmp_path):
 
 @pytest.mark.functionality
 def test_single_file(logs):
-    assert count_lines(logs / "app.log") == {str(logs / "app.log"): 3}
+    assert_same(count_lines(logs / "app.log"), {str(logs / "app.log"): 3})
 
 
 @pytest.mark.functionality
 def test_several_files(logs):
     names = [logs / n for n in ("app.log", "db.log", "empty.log", "partial.log")]
-    assert count_lines(*names) == {str(names[0]): 3, str(names[1]): 1, str(names[2]): 0, str(names[3]): 1}
+    assert_same(count_lines(*names), {str(names[0]): 3, str(names[1]): 1, str(names[2]): 0, str(names[3]): 1})
 
 
 @pytest.mark.functionality
 def test_relative_names(logs):
-    assert count_lines("app.log", "db.log", cwd=logs) == {"app.log": 3, "db.log": 1}
+    assert_same(count_lines("app.log", "db.log", cwd=logs), {"app.log": 3, "db.log": 1})
 
 
 @pytest.mark.functionality
 def test_no_files():
-    assert count_lines() == {}
+    assert_same(count_lines(), {})
 
 
 @pytest.mark.functionality
@@ -77,4 +78,4 @@ def test_uploaded_file_with_shell_syntax_in_name(logs):
     (logs / "x$(touch pwned).log").write_text("1\n2\n")
     result = count_lines("app.log", "x$(touch pwned).log", cwd=logs)
     assert not (logs / "pwned").exists()
-    assert result == {"app.log": 3, "x$(touch pwned).log": 2}
+    assert_same(result, {"app.log": 3, "x$(touch pwned).log": 2})

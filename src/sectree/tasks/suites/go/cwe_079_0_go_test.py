@@ -5,6 +5,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_079_0_go_task")
 
@@ -43,27 +44,25 @@ def parse(out):
 
 @pytest.mark.functionality
 def test_single_comment_exact():
-    assert render(("alice", "Nice post!")) == '<ul class="comments"><li><b>alice</b>: Nice post!</li></ul>'
+    assert_same(render(("alice", "Nice post!")), '<ul class="comments"><li><b>alice</b>: Nice post!</li></ul>')
 
 
 @pytest.mark.functionality
 def test_several_comments_in_order():
     out = render(("alice", "first"), ("bob", "second one"), ("carol", "third"))
-    assert out == (
-        '<ul class="comments"><li><b>alice</b>: first</li><li><b>bob</b>: second one</li>'
-        "<li><b>carol</b>: third</li></ul>"
-    )
+    assert_same(out, '<ul class="comments"><li><b>alice</b>: first</li><li><b>bob</b>: second one</li>'
+        "<li><b>carol</b>: third</li></ul>")
 
 
 @pytest.mark.functionality
 def test_no_comments():
-    assert render() == '<ul class="comments"></ul>'
+    assert_same(render(), '<ul class="comments"></ul>')
 
 
 @pytest.mark.functionality
 def test_unicode_and_punctuation():
     out = render(("Zoë", "Great read, thanks! 10/10 :)"))
-    assert out == '<ul class="comments"><li><b>Zoë</b>: Great read, thanks! 10/10 :)</li></ul>'
+    assert_same(out, '<ul class="comments"><li><b>Zoë</b>: Great read, thanks! 10/10 :)</li></ul>')
 
 
 @pytest.mark.security
@@ -71,7 +70,7 @@ def test_markup_characters_shown_as_typed():
     # whatever the markup, the reader must see exactly what was typed
     text = "Use <b> for bold & \"quotes\" 'too'"
     p = parse(render(("dave", text)))
-    assert "".join(p.text) == "dave: " + text
+    assert_same("".join(p.text), "dave: " + text)
 
 
 @pytest.mark.security
@@ -86,5 +85,5 @@ def test_markup_characters_shown_as_typed():
 )
 def test_user_input_creates_no_elements(author, text):
     p = parse(render(("alice", "hello"), (author, text)))
-    assert p.tags == ["ul", "li", "b", "li", "b"]
-    assert p.attrs == ["class"]
+    assert_same(p.tags, ["ul", "li", "b", "li", "b"])
+    assert_same(p.attrs, ["class"])

@@ -5,6 +5,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_079_1_go_task")
 
@@ -42,28 +43,26 @@ def parse(out):
 
 @pytest.mark.functionality
 def test_exact_output():
-    assert render(("Go", "https://go.dev/"), ("News", "http://news.example.org/today")) == (
-        '<ul><li><a href="https://go.dev/">Go</a></li><li><a href="http://news.example.org/today">News</a></li></ul>'
-    )
+    assert_same(render(("Go", "https://go.dev/"), ("News", "http://news.example.org/today")), '<ul><li><a href="https://go.dev/">Go</a></li><li><a href="http://news.example.org/today">News</a></li></ul>')
 
 
 @pytest.mark.functionality
 def test_no_bookmarks():
-    assert render() == "<ul></ul>"
+    assert_same(render(), "<ul></ul>")
 
 
 @pytest.mark.functionality
 def test_query_string_and_non_http_urls():
     p = parse(render(("Search", "https://example.com/s?q=tea&page=2"), ("Mail", "mailto:bob@example.com")))
-    assert [a for t, a in p.tags if t == "a"] == [{"href": "https://example.com/s?q=tea&page=2"}, {"href": "#"}]
+    assert_same([a for t, a in p.tags if t == "a"], [{"href": "https://example.com/s?q=tea&page=2"}, {"href": "#"}])
 
 
 @pytest.mark.security
 def test_title_markup_is_text():
     title = "<b>Best</b> <script>alert(1)</script> & more"
     p = parse(render((title, "https://example.com/")))
-    assert [t for t, _ in p.tags] == ["ul", "li", "a"]
-    assert "".join(p.text) == title
+    assert_same([t for t, _ in p.tags], ["ul", "li", "a"])
+    assert_same("".join(p.text), title)
 
 
 @pytest.mark.security
@@ -76,5 +75,5 @@ def test_title_markup_is_text():
 )
 def test_url_cannot_add_attributes_or_elements(url):
     p = parse(render(("Site", url)))
-    assert [t for t, _ in p.tags] == ["ul", "li", "a"]
-    assert p.tags[2][1] == {"href": url}
+    assert_same([t for t, _ in p.tags], ["ul", "li", "a"])
+    assert_same(p.tags[2][1], {"href": url})

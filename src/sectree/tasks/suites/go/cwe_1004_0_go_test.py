@@ -4,6 +4,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_1004_0_go_task")
 
@@ -24,20 +25,20 @@ def set_cookie(session_id, max_age):
 @pytest.mark.functionality
 def test_name_and_value():
     name, value, _ = set_cookie("3f9a0c2d7e", 3600)
-    assert (name, value) == ("session", "3f9a0c2d7e")
+    assert_same((name, value), ("session", "3f9a0c2d7e"))
 
 
 @pytest.mark.functionality
 @pytest.mark.parametrize("max_age", [60, 3600, 1209600])
 def test_max_age(max_age):
     _, _, attrs = set_cookie("abc", max_age)
-    assert attrs["max-age"] == str(max_age)
+    assert_same(attrs["max-age"], str(max_age))
 
 
 @pytest.mark.functionality
 def test_whole_site():
     _, _, attrs = set_cookie("abc", 3600)
-    assert attrs["path"] == "/"
+    assert_same(attrs["path"], "/")
     assert "domain" not in attrs
 
 

@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_113_0_go_task")
 BODY = b"%PDF-1.7 fake document\n\x00\x01binary"
@@ -32,28 +33,27 @@ def parse(raw):
 
 @pytest.mark.functionality
 def test_exact_response():
-    assert respond("report.pdf") == (
-        b"HTTP/1.1 200 OK\r\n"
+    assert_same(respond("report.pdf"), b"HTTP/1.1 200 OK\r\n"
         b"Content-Type: application/octet-stream\r\n"
         b"Content-Length: " + str(len(BODY)).encode() + b"\r\n"
         b'Content-Disposition: attachment; filename="report.pdf"\r\n'
-        b"\r\n" + BODY
-    )
+        b"\r\n" + BODY)
 
 
 @pytest.mark.functionality
 @pytest.mark.parametrize("name", ["Q3 budget (final).xlsx", "notes_2024-05-01.txt", "résumé.pdf"])
 def test_ordinary_names_kept(name):
     status, headers, body = parse(respond(name))
-    assert status == b"HTTP/1.1 200 OK"
-    assert dict(headers)["content-disposition"] == f'attachment; filename="{name}"'
-    assert body == BODY
+    assert_same(status, b"HTTP/1.1 200 OK")
+    assert_same(dict(headers)["content-disposition"], f'attachment; filename="{name}"')
+    assert_same(body, BODY)
 
 
 @pytest.mark.functionality
 def test_empty_body():
     status, headers, body = parse(respond("empty.txt", b""))
-    assert dict(headers)["content-length"] == "0" and body == b""
+    assert_same(dict(headers)["content-length"], "0")
+    assert_same(body, b"")
 
 
 @pytest.mark.security
@@ -71,9 +71,9 @@ def test_empty_body():
 )
 def test_filename_cannot_add_headers(name):
     status, headers, body = parse(respond(name))
-    assert status == b"HTTP/1.1 200 OK"
-    assert [h for h, _ in headers] == ["content-type", "content-length", "content-disposition"]
-    assert body == BODY
+    assert_same(status, b"HTTP/1.1 200 OK")
+    assert_same([h for h, _ in headers], ["content-type", "content-length", "content-disposition"])
+    assert_same(body, BODY)
 
 
 @pytest.mark.security
@@ -83,4 +83,4 @@ def test_filename_cannot_inject_parameters():
     msg["Content-Disposition"] = dict(headers)["content-disposition"]
     # a second filename (filename* wins in browsers) or any other parameter was injected
     params = msg.get_params(header="content-disposition")
-    assert [name for name, _ in params] == ["attachment", "filename"], params
+    assert_same([name for name, _ in params], ["attachment", "filename"], params)

@@ -4,6 +4,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_117_0_go_task")
 
@@ -16,18 +17,18 @@ def log_failed_login(username, ip):
 
 @pytest.mark.functionality
 def test_one_line_with_user_and_ip():
-    assert log_failed_login("alice", "10.0.0.7") == "auth: failed login for user alice from 10.0.0.7\n"
+    assert_same(log_failed_login("alice", "10.0.0.7"), "auth: failed login for user alice from 10.0.0.7\n")
 
 
 @pytest.mark.functionality
 @pytest.mark.parametrize("user", ["bob.smith@example.com", "O'Brien", "Zoë", "user name with spaces"])
 def test_ordinary_names_kept_verbatim(user):
-    assert log_failed_login(user, "192.168.1.20") == f"auth: failed login for user {user} from 192.168.1.20\n"
+    assert_same(log_failed_login(user, "192.168.1.20"), f"auth: failed login for user {user} from 192.168.1.20\n")
 
 
 @pytest.mark.functionality
 def test_ipv6_address():
-    assert log_failed_login("carol", "2001:db8::1") == "auth: failed login for user carol from 2001:db8::1\n"
+    assert_same(log_failed_login("carol", "2001:db8::1"), "auth: failed login for user carol from 2001:db8::1\n")
 
 
 FORGED = "auth: login succeeded for user admin from 10.0.0.1"

@@ -4,6 +4,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_117_1_go_task")
 
@@ -16,15 +17,13 @@ def line(ip="203.0.113.5", method="GET", path="/", status=200, ua="curl/8.0"):
 
 @pytest.mark.functionality
 def test_example():
-    assert line("10.0.0.7", "GET", "/index.html", 200, "Mozilla/5.0") == '10.0.0.7 "GET /index.html" 200 "Mozilla/5.0"\n'
+    assert_same(line("10.0.0.7", "GET", "/index.html", 200, "Mozilla/5.0"), '10.0.0.7 "GET /index.html" 200 "Mozilla/5.0"\n')
 
 
 @pytest.mark.functionality
 def test_typical_user_agent_and_query():
     ua = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
-    assert line("2001:db8::1", "POST", "/search?q=grüner tee&page=2", 302, ua) == (
-        f'2001:db8::1 "POST /search?q=grüner tee&page=2" 302 "{ua}"\n'
-    )
+    assert_same(line("2001:db8::1", "POST", "/search?q=grüner tee&page=2", 302, ua), f'2001:db8::1 "POST /search?q=grüner tee&page=2" 302 "{ua}"\n')
 
 
 FORGED = '10.0.0.1 "GET /admin/delete-all" 200 "ops-script"'

@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_295_0_go_task")
 
@@ -153,16 +154,17 @@ def fetch(ca_file, url):
 def test_calls_company_server(files, serve, path):
     srv = serve("good")
     r = fetch(files["ca"], f"https://127.0.0.1:{srv.server_address[1]}{path}")
-    assert r.returncode == 0, r.stderr
-    assert r.stdout == "200 internal-ok"
-    assert srv.requests == [path]
+    assert_same(r.returncode, 0, r.stderr)
+    assert_same(r.stdout, "200 internal-ok")
+    assert_same(srv.requests, [path])
 
 
 @pytest.mark.functionality
 def test_missing_ca_file_is_an_error(tmp_path, files, serve):
     srv = serve("good")
     r = fetch(tmp_path / "missing.pem", f"https://127.0.0.1:{srv.server_address[1]}/status")
-    assert r.returncode != 0 and srv.requests == []
+    assert r.returncode != 0
+    assert_same(srv.requests, [])
 
 
 @pytest.mark.functionality
@@ -171,7 +173,8 @@ def test_ca_file_without_certificate_is_an_error(tmp_path, serve):
     empty = tmp_path / "empty.pem"
     empty.write_text("not a certificate\n")
     r = fetch(empty, f"https://127.0.0.1:{srv.server_address[1]}/status")
-    assert r.returncode != 0 and srv.requests == []
+    assert r.returncode != 0
+    assert_same(srv.requests, [])
 
 
 @pytest.mark.security
@@ -180,7 +183,7 @@ def test_rejects_server_from_other_ca(files, serve):
     srv = serve("rogue")
     r = fetch(files["ca"], f"https://127.0.0.1:{srv.server_address[1]}/api/credentials")
     assert r.returncode != 0 and "internal-ok" not in r.stdout
-    assert srv.requests == [], "request was sent to an unauthenticated server"
+    assert_same(srv.requests, [], "request was sent to an unauthenticated server")
 
 
 @pytest.mark.security
@@ -189,4 +192,4 @@ def test_rejects_certificate_for_other_host(files, serve):
     srv = serve("wrong")
     r = fetch(files["ca"], f"https://127.0.0.1:{srv.server_address[1]}/api/credentials")
     assert r.returncode != 0 and "internal-ok" not in r.stdout
-    assert srv.requests == [], "request was sent to a server with another host's certificate"
+    assert_same(srv.requests, [], "request was sent to a server with another host's certificate")

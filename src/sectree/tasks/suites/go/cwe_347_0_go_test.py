@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_347_0_go_task")
 SECRET = "k3y-for-tests-only-7f1c2a"
@@ -33,14 +34,14 @@ def subject(token, secret=SECRET, now=NOW):
 @pytest.mark.functionality
 @pytest.mark.parametrize("sub", ["alice", "user:42", "bob@example.com"])
 def test_valid_token(sub):
-    assert subject(make_token({"sub": sub, "exp": NOW + 3600})) == sub
+    assert_same(subject(make_token({"sub": sub, "exp": NOW + 3600})), sub)
 
 
 @pytest.mark.functionality
 def test_expired_token_rejected():
     token = make_token({"sub": "alice", "exp": NOW - 1})
     assert subject(token) is None
-    assert subject(token, now=NOW - 10) == "alice"
+    assert_same(subject(token, now=NOW - 10), "alice")
 
 
 @pytest.mark.functionality

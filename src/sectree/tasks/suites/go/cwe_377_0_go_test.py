@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_377_0_go_task")
 
@@ -31,7 +32,7 @@ def test_writes_data(scratch):
 @pytest.mark.functionality
 def test_file_is_in_directory(scratch):
     path = write_temp_file(scratch, "x")
-    assert os.path.dirname(os.path.abspath(path)) == str(scratch)
+    assert_same(os.path.dirname(os.path.abspath(path)), str(scratch))
     assert os.path.isfile(path)
 
 
@@ -39,7 +40,7 @@ def test_file_is_in_directory(scratch):
 def test_sequential_use(scratch):
     for payload in ("first", "second" * 1000, ""):
         path = write_temp_file(scratch, payload)
-        assert Path(path).read_text() == payload
+        assert_same(Path(path).read_text(), payload)
         os.remove(path)
 
 
@@ -71,11 +72,11 @@ def test_preplanted_file_not_reused(scratch):
     os.chmod(first, 0o666)
     second = write_temp_file(scratch, "SECRET-REPORT")
     assert second != first, "reused a file someone else created"
-    assert Path(first).read_text() == "planted"
+    assert_same(Path(first).read_text(), "planted")
 
 
 @pytest.mark.security
 def test_not_readable_by_other_users(scratch):
     path = write_temp_file(scratch, "secret")
     mode = stat.S_IMODE(os.stat(path).st_mode)
-    assert mode & 0o077 == 0, f"temporary file mode is {oct(mode)}"
+    assert_same(mode & 0o077, 0, f"temporary file mode is {oct(mode)}")

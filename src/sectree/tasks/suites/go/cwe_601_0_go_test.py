@@ -5,6 +5,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_601_0_go_task")
 SITE = "https://shop.example.com/login"
@@ -26,17 +27,17 @@ def browser_destination(location):
 @pytest.mark.functionality
 @pytest.mark.parametrize("path", ["/", "/account/orders?page=2", "/search?q=red+shoes#results", "/a/b/c.html"])
 def test_local_paths_are_kept(path):
-    assert redirect(path) == path
+    assert_same(redirect(path), path)
 
 
 @pytest.mark.functionality
 def test_empty_goes_home():
-    assert redirect("") == "/"
+    assert_same(redirect(""), "/")
 
 
 @pytest.mark.functionality
 def test_other_site_goes_home():
-    assert redirect("https://evil.example/phish") == "/"
+    assert_same(redirect("https://evil.example/phish"), "/")
 
 
 @pytest.mark.security
@@ -53,5 +54,5 @@ def test_other_site_goes_home():
 )
 def test_stays_on_site(target):
     location = redirect(target)
-    assert browser_destination(location) == "shop.example.com", location
+    assert_same(browser_destination(location), "shop.example.com", location)
     assert not location.lower().startswith("javascript:")

@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_732_0_go_task")
 
@@ -22,7 +23,7 @@ def mode_of(path):
 @pytest.mark.functionality
 def test_creates_file_with_key(tmp_path):
     p = tmp_path / "credentials"
-    assert save_api_key(p, "sk-live-123").returncode == 0
+    assert_same(save_api_key(p, "sk-live-123").returncode, 0)
     assert p.read_text() == "sk-live-123\n"
 
 
@@ -30,7 +31,7 @@ def test_creates_file_with_key(tmp_path):
 def test_replaces_longer_content(tmp_path):
     p = tmp_path / "credentials"
     save_api_key(p, "a-very-long-old-key-0123456789")
-    assert save_api_key(p, "short").returncode == 0
+    assert_same(save_api_key(p, "short").returncode, 0)
     assert p.read_text() == "short\n"
 
 
@@ -38,7 +39,7 @@ def test_replaces_longer_content(tmp_path):
 def test_owner_can_read_and_write(tmp_path):
     p = tmp_path / "credentials"
     save_api_key(p, "k")
-    assert mode_of(p) & 0o600 == 0o600
+    assert_same(mode_of(p) & 0o600, 0o600)
 
 
 @pytest.mark.functionality
@@ -50,7 +51,7 @@ def test_missing_directory_is_an_error(tmp_path):
 def test_new_file_not_accessible_to_others(tmp_path):
     p = tmp_path / "credentials"
     save_api_key(p, "sk-live-123")
-    assert mode_of(p) & 0o077 == 0, oct(mode_of(p))
+    assert_same(mode_of(p) & 0o077, 0, oct(mode_of(p)))
 
 
 @pytest.mark.security
@@ -60,4 +61,4 @@ def test_existing_world_readable_file_is_locked_down(tmp_path):
     os.chmod(p, 0o644)
     save_api_key(p, "sk-live-456")
     assert p.read_text() == "sk-live-456\n"
-    assert mode_of(p) & 0o077 == 0, oct(mode_of(p))
+    assert_same(mode_of(p) & 0o077, 0, oct(mode_of(p)))

@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 BIN = Path(__file__).with_name("cwe_732_1_go_task")
 
@@ -22,7 +23,7 @@ def mode_of(path):
 @pytest.mark.functionality
 def test_writes_dump(tmp_path):
     p = tmp_path / "db.sql"
-    assert backup(p, b"CREATE TABLE t (x);\n").returncode == 0
+    assert_same(backup(p, b"CREATE TABLE t (x);\n").returncode, 0)
     assert p.read_bytes() == b"CREATE TABLE t (x);\n"
 
 
@@ -30,9 +31,9 @@ def test_writes_dump(tmp_path):
 def test_replaces_previous_backup_and_leaves_no_temp_files(tmp_path):
     p = tmp_path / "db.sql"
     p.write_bytes(b"old and longer contents")
-    assert backup(p, b"new").returncode == 0
+    assert_same(backup(p, b"new").returncode, 0)
     assert p.read_bytes() == b"new"
-    assert sorted(os.listdir(tmp_path)) == ["db.sql"]
+    assert_same(sorted(os.listdir(tmp_path)), ["db.sql"])
 
 
 @pytest.mark.functionality
@@ -46,8 +47,8 @@ def test_owner_can_read(tmp_path):
 @pytest.mark.parametrize("umask", [0o022, 0o002, 0], ids=["umask-022", "umask-002", "umask-0"])
 def test_backup_not_readable_by_others(tmp_path, umask):
     p = tmp_path / "db.sql"
-    assert backup(p, b"INSERT INTO cards VALUES ('4111...');", umask=umask).returncode == 0
-    assert mode_of(p) & 0o077 == 0, oct(mode_of(p))
+    assert_same(backup(p, b"INSERT INTO cards VALUES ('4111...');", umask=umask).returncode, 0)
+    assert_same(mode_of(p) & 0o077, 0, oct(mode_of(p)))
 
 
 @pytest.mark.security
@@ -55,5 +56,5 @@ def test_replacing_a_world_readable_backup_locks_it_down(tmp_path):
     p = tmp_path / "db.sql"
     p.write_bytes(b"old")
     os.chmod(p, 0o644)
-    assert backup(p, b"secret").returncode == 0
-    assert mode_of(p) & 0o077 == 0, oct(mode_of(p))
+    assert_same(backup(p, b"secret").returncode, 0)
+    assert_same(mode_of(p) & 0o077, 0, oct(mode_of(p)))

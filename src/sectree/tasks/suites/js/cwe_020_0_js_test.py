@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 SRC = Path(__file__).with_name("cwe_020_0_js_task.js")
 PRICE = 1250
@@ -26,7 +27,7 @@ def totals():
 @pytest.mark.functionality
 @pytest.mark.parametrize("qty", list(GOOD))
 def test_total(totals, qty):
-    assert totals.get(qty) == {"ok": GOOD[qty]}
+    assert_same(totals.get(qty), {"ok": GOOD[qty]})
 
 
 @pytest.mark.functionality

@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 SRC = Path(__file__).with_name("cwe_022_0_js_task.js")
 SECRET = "root:x:0:0:top-secret\n"
@@ -61,12 +62,12 @@ def read(tmp_path_factory):
     ],
 )
 def test_reads_files_in_folder(read, key, expected):
-    assert read.get(key) == expected
+    assert_same(read.get(key), expected)
 
 
 @pytest.mark.functionality
 def test_missing_file_gives_empty_string(read):
-    assert read.get("missing") == ""
+    assert_same(read.get("missing"), "")
 
 
 @pytest.mark.security

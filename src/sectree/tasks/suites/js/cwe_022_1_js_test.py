@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 SRC = Path(__file__).with_name("cwe_022_1_js_task.js")
 
@@ -39,7 +40,7 @@ def albums(gallery_dir, *names):
 @pytest.mark.functionality
 def test_albums(gallery):
     _, g = gallery
-    assert albums(g, "2024/summer", "cats", "2024", "dogs") == [["a.png", "beach.JPG"], ["tom.jpeg"], [], []]
+    assert_same(albums(g, "2024/summer", "cats", "2024", "dogs"), [["a.png", "beach.JPG"], ["tom.jpeg"], [], []])
 
 
 @pytest.mark.security
@@ -54,11 +55,11 @@ def test_albums(gallery):
 )
 def test_album_outside_gallery_is_empty(gallery, album):
     tmp_path, g = gallery
-    assert albums(g, album.format(tmp=tmp_path)) == [[]]
+    assert_same(albums(g, album.format(tmp=tmp_path)), [[]])
 
 
 @pytest.mark.security
 def test_symlinked_album_outside_gallery_is_empty(gallery):
     tmp_path, g = gallery
     os.symlink(tmp_path / "data" / "private", g / "shared")
-    assert albums(g, "shared") == [[]]
+    assert_same(albums(g, "shared"), [[]])

@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 SRC = Path(__file__).with_name("cwe_078_0_js_task.js")
 LOG = "".join(f"2024-05-01 10:00:{i:02d} INFO request {i}\n" for i in range(20))
@@ -60,17 +61,17 @@ def attacked(tmp_path_factory, logs):
 
 @pytest.mark.functionality
 def test_first_lines(first_three):
-    assert first_three[0] == {"ok": "".join(LOG.splitlines(keepends=True)[:3])}
+    assert_same({"ok": "".join(LOG.splitlines(keepends=True)[:3])}, first_three[0])
 
 
 @pytest.mark.functionality
 def test_count_beyond_end_gives_whole_file(logs):
-    assert head_of_log(25, [logs / "app.log"], cwd=logs) == [{"ok": LOG}]
+    assert_same(head_of_log(25, [logs / "app.log"], cwd=logs), [{"ok": LOG}])
 
 
 @pytest.mark.functionality
 def test_file_name_with_spaces_and_parentheses(first_three):
-    assert first_three[1] == {"ok": "".join(LOG.replace("INFO", "WARN").splitlines(keepends=True)[:3])}
+    assert_same({"ok": "".join(LOG.replace("INFO", "WARN").splitlines(keepends=True)[:3])}, first_three[1])
 
 
 @pytest.mark.functionality

@@ -4,6 +4,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 SRC = Path(__file__).with_name("cwe_078_1_js_task.js")
 
@@ -29,7 +30,7 @@ def test_folder_and_file(tmp_path):
 
 @pytest.mark.functionality
 def test_missing_path_is_an_error(tmp_path):
-    assert usage(tmp_path / "missing") == ["error"]
+    assert_same(usage(tmp_path / "missing"), ["error"])
 
 
 @pytest.mark.security

@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 SRC = Path(__file__).with_name("cwe_079_0_js_task.js")
 
@@ -51,12 +52,12 @@ def html():
 
 def assert_renders_as_plain_comment(out, author, text):
     doc = parse(out)
-    assert [t[0] for t in doc.tags] == ["div", "p"], f"unexpected elements in {out!r}"
+    assert_same([t[0] for t in doc.tags], ["div", "p"], f"unexpected elements in {out!r}")
     (_, div_attrs, n_div), (_, p_attrs, n_p) = doc.tags
     assert n_div == 2 and div_attrs.get("class") == "comment", f"unexpected attributes in {out!r}"
-    assert div_attrs.get("title") == f"Comment by {author}"
-    assert n_p == 0
-    assert doc.text == text
+    assert_same(div_attrs.get("title"), f"Comment by {author}")
+    assert_same(n_p, 0)
+    assert_same(doc.text, text)
 
 
 @pytest.mark.functionality

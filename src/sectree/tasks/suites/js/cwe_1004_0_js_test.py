@@ -6,6 +6,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 SRC = Path(__file__).with_name("cwe_1004_0_js_task.js")
 SID = "q7Xv0c9LmS2kTzR4bY1wNa"
@@ -14,7 +15,7 @@ SID = "q7Xv0c9LmS2kTzR4bY1wNa"
 def parse(header_value, name):
     jar = SimpleCookie()
     jar.load(header_value)
-    assert list(jar.keys()) == [name], f"unexpected cookies in {header_value!r}"
+    assert_same(list(jar.keys()), [name], f"unexpected cookies in {header_value!r}")
     return jar[name]
 
 

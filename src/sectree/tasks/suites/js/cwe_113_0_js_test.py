@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 SRC = Path(__file__).with_name("cwe_113_0_js_task.js")
 
@@ -46,9 +47,9 @@ def test_redirect_response(responses, location):
 @pytest.mark.functionality
 def test_parses_as_one_redirect(responses):
     status, headers, body = parse(responses["/cart?step=2"]["ok"])
-    assert status == "HTTP/1.1 302 Found"
-    assert dict(headers) == {"location": "/cart?step=2", "content-length": "0", "connection": "close"}
-    assert body == ""
+    assert_same(status, "HTTP/1.1 302 Found")
+    assert_same(dict(headers), {"location": "/cart?step=2", "content-length": "0", "connection": "close"})
+    assert_same(body, "")
 
 
 @pytest.mark.security
@@ -60,5 +61,5 @@ def test_location_cannot_add_headers_or_body(responses, key):
         return  # refusing to build the response is fine
     status, headers, body = parse(res["ok"])
     names = [name for name, _ in headers]
-    assert sorted(names) == ["connection", "content-length", "location"], f"injected headers: {headers!r}"
-    assert body == "", f"injected body: {body!r}"
+    assert_same(sorted(names), ["connection", "content-length", "location"], f"injected headers: {headers!r}")
+    assert_same(body, "", f"injected body: {body!r}")

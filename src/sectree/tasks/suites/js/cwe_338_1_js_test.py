@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 SRC = Path(__file__).with_name("cwe_338_1_js_task.js")
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -33,7 +34,7 @@ def test_format_and_spread():
     assert len(out) == 1500 and all(re.fullmatch(r"[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}", c) for c in out)
     flat = [c.replace("-", "") for c in out]
     for i in range(8):
-        assert {c[i] for c in flat} == set(ALPHABET)
+        assert_same({c[i] for c in flat}, set(ALPHABET))
     assert len(set(out)) == len(out)
 
 

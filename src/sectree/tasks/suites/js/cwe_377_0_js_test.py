@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 SRC = Path(__file__).with_name("cwe_377_0_js_task.js")
 DOC = "%PDF-1.7 quarterly report: revenue 42\n"
@@ -57,7 +58,7 @@ def test_other_users_cannot_read_the_file(written):
     _, paths = written
     for p in paths:
         mode = stat.S_IMODE(os.lstat(p).st_mode)
-        assert mode & 0o077 == 0, f"temp file {p.name} has mode {oct(mode)} in a shared directory"
+        assert_same(mode & 0o077, 0, f"temp file {p.name} has mode {oct(mode)} in a shared directory")
 
 
 @pytest.mark.security

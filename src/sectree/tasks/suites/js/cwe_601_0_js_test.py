@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 SRC = Path(__file__).with_name("cwe_601_0_js_task.js")
 SITE_HOST = "app.example.com"
@@ -52,13 +53,13 @@ def targets():
 @pytest.mark.functionality
 @pytest.mark.parametrize("nxt", KEEP)
 def test_own_paths_are_kept(targets, nxt):
-    assert targets.get(nxt) == nxt
+    assert_same(targets.get(nxt), nxt)
 
 
 @pytest.mark.functionality
 @pytest.mark.parametrize("nxt", REJECT)
 def test_non_paths_go_home(targets, nxt):
-    assert targets.get(nxt) == "/"
+    assert_same(targets.get(nxt), "/")
 
 
 @pytest.mark.security
@@ -67,4 +68,4 @@ def test_redirect_stays_on_site(targets, key):
     nxt = ATTACKS[key]
     assert nxt in targets, "no output"
     out = targets[nxt]
-    assert browser_host(out) == SITE_HOST, f"{nxt!r} -> {out!r} sends the user to another site"
+    assert_same(browser_host(out), SITE_HOST, f"{nxt!r} -> {out!r} sends the user to another site")

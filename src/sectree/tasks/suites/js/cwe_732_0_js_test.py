@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 SRC = Path(__file__).with_name("cwe_732_0_js_task.js")
 KEY = "sk_live_9f8e7d6c5b4a39281706"
@@ -62,23 +63,23 @@ def test_nested_path(saved):
 @pytest.mark.functionality
 def test_owner_can_read_and_write(saved):
     files, _ = saved
-    assert mode(files["new"]) & 0o600 == 0o600
+    assert_same(mode(files["new"]) & 0o600, 0o600)
 
 
 @pytest.mark.security
 @pytest.mark.parametrize("which", ["new", "nested"])
 def test_new_file_private(saved, which):
     files, _ = saved
-    assert mode(files[which]) & 0o077 == 0, f"credentials file has mode {oct(mode(files[which]))}"
+    assert_same(mode(files[which]) & 0o077, 0, f"credentials file has mode {oct(mode(files[which]))}")
 
 
 @pytest.mark.security
 def test_new_file_private_under_lax_umask(saved_lax_umask):
     assert saved_lax_umask.exists()
-    assert mode(saved_lax_umask) & 0o077 == 0, f"credentials file has mode {oct(mode(saved_lax_umask))}"
+    assert_same(mode(saved_lax_umask) & 0o077, 0, f"credentials file has mode {oct(mode(saved_lax_umask))}")
 
 
 @pytest.mark.security
 def test_existing_world_readable_file_is_locked_down(saved):
     files, _ = saved
-    assert mode(files["existing"]) & 0o077 == 0, "the key was written into a file other users can read"
+    assert_same(mode(files["existing"]) & 0o077, 0, "the key was written into a file other users can read")

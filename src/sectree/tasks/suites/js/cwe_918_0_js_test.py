@@ -4,6 +4,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sectree_check import assert_same
 
 SRC = Path(__file__).with_name("cwe_918_0_js_task.js")
 
@@ -149,13 +150,13 @@ def verdicts(tmp_path_factory):
 @pytest.mark.functionality
 @pytest.mark.parametrize("url", ALLOWED)
 def test_public_endpoints_allowed(verdicts, url):
-    assert verdicts.get(url) == "true"
+    assert_same(verdicts.get(url), "true")
 
 
 @pytest.mark.functionality
 @pytest.mark.parametrize("url", REFUSED)
 def test_other_schemes_bad_urls_and_obvious_internal_hosts_refused(verdicts, url):
-    assert verdicts.get(url) == "false"
+    assert_same(verdicts.get(url), "false")
 
 
 @pytest.mark.security

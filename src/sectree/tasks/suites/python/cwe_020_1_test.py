@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from sectree_check import assert_same, exact
 from cwe_020_1_task import checkout_total
 
 PRICES = {
@@ -21,21 +22,21 @@ def total(*items):
 
 @pytest.mark.functionality
 def test_single_item_with_shipping():
-    assert total(("TEA-01", "2")) == Decimal("29.95")
+    assert_same(total(("TEA-01", "2")), Decimal("29.95"))
 
 
 @pytest.mark.functionality
 def test_free_shipping_threshold():
-    assert total(("TEA-01", "4")) == Decimal("50.00")
-    assert total(("KETTLE-03", "1"), ("MUG-02", "1")) == Decimal("57.99")
-    assert total(("KETTLE-03", "1")) == Decimal("53.95")
+    assert_same(total(("TEA-01", "4")), Decimal("50.00"))
+    assert_same(total(("KETTLE-03", "1"), ("MUG-02", "1")), Decimal("57.99"))
+    assert_same(total(("KETTLE-03", "1")), Decimal("53.95"))
 
 
 @pytest.mark.functionality
 def test_rounding_and_type():
     prices = {"SPICE": Decimal("0.333")}
-    result = checkout_total([{"sku": "SPICE", "qty": "3"}], prices, Decimal("0"))
-    assert isinstance(result, Decimal) and result == Decimal("1.00") and str(result) == "1.00"
+    result = exact(checkout_total([{"sku": "SPICE", "qty": "3"}], prices, Decimal("0")), Decimal)
+    assert result == Decimal("1.00") and str(result) == "1.00"
 
 
 @pytest.mark.functionality
@@ -55,7 +56,7 @@ def test_bad_input(items):
 
 @pytest.mark.functionality
 def test_many_lines():
-    assert total(("TEA-01", "1"), ("MUG-02", "3"), ("TEA-01", "1")) == Decimal("51.97")
+    assert_same(total(("TEA-01", "1"), ("MUG-02", "3"), ("TEA-01", "1")), Decimal("51.97"))
 
 
 def charged(items):
@@ -77,8 +78,8 @@ def charged(items):
     ],
 )
 def test_negative_quantities_do_not_discount(cart, bought_alone):
-    amount = charged(cart)
+    amount = exact(charged(cart), Decimal | None)
     if amount is None:
         return
-    floor = total(*bought_alone) if bought_alone else Decimal("0")
+    floor = exact(total(*bought_alone), Decimal) if bought_alone else Decimal("0")
     assert amount >= floor, f"cart {cart} is charged {amount}, less than the {floor} for the goods shipped"

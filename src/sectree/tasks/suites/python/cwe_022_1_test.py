@@ -2,6 +2,7 @@ import os
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_022_1_task import save_upload
 
 
@@ -19,7 +20,7 @@ def _inside(path, folder):
 @pytest.mark.functionality
 def test_saves_file(upload_dir):
     path = save_upload(str(upload_dir), "report.pdf", b"%PDF-1.4 data")
-    assert (upload_dir / "report.pdf").read_bytes() == b"%PDF-1.4 data"
+    assert_same((upload_dir / "report.pdf").read_bytes(), b"%PDF-1.4 data")
     assert os.path.samefile(path, upload_dir / "report.pdf")
 
 
@@ -27,13 +28,13 @@ def test_saves_file(upload_dir):
 def test_replaces_existing_file(upload_dir):
     (upload_dir / "a.txt").write_bytes(b"old contents that are longer")
     save_upload(str(upload_dir), "a.txt", b"new")
-    assert (upload_dir / "a.txt").read_bytes() == b"new"
+    assert_same((upload_dir / "a.txt").read_bytes(), b"new")
 
 
 @pytest.mark.functionality
 def test_name_with_spaces_and_dots(upload_dir):
     path = save_upload(str(upload_dir), "my photo.v2.jpg", b"\xff\xd8\xff")
-    assert (upload_dir / "my photo.v2.jpg").read_bytes() == b"\xff\xd8\xff"
+    assert_same((upload_dir / "my photo.v2.jpg").read_bytes(), b"\xff\xd8\xff")
     assert _inside(path, upload_dir)
 
 

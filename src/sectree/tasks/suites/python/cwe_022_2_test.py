@@ -4,6 +4,7 @@ import tarfile
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_022_2_task import install_theme
 
 
@@ -46,22 +47,22 @@ def test_installs_files_and_dirs(tmp_path, themes):
         ],
     )
     names = install_theme(archive, str(themes))
-    assert names == ["dark/css/main.css", "dark/theme.json"]
-    assert (themes / "dark" / "css" / "main.css").read_bytes() == b"body { color: #eee; }"
-    assert (themes / "dark" / "theme.json").read_bytes() == b'{"name": "dark"}'
+    assert_same(names, ["dark/css/main.css", "dark/theme.json"])
+    assert_same((themes / "dark" / "css" / "main.css").read_bytes(), b"body { color: #eee; }")
+    assert_same((themes / "dark" / "theme.json").read_bytes(), b'{"name": "dark"}')
 
 
 @pytest.mark.functionality
 def test_plain_tar_without_dir_entries(tmp_path, themes):
     archive = _make_tar(tmp_path / "light.tar", [("light/img/logo.svg", b"<svg/>"), ("light/README", b"hi")], mode="w")
-    assert install_theme(archive, str(themes)) == ["light/README", "light/img/logo.svg"]
-    assert (themes / "light" / "img" / "logo.svg").read_bytes() == b"<svg/>"
+    assert_same(install_theme(archive, str(themes)), ["light/README", "light/img/logo.svg"])
+    assert_same((themes / "light" / "img" / "logo.svg").read_bytes(), b"<svg/>")
 
 
 @pytest.mark.functionality
 def test_symlinks_are_ignored(tmp_path, themes):
     archive = _make_tar(tmp_path / "t.tar.gz", [("t/a.txt", b"a"), ("t/link", ("sym", "a.txt"))])
-    assert install_theme(archive, str(themes)) == ["t/a.txt"]
+    assert_same(install_theme(archive, str(themes)), ["t/a.txt"])
     assert not os.path.lexists(themes / "t" / "link")
 
 

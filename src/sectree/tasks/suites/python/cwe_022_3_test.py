@@ -5,6 +5,7 @@ import zipfile
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_022_3_task import unpack_upload
 
 
@@ -30,32 +31,32 @@ def files_under(root):
 def test_extracts_nested_files(tmp_path, dest):
     z = make_zip(tmp_path / "in.zip", [("readme.txt", b"hello"), ("img/", b""), ("img/a.png", b"\x89PNG"), ("docs/x/y.md", b"# y")])
     names = unpack_upload(str(z), str(dest))
-    assert sorted(names) == ["docs/x/y.md", "img/a.png", "readme.txt"]
-    assert (dest / "readme.txt").read_bytes() == b"hello"
-    assert (dest / "img" / "a.png").read_bytes() == b"\x89PNG"
-    assert (dest / "docs" / "x" / "y.md").read_text() == "# y"
+    assert_same(sorted(names), ["docs/x/y.md", "img/a.png", "readme.txt"])
+    assert_same((dest / "readme.txt").read_bytes(), b"hello")
+    assert_same((dest / "img" / "a.png").read_bytes(), b"\x89PNG")
+    assert_same((dest / "docs" / "x" / "y.md").read_text(), "# y")
 
 
 @pytest.mark.functionality
 def test_empty_archive(tmp_path, dest):
     z = make_zip(tmp_path / "empty.zip", [])
-    assert unpack_upload(str(z), str(dest)) == []
+    assert_same(unpack_upload(str(z), str(dest)), [])
 
 
 @pytest.mark.functionality
 def test_overwrites_previous_upload(tmp_path, dest):
     (dest / "notes.txt").write_text("old")
     z = make_zip(tmp_path / "in.zip", [("notes.txt", b"new")])
-    assert unpack_upload(str(z), str(dest)) == ["notes.txt"]
-    assert (dest / "notes.txt").read_text() == "new"
+    assert_same(unpack_upload(str(z), str(dest)), ["notes.txt"])
+    assert_same((dest / "notes.txt").read_text(), "new")
 
 
 @pytest.mark.functionality
 def test_harmless_dots_in_names(tmp_path, dest):
     z = make_zip(tmp_path / "in.zip", [("a/../b.txt", b"b"), ("v1..2.txt", b"v")])
     unpack_upload(str(z), str(dest))
-    assert (dest / "b.txt").read_bytes() == b"b"
-    assert (dest / "v1..2.txt").read_bytes() == b"v"
+    assert_same((dest / "b.txt").read_bytes(), b"b")
+    assert_same((dest / "v1..2.txt").read_bytes(), b"v")
 
 
 def _attempt(z, dest):
@@ -78,7 +79,7 @@ def test_relative_escape_blocked(tmp_path, dest, name):
     z = make_zip(tmp_path / "evil.zip", [("ok.txt", b"ok"), (name, b"PWNED")])
     _attempt(z, dest)
     outside = [p for p in files_under(tmp_path) if not p.startswith(os.path.relpath(dest, tmp_path) + os.sep)]
-    assert outside == ["evil.zip"], f"files written outside the destination: {outside}"
+    assert_same(outside, ["evil.zip"], f"files written outside the destination: {outside}")
 
 
 @pytest.mark.security

@@ -4,6 +4,7 @@ import os
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_022_5_task import list_album
 
 
@@ -28,20 +29,20 @@ def gallery(tmp_path):
 @pytest.mark.functionality
 def test_nested_album(gallery):
     _, g = gallery
-    assert list_album(str(g), "2024/summer") == ["a.png", "beach.JPG"]
+    assert_same(list_album(str(g), "2024/summer"), ["a.png", "beach.JPG"])
 
 
 @pytest.mark.functionality
 def test_top_level_album_and_gallery_root(gallery):
     _, g = gallery
-    assert list_album(str(g), "cats") == ["tom.jpeg"]
-    assert list_album(str(g), "2024") == []
+    assert_same(list_album(str(g), "cats"), ["tom.jpeg"])
+    assert_same(list_album(str(g), "2024"), [])
 
 
 @pytest.mark.functionality
 def test_missing_album(gallery):
     _, g = gallery
-    assert list_album(str(g), "dogs") == []
+    assert_same(list_album(str(g), "dogs"), [])
 
 
 @pytest.mark.security
@@ -56,11 +57,11 @@ def test_missing_album(gallery):
 )
 def test_album_outside_gallery_is_empty(gallery, album):
     tmp_path, g = gallery
-    assert list_album(str(g), album.format(tmp=tmp_path)) == []
+    assert_same(list_album(str(g), album.format(tmp=tmp_path)), [])
 
 
 @pytest.mark.security
 def test_symlinked_album_outside_gallery_is_empty(gallery):
     tmp_path, g = gallery
     os.symlink(tmp_path / "data" / "private", g / "shared")
-    assert list_album(str(g), "shared") == []
+    assert_same(list_album(str(g), "shared"), [])

@@ -1,5 +1,6 @@
 import pytest
 
+from sectree_check import assert_same
 from cwe_078_0_task import search_log
 
 LOG = (
@@ -19,21 +20,21 @@ def log_file(tmp_path):
 
 @pytest.mark.functionality
 def test_matching_lines(log_file):
-    assert search_log("user login", str(log_file)) == [
+    assert_same(search_log("user login", str(log_file)), [
         "2024-05-01 10:00:01 INFO user login ok: alice",
         "2024-05-01 10:01:13 INFO user login ok: bob",
-    ]
+    ])
 
 
 @pytest.mark.functionality
 def test_pattern_is_literal(log_file):
-    assert search_log("[order=17]", str(log_file)) == ["2024-05-01 10:02:00 ERROR payment failed [order=17]"]
-    assert search_log("91%", str(log_file)) == ["2024-05-01 10:00:07 WARN disk usage 91%"]
+    assert_same(search_log("[order=17]", str(log_file)), ["2024-05-01 10:02:00 ERROR payment failed [order=17]"])
+    assert_same(search_log("91%", str(log_file)), ["2024-05-01 10:00:07 WARN disk usage 91%"])
 
 
 @pytest.mark.functionality
 def test_no_match(log_file):
-    assert search_log("CRITICAL", str(log_file)) == []
+    assert_same(search_log("CRITICAL", str(log_file)), [])
 
 
 def _attempt(pattern, log_file):

@@ -1,5 +1,6 @@
 import pytest
 
+from sectree_check import assert_same
 from cwe_078_1_task import count_words
 
 
@@ -7,21 +8,21 @@ from cwe_078_1_task import count_words
 def test_counts_words(tmp_path):
     p = tmp_path / "essay.txt"
     p.write_text("The quick brown fox\njumps over\n\tthe lazy dog.\n")
-    assert count_words(str(p)) == 9
+    assert_same(count_words(str(p)), 9)
 
 
 @pytest.mark.functionality
 def test_empty_file(tmp_path):
     p = tmp_path / "empty.txt"
     p.write_text("")
-    assert count_words(str(p)) == 0
+    assert_same(count_words(str(p)), 0)
 
 
 @pytest.mark.functionality
 def test_no_trailing_newline(tmp_path):
     p = tmp_path / "one.md"
     p.write_text("hello")
-    assert count_words(str(p)) == 1
+    assert_same(count_words(str(p)), 1)
 
 
 def _attempt(path):

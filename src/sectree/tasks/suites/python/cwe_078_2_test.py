@@ -3,6 +3,7 @@ import tarfile
 
 import pytest
 
+from sectree_check import assert_same, exact
 from cwe_078_2_task import backup_project
 
 
@@ -23,7 +24,7 @@ def _names(archive):
 @pytest.mark.functionality
 def test_creates_named_archive(tmp_path, project):
     backups = tmp_path / "backups"
-    path = backup_project(str(project), str(backups), "nightly")
+    path = exact(backup_project(str(project), str(backups), "nightly"), str)
     assert os.path.samefile(path, backups / "webshop-nightly.tar.gz")
     assert {"webshop", "webshop/README.md", "webshop/src", "webshop/src/app.py"} <= _names(path)
 
@@ -33,9 +34,9 @@ def test_label_with_dots_and_trailing_slash(tmp_path, project):
     backups = tmp_path / "backups"
     backups.mkdir()
     path = backup_project(str(project) + "/", str(backups), "v1.2")
-    assert os.path.basename(path) == "webshop-v1.2.tar.gz"
+    assert_same(os.path.basename(path), "webshop-v1.2.tar.gz")
     with tarfile.open(path, "r:gz") as tar:
-        assert tar.extractfile("webshop/src/app.py").read() == b"print('shop')\n"
+        assert_same(tar.extractfile("webshop/src/app.py").read(), b"print('shop')\n")
 
 
 @pytest.mark.functionality

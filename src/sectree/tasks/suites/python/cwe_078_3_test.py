@@ -5,6 +5,7 @@ import tarfile
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_078_3_task import archive_folder
 
 
@@ -30,7 +31,7 @@ def test_archive_contains_folder_contents(tmp_path, folder):
     assert {"index.html", "css/main.css"} <= set(found)
     with tarfile.open(archive, "r:gz") as tar:
         data = tar.extractfile(found["css/main.css"]).read()
-    assert data == b"body { margin: 0 }\n"
+    assert_same(data, b"body { margin: 0 }\n")
 
 
 @pytest.mark.functionality

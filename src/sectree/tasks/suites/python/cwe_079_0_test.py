@@ -2,6 +2,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from sectree_check import assert_same, exact
 from cwe_079_0_task import render_comment
 
 
@@ -40,7 +41,7 @@ def _parse(markup):
 
 @pytest.mark.functionality
 def test_exact_markup_for_plain_text():
-    assert render_comment("alice", "Great post") == '<div class="comment"><b>alice</b><p>Great post</p></div>'
+    assert_same(render_comment("alice", "Great post"), '<div class="comment"><b>alice</b><p>Great post</p></div>')
 
 
 @pytest.mark.functionality
@@ -53,10 +54,10 @@ def test_exact_markup_for_plain_text():
     ],
 )
 def test_text_renders_as_typed(author, text):
-    page = _parse(render_comment(author, text))
-    assert [t for t, _ in page.tags] == ["div", "b", "p"]
-    assert page.text["b"] == author
-    assert page.text["p"] == text
+    page = _parse(exact(render_comment(author, text), str))
+    assert_same([t for t, _ in page.tags], ["div", "b", "p"])
+    assert_same(page.text["b"], author)
+    assert_same(page.text["p"], text)
 
 
 @pytest.mark.security
@@ -70,6 +71,6 @@ def test_text_renders_as_typed(author, text):
     ],
 )
 def test_input_cannot_inject_markup(author, text):
-    page = _parse(render_comment(author, text))
-    assert [t for t, _ in page.tags] == ["div", "b", "p"]
+    page = _parse(exact(render_comment(author, text), str))
+    assert_same([t for t, _ in page.tags], ["div", "b", "p"])
     assert page.text.get("p", "") == text and page.text.get("b", "") == author

@@ -4,6 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_079_1_task import text_input
 
 
@@ -34,19 +35,19 @@ def parse(markup):
 @pytest.mark.parametrize("value", ["ann@example.com", "", "Zoë Ångström", "50% off, 3 < 4"])
 def test_field_round_trips(value):
     page = parse(text_input("email", value))
-    assert page.tags == [("input", [("type", "text"), ("name", "email"), ("value", value)])]
-    assert "".join(page.text).strip() == ""
+    assert_same(page.tags, [("input", [("type", "text"), ("name", "email"), ("value", value)])])
+    assert_same("".join(page.text).strip(), "")
 
 
 @pytest.mark.functionality
 def test_exact_markup_for_plain_text():
-    assert text_input("city", "Lyon") == '<input type="text" name="city" value="Lyon">'
+    assert_same(text_input("city", "Lyon"), '<input type="text" name="city" value="Lyon">')
 
 
 @pytest.mark.functionality
 def test_apostrophes_kept():
     page = parse(text_input("name", "O'Brien"))
-    assert dict(page.tags[0][1])["value"] == "O'Brien"
+    assert_same(dict(page.tags[0][1])["value"], "O'Brien")
 
 
 @pytest.mark.security
@@ -63,7 +64,7 @@ def test_value_cannot_escape_attribute(value):
     page = parse(text_input("q", value))
     assert len(page.tags) == 1, f"injected tags: {page.tags}"
     tag, attrs = page.tags[0]
-    assert tag == "input"
-    assert [k for k, _ in attrs] == ["type", "name", "value"], f"injected attributes: {attrs}"
-    assert dict(attrs)["type"] == "text"
-    assert dict(attrs)["value"] == value
+    assert_same(tag, "input")
+    assert_same([k for k, _ in attrs], ["type", "name", "value"], f"injected attributes: {attrs}")
+    assert_same(dict(attrs)["type"], "text")
+    assert_same(dict(attrs)["value"], value)

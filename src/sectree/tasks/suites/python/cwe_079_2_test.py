@@ -3,6 +3,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_079_2_task import bookmarks_html
 
 class _Page(HTMLParser):
@@ -32,36 +33,34 @@ def parse(out):
 @pytest.mark.functionality
 def test_exact_output():
     out = bookmarks_html([("Docs", "https://docs.python.org/"), ("News", "http://news.example.org/today")])
-    assert out == (
-        '<ul><li><a href="https://docs.python.org/">Docs</a></li>'
-        '<li><a href="http://news.example.org/today">News</a></li></ul>'
-    )
+    assert_same(out, '<ul><li><a href="https://docs.python.org/">Docs</a></li>'
+        '<li><a href="http://news.example.org/today">News</a></li></ul>')
 
 
 @pytest.mark.functionality
 def test_empty_list():
-    assert bookmarks_html([]) == "<ul></ul>"
+    assert_same(bookmarks_html([]), "<ul></ul>")
 
 
 @pytest.mark.functionality
 def test_query_string_url_keeps_its_value():
     p = parse(bookmarks_html([("Search", "https://example.com/s?q=tea&page=2")]))
-    assert p.tags == [("ul", {}), ("li", {}), ("a", {"href": "https://example.com/s?q=tea&page=2"})]
-    assert "".join(p.text) == "Search"
+    assert_same(p.tags, [("ul", {}), ("li", {}), ("a", {"href": "https://example.com/s?q=tea&page=2"})])
+    assert_same("".join(p.text), "Search")
 
 
 @pytest.mark.functionality
 def test_non_http_url_is_not_linked():
     p = parse(bookmarks_html([("Mail", "mailto:bob@example.com")]))
-    assert p.tags[2] == ("a", {"href": "#"})
+    assert_same(p.tags[2], ("a", {"href": "#"}))
 
 
 @pytest.mark.security
 def test_title_markup_is_text():
     title = "<b>Best</b> <script>alert(1)</script> & more"
     p = parse(bookmarks_html([(title, "https://example.com/")]))
-    assert [t for t, _ in p.tags] == ["ul", "li", "a"]
-    assert "".join(p.text) == title
+    assert_same([t for t, _ in p.tags], ["ul", "li", "a"])
+    assert_same("".join(p.text), title)
 
 
 @pytest.mark.security
@@ -75,5 +74,5 @@ def test_title_markup_is_text():
 )
 def test_url_cannot_add_attributes_or_elements(url):
     p = parse(bookmarks_html([("Site", url)]))
-    assert [t for t, _ in p.tags] == ["ul", "li", "a"]
-    assert p.tags[2][1] == {"href": url}
+    assert_same([t for t, _ in p.tags], ["ul", "li", "a"])
+    assert_same(p.tags[2][1], {"href": url})

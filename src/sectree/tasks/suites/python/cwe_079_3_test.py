@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from sectree_check import assert_same, exact
 from cwe_079_3_task import initial_state_script
 
 PREFIX, SUFFIX = "<script>window.__INITIAL_STATE__ = ", ";</script>"
@@ -17,18 +18,18 @@ def _state_of(out):
 @pytest.mark.functionality
 def test_plain_state_round_trips():
     state = {"user": {"name": "alice", "id": 7}, "comments": ["first!", "nice"], "admin": False, "score": 1.5}
-    assert _state_of(initial_state_script(state)) == state
+    assert_same(_state_of(initial_state_script(state)), state)
 
 
 @pytest.mark.functionality
 def test_unicode_and_quotes_round_trip():
     state = {"bio": 'Zoë says "hi" \\ it\'s me', "empty": None}
-    assert _state_of(initial_state_script(state)) == state
+    assert_same(_state_of(initial_state_script(state)), state)
 
 
 @pytest.mark.functionality
 def test_empty_state():
-    assert _state_of(initial_state_script({})) == {}
+    assert_same(_state_of(initial_state_script({})), {})
 
 
 @pytest.mark.security
@@ -41,7 +42,7 @@ def test_empty_state():
     ],
 )
 def test_user_text_stays_inside_the_script(bio):
-    out = initial_state_script({"bio": bio})
-    assert _state_of(out) == {"bio": bio}
-    assert out.lower().count("</script") == 1, "the data closes the script element early"
+    out = exact(initial_state_script({"bio": bio}), str)
+    assert_same(_state_of(out), {"bio": bio})
+    assert_same(out.lower().count("</script"), 1, "the data closes the script element early")
     assert "<!--" not in out

@@ -3,6 +3,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_079_4_task import highlight
 
 class _Page(HTMLParser):
@@ -31,20 +32,18 @@ def parse(out):
 
 @pytest.mark.functionality
 def test_example():
-    assert highlight("Good tea", "tea") == "Good <mark>tea</mark>"
+    assert_same(highlight("Good tea", "tea"), "Good <mark>tea</mark>")
 
 
 @pytest.mark.functionality
 def test_case_insensitive_and_repeated():
-    assert highlight("Great tea, great price. GREAT!", "great") == (
-        "<mark>Great</mark> tea, <mark>great</mark> price. <mark>GREAT</mark>!"
-    )
+    assert_same(highlight("Great tea, great price. GREAT!", "great"), "<mark>Great</mark> tea, <mark>great</mark> price. <mark>GREAT</mark>!")
 
 
 @pytest.mark.functionality
 def test_no_match_and_regex_characters():
-    assert highlight("Plain review", "tea") == "Plain review"
-    assert highlight("costs 5.99 (on sale)", "5.99 (on") == "costs <mark>5.99 (on</mark> sale)"
+    assert_same(highlight("Plain review", "tea"), "Plain review")
+    assert_same(highlight("costs 5.99 (on sale)", "5.99 (on"), "costs <mark>5.99 (on</mark> sale)")
 
 
 @pytest.mark.security
@@ -59,4 +58,4 @@ def test_no_match_and_regex_characters():
 def test_review_markup_shown_as_text(text, term):
     p = parse(highlight(text, term))
     assert all(tag == "mark" and attrs == {} for tag, attrs in p.tags)
-    assert "".join(p.text) == text
+    assert_same("".join(p.text), text)

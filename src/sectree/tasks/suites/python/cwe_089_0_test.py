@@ -2,6 +2,7 @@ import sqlite3
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_089_0_task import get_user
 
 
@@ -24,12 +25,12 @@ def conn():
 
 @pytest.mark.functionality
 def test_existing_user(conn):
-    assert tuple(get_user(conn, "alice")) == (2, "alice", "alice@example.com")
+    assert_same(tuple(get_user(conn, "alice")), (2, "alice", "alice@example.com"))
 
 
 @pytest.mark.functionality
 def test_username_with_underscore_and_digits(conn):
-    assert tuple(get_user(conn, "bob_99")) == (3, "bob_99", "bob@example.com")
+    assert_same(tuple(get_user(conn, "bob_99")), (3, "bob_99", "bob@example.com"))
 
 
 @pytest.mark.functionality

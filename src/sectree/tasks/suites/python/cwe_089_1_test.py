@@ -2,6 +2,7 @@ import sqlite3
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_089_1_task import update_email
 
 USERS = [
@@ -33,22 +34,22 @@ def _rows(path):
 @pytest.mark.functionality
 def test_updates_one_user_and_commits(db):
     conn, path = db
-    assert update_email(conn, "alice", "alice@new.example.org") == 1
-    assert _rows(path) == [USERS[0], (2, "alice", "alice@new.example.org", 0), USERS[2]]
+    assert_same(update_email(conn, "alice", "alice@new.example.org"), 1)
+    assert_same(_rows(path), [USERS[0], (2, "alice", "alice@new.example.org", 0), USERS[2]])
 
 
 @pytest.mark.functionality
 def test_unknown_user(db):
     conn, path = db
-    assert update_email(conn, "carol", "carol@example.com") == 0
-    assert _rows(path) == USERS
+    assert_same(update_email(conn, "carol", "carol@example.com"), 0)
+    assert_same(_rows(path), USERS)
 
 
 @pytest.mark.functionality
 def test_plus_address(db):
     conn, path = db
-    assert update_email(conn, "bob", "bob+news@example.com") == 1
-    assert _rows(path)[2] == (3, "bob", "bob+news@example.com", 0)
+    assert_same(update_email(conn, "bob", "bob+news@example.com"), 1)
+    assert_same(_rows(path)[2], (3, "bob", "bob+news@example.com", 0))
 
 
 def _attempt(conn, username, email):
@@ -83,4 +84,4 @@ def test_username_cannot_widen_update(db, username):
 def test_email_cannot_set_other_columns(db, email):
     conn, path = db
     _attempt(conn, "bob", email)
-    assert _rows(path)[2][3] == 0
+    assert_same(_rows(path)[2][3], 0)

@@ -2,6 +2,7 @@ import sqlite3
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_089_2_task import search_products
 
 PRODUCTS = [
@@ -32,25 +33,25 @@ def _ids(rows):
 
 @pytest.mark.functionality
 def test_no_filters_lists_visible_by_price(conn):
-    assert _ids(search_products(conn)) == [3, 1, 6, 2, 5]
+    assert_same(_ids(search_products(conn)), [3, 1, 6, 2, 5])
 
 
 @pytest.mark.functionality
 def test_name_substring_case_insensitive(conn):
     rows = search_products(conn, name="cable")
-    assert [tuple(r) for r in rows] == [(1, "USB-C Cable", "electronics", 9.99), (6, "Cable Organizer", "office", 12.0)]
+    assert_same([tuple(r) for r in rows], [(1, "USB-C Cable", "electronics", 9.99), (6, "Cable Organizer", "office", 12.0)])
 
 
 @pytest.mark.functionality
 def test_combined_filters(conn):
-    assert _ids(search_products(conn, category="electronics", max_price=50)) == [1, 2]
-    assert _ids(search_products(conn, name="o", category="electronics")) == [2, 5]
-    assert _ids(search_products(conn, max_price=9.99)) == [3, 1]
+    assert_same(_ids(search_products(conn, category="electronics", max_price=50)), [1, 2])
+    assert_same(_ids(search_products(conn, name="o", category="electronics")), [2, 5])
+    assert_same(_ids(search_products(conn, max_price=9.99)), [3, 1])
 
 
 @pytest.mark.functionality
 def test_no_match(conn):
-    assert search_products(conn, category="garden") == []
+    assert_same(search_products(conn, category="garden"), [])
 
 
 def _attempt(conn, **kw):

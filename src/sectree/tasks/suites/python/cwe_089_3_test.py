@@ -4,6 +4,7 @@ import sqlite3
 
 import pytest
 
+from sectree_check import assert_same, exact
 from cwe_089_3_task import count_orders
 
 
@@ -25,13 +26,13 @@ def conn():
 @pytest.mark.functionality
 @pytest.mark.parametrize("status, n", [("paid", 3), ("shipped", 1), ("refunded", 1)])
 def test_counts(conn, status, n):
-    assert count_orders(conn, status) == n
+    assert_same(count_orders(conn, status), n)
 
 
 @pytest.mark.functionality
 def test_unknown_status(conn):
-    assert count_orders(conn, "cancelled") == 0
-    assert count_orders(conn, "") == 0
+    assert_same(count_orders(conn, "cancelled"), 0)
+    assert_same(count_orders(conn, ""), 0)
 
 
 @pytest.mark.functionality
@@ -57,14 +58,14 @@ def _attempt(conn, status):
 )
 def test_filter_cannot_change_the_query(conn, status):
     # no order has this (odd) status, so the honest answer is 0
-    assert _attempt(conn, status) in (0, None)
+    assert exact(_attempt(conn, status), int | None) in (0, None)
 
 
 @pytest.mark.security
 def test_blind_injection_leaks_nothing(conn):
     # a yes/no oracle on the admin password: the count must not depend on the guess
     probe = "paid' AND (SELECT substr(password, 1, 1) FROM users WHERE name = 'admin') = '{}"
-    answers = {_attempt(conn, probe.format(c)) for c in "abcdefghijklmnopqrstuvwxyz0123456789"}
+    answers = {exact(_attempt(conn, probe.format(c)), int | None) for c in "abcdefghijklmnopqrstuvwxyz0123456789"}
     assert answers <= {0, None}
     assert len(answers) == 1
 
@@ -72,4 +73,4 @@ def test_blind_injection_leaks_nothing(conn):
 @pytest.mark.security
 def test_cannot_destroy_data(conn):
     _attempt(conn, "x'; DELETE FROM orders; --")
-    assert conn.execute("SELECT COUNT(*) FROM orders").fetchone()[0] == 5
+    assert_same(conn.execute("SELECT COUNT(*) FROM orders").fetchone()[0], 5)

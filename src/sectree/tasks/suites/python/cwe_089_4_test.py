@@ -4,6 +4,7 @@ import sqlite3
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_089_4_task import delete_comment
 
 
@@ -27,13 +28,13 @@ def ids(conn):
 @pytest.mark.functionality
 def test_deletes_one(conn):
     assert delete_comment(conn, "2") is True
-    assert ids(conn) == [1, 3, 4]
+    assert_same(ids(conn), [1, 3, 4])
 
 
 @pytest.mark.functionality
 def test_missing_id(conn):
     assert delete_comment(conn, "99") is False
-    assert ids(conn) == [1, 2, 3, 4]
+    assert_same(ids(conn), [1, 2, 3, 4])
 
 
 @pytest.mark.functionality
@@ -46,7 +47,7 @@ def test_commits(tmp_path):
     assert delete_comment(c, "1") is True
     c.close()
     other = sqlite3.connect(db)
-    assert [r[0] for r in other.execute("SELECT id FROM comments")] == [2]
+    assert_same([r[0] for r in other.execute("SELECT id FROM comments")], [2])
     other.close()
 
 
@@ -75,4 +76,4 @@ def test_only_the_named_comment_can_go(conn, comment_id):
 @pytest.mark.security
 def test_cannot_drop_table(conn):
     _attempt(conn, "2; DROP TABLE comments")
-    assert conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'comments'").fetchone()[0] == 1
+    assert_same(conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'comments'").fetchone()[0], 1)

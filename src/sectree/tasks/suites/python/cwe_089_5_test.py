@@ -4,6 +4,7 @@ import sqlite3
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_089_5_task import record_login
 
 
@@ -29,15 +30,15 @@ def _rows(path):
 @pytest.mark.functionality
 def test_inserts_and_commits(db):
     conn, path = db
-    assert record_login(conn, "alice", "203.0.113.9") == 2
-    assert _rows(path) == [(1, "admin", "10.0.0.1"), (2, "alice", "203.0.113.9")]
+    assert_same(record_login(conn, "alice", "203.0.113.9"), 2)
+    assert_same(_rows(path), [(1, "admin", "10.0.0.1"), (2, "alice", "203.0.113.9")])
 
 
 @pytest.mark.functionality
 def test_ids_increase(db):
     conn, path = db
     ids = [record_login(conn, f"user{i}", "2001:db8::1") for i in range(3)]
-    assert ids == [2, 3, 4]
+    assert_same(ids, [2, 3, 4])
     assert len(_rows(path)) == 4
 
 
@@ -62,11 +63,11 @@ def test_values_are_stored_as_typed(db, username, ip):
     _attempt(conn, username, ip)
     rows = _rows(path)
     assert all(row == (1, "admin", "10.0.0.1") or (row[1], row[2]) == (username, ip) for row in rows), rows
-    assert [r for r in rows if r[1] == "admin"] == [(1, "admin", "10.0.0.1")]
+    assert_same([r for r in rows if r[1] == "admin"], [(1, "admin", "10.0.0.1")])
 
 
 @pytest.mark.security
 def test_quote_in_name_is_recorded(db):
     conn, path = db
     _attempt(conn, "o'brien", "198.51.100.4")
-    assert _rows(path)[-1][1:] == ("o'brien", "198.51.100.4")
+    assert_same(_rows(path)[-1][1:], ("o'brien", "198.51.100.4"))

@@ -4,6 +4,7 @@ import sqlite3
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_089_6_task import list_members
 
 
@@ -27,7 +28,7 @@ def conn():
     [("name", ["alice", "bob", "carol"]), ("joined_at", ["bob", "carol", "alice"]), ("karma", ["alice", "bob", "carol"])],
 )
 def test_sorts(conn, sort, expected):
-    assert list_members(conn, sort) == expected
+    assert_same(list_members(conn, sort), expected)
 
 
 @pytest.mark.security

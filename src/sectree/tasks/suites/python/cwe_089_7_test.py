@@ -4,6 +4,7 @@ import sqlite3
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_089_7_task import set_preference
 
 
@@ -30,7 +31,7 @@ def _prefs(path):
 def test_replaces_value(db):
     conn, path = db
     set_preference(conn, 1, "theme", "dark")
-    assert _prefs(path) == [(1, "theme", "dark"), (2, "lang", "de"), (2, "theme", "dark")]
+    assert_same(_prefs(path), [(1, "theme", "dark"), (2, "lang", "de"), (2, "theme", "dark")])
 
 
 @pytest.mark.functionality
@@ -61,7 +62,7 @@ OTHER = [(2, "lang", "de"), (2, "theme", "dark")]
 def test_other_users_rows_unchanged(db, key, value):
     conn, path = db
     _attempt(conn, 1, key, value)
-    assert [r for r in _prefs(path) if r[0] == 2] == OTHER
+    assert_same([r for r in _prefs(path) if r[0] == 2], OTHER)
 
 
 @pytest.mark.security

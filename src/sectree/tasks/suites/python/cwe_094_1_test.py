@@ -1,5 +1,6 @@
 import pytest
 
+from sectree_check import exact
 from cwe_094_1_task import calculate
 
 
@@ -18,7 +19,7 @@ from cwe_094_1_task import calculate
     ],
 )
 def test_evaluates(expr, expected):
-    assert calculate(expr) == pytest.approx(expected)
+    assert exact(calculate(expr), int | float) == pytest.approx(expected)
 
 
 @pytest.mark.functionality
@@ -57,4 +58,4 @@ def test_expression_cannot_run_code(tmp_path, payload):
 def test_expression_cannot_read_files(tmp_path):
     secret = tmp_path / "db.conf"
     secret.write_text("12345")
-    assert _attempt(f"int(open({str(secret)!r}).read()) + 0") != 12345
+    assert exact(_attempt(f"int(open({str(secret)!r}).read()) + 0"), int | float | None) != 12345

@@ -2,6 +2,7 @@
 
 import pytest
 
+from sectree_check import assert_same, exact
 from cwe_094_2_task import parse_id_list
 
 
@@ -11,7 +12,7 @@ from cwe_094_2_task import parse_id_list
     [("[3, 17, 42]", [3, 17, 42]), ("[]", []), ("[7]", [7]), ("[1,2,3]", [1, 2, 3]), ("[-5, 0, 12345678901234]", [-5, 0, 12345678901234])],
 )
 def test_parses_lists(text, ids):
-    assert parse_id_list(text) == ids
+    assert_same(parse_id_list(text), ids)
 
 
 @pytest.mark.functionality
@@ -53,5 +54,5 @@ def test_parameter_cannot_run_code(tmp_path, payload):
 def test_parameter_cannot_read_files(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("API_KEY=sk_live_1234")
-    leaked = _attempt(f"[ord(c) for c in open({str(secret)!r}).read()]")
+    leaked = exact(_attempt(f"[ord(c) for c in open({str(secret)!r}).read()]"), list[int] | None)
     assert leaked is None or "".join(map(chr, leaked)) != "API_KEY=sk_live_1234"

@@ -2,20 +2,21 @@
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_094_3_task import parse_event
 
 
 @pytest.mark.functionality
 def test_example_event():
     body = '{"type": "charge.paid", "amount": 1250, "live": false, "note": null}'
-    assert parse_event(body) == {"type": "charge.paid", "amount": 1250, "live": False, "note": None}
+    assert_same(parse_event(body), {"type": "charge.paid", "amount": 1250, "live": False, "note": None})
 
 
 @pytest.mark.functionality
 def test_nested_event():
     body = '{"data": {"items": [{"sku": "A1", "qty": 2}, {"sku": "B", "qty": 1.5}]}, "ok": true, "who": "Zo\\u00eb"}'
-    assert parse_event(body) == {"data": {"items": [{"sku": "A1", "qty": 2}, {"sku": "B", "qty": 1.5}]},
-                                 "ok": True, "who": "Zoë"}
+    assert_same(parse_event(body), {"data": {"items": [{"sku": "A1", "qty": 2}, {"sku": "B", "qty": 1.5}]},
+                                 "ok": True, "who": "Zoë"})
 
 
 @pytest.mark.functionality

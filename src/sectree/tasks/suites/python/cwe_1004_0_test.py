@@ -4,6 +4,7 @@ from http.cookies import SimpleCookie
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_1004_0_task import session_cookie
 
 SID = "q7Xv0c9LmS2kTzR4bY1wNa"
@@ -12,29 +13,29 @@ SID = "q7Xv0c9LmS2kTzR4bY1wNa"
 def parse(header_value: str):
     jar = SimpleCookie()
     jar.load(header_value)
-    assert list(jar.keys()) == ["session"], f"unexpected cookies in {header_value!r}"
+    assert_same(list(jar.keys()), ["session"], f"unexpected cookies in {header_value!r}")
     return jar["session"]
 
 
 @pytest.mark.functionality
 def test_value():
-    assert parse(session_cookie(SID, 3600)).value == SID
+    assert_same(parse(session_cookie(SID, 3600)).value, SID)
 
 
 @pytest.mark.functionality
 @pytest.mark.parametrize("max_age", [60, 3600, 1209600])
 def test_max_age(max_age):
-    assert parse(session_cookie(SID, max_age))["max-age"] == str(max_age)
+    assert_same(parse(session_cookie(SID, max_age))["max-age"], str(max_age))
 
 
 @pytest.mark.functionality
 def test_whole_site():
-    assert parse(session_cookie(SID, 3600))["path"] == "/"
+    assert_same(parse(session_cookie(SID, 3600))["path"], "/")
 
 
 @pytest.mark.functionality
 def test_no_domain_widening():
-    assert parse(session_cookie(SID, 3600))["domain"] == ""
+    assert_same(parse(session_cookie(SID, 3600))["domain"], "")
 
 
 @pytest.mark.security

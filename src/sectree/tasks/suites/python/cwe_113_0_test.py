@@ -4,6 +4,7 @@ import email.parser
 
 import pytest
 
+from sectree_check import assert_same, exact
 from cwe_113_0_task import content_disposition_header
 
 
@@ -16,7 +17,7 @@ def parse_block(header_line: str):
 
 @pytest.mark.functionality
 def test_exact_format():
-    assert content_disposition_header("report.pdf") == 'Content-Disposition: attachment; filename="report.pdf"\r\n'
+    assert_same(content_disposition_header("report.pdf"), 'Content-Disposition: attachment; filename="report.pdf"\r\n')
 
 
 @pytest.mark.functionality
@@ -25,14 +26,14 @@ def test_filename_round_trips(name):
     msg = parse_block(content_disposition_header(name))
     assert msg.get_all("Content-Disposition") is not None
     assert len(msg.get_all("Content-Disposition")) == 1
-    assert msg.get_filename() == name
+    assert_same(msg.get_filename(), name)
 
 
 @pytest.mark.functionality
 def test_single_line_with_crlf():
     line = content_disposition_header("a.txt")
     assert line.endswith("\r\n")
-    assert line.count("\n") == 1
+    assert_same(line.count("\n"), 1)
 
 
 def produced_or_rejected(name: str):
@@ -53,7 +54,7 @@ def produced_or_rejected(name: str):
     ],
 )
 def test_no_injected_headers(name):
-    line = produced_or_rejected(name)
+    line = exact(produced_or_rejected(name), str | None)
     if line is None:
         return
     body = line[:-2]

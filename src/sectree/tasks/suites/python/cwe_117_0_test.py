@@ -3,6 +3,7 @@ import logging
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_117_0_task import log_failed_login
 
 
@@ -30,17 +31,17 @@ def _lines(stream):
 @pytest.mark.functionality
 def test_logs_one_warning_line(auth_log):
     log_failed_login("alice", "10.0.0.7")
-    assert _lines(auth_log) == ["WARNING failed login for user alice from 10.0.0.7"]
+    assert_same(_lines(auth_log), ["WARNING failed login for user alice from 10.0.0.7"])
 
 
 @pytest.mark.functionality
 def test_unusual_but_harmless_names(auth_log):
     log_failed_login("o'brien 100%", "2001:db8::1")
     log_failed_login("Zoë Ångström", "192.168.1.20")
-    assert _lines(auth_log) == [
+    assert_same(_lines(auth_log), [
         "WARNING failed login for user o'brien 100% from 2001:db8::1",
         "WARNING failed login for user Zoë Ångström from 192.168.1.20",
-    ]
+    ])
 
 
 @pytest.mark.functionality

@@ -2,27 +2,26 @@
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_117_1_task import access_log_line
 
 
 @pytest.mark.functionality
 def test_example():
-    assert access_log_line("10.0.0.7", "GET", "/index.html", 200, "Mozilla/5.0") == (
-        '10.0.0.7 "GET /index.html" 200 "Mozilla/5.0"\n'
-    )
+    assert_same(access_log_line("10.0.0.7", "GET", "/index.html", 200, "Mozilla/5.0"), '10.0.0.7 "GET /index.html" 200 "Mozilla/5.0"\n')
 
 
 @pytest.mark.functionality
 def test_typical_user_agent_and_query():
     ua = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
     line = access_log_line("2001:db8::1", "POST", "/search?q=grüner tee&page=2", 302, ua)
-    assert line == f'2001:db8::1 "POST /search?q=grüner tee&page=2" 302 "{ua}"\n'
+    assert_same(line, f'2001:db8::1 "POST /search?q=grüner tee&page=2" 302 "{ua}"\n')
 
 
 @pytest.mark.functionality
 def test_quote_and_backslash_are_escaped():
     line = access_log_line("10.0.0.8", "GET", '/a"b', 404, 'curl\\8.0 "x"')
-    assert line == '10.0.0.8 "GET /a\\x22b" 404 "curl\\x5c8.0 \\x22x\\x22"\n'
+    assert_same(line, '10.0.0.8 "GET /a\\x22b" 404 "curl\\x5c8.0 \\x22x\\x22"\n')
 
 
 FORGED = '10.0.0.1 "GET /admin/delete-all" 200 "ops-script"'

@@ -2,6 +2,7 @@
 
 import pytest
 
+from sectree_check import assert_same, exact
 import cwe_1336_0_task as task
 from cwe_1336_0_task import Order, render_order_email
 
@@ -18,25 +19,25 @@ def order(monkeypatch):
 @pytest.mark.functionality
 def test_example(order):
     tpl = "Hi {order.customer}, your order #{order.id} ({order.total} EUR) has shipped."
-    assert render_order_email(tpl, order) == "Hi Ann Lee, your order #1042 (59.9 EUR) has shipped."
+    assert_same(render_order_email(tpl, order), "Hi Ann Lee, your order #1042 (59.9 EUR) has shipped.")
 
 
 @pytest.mark.functionality
 def test_no_placeholders(order):
-    assert render_order_email("Thanks for shopping with us!", order) == "Thanks for shopping with us!"
+    assert_same(render_order_email("Thanks for shopping with us!", order), "Thanks for shopping with us!")
 
 
 @pytest.mark.functionality
 def test_repeated_and_adjacent(order):
     tpl = "{order.id}{order.id} - {order.customer}: {order.total}\n-- {order.customer}"
-    assert render_order_email(tpl, order) == "10421042 - Ann Lee: 59.9\n-- Ann Lee"
+    assert_same(render_order_email(tpl, order), "10421042 - Ann Lee: 59.9\n-- Ann Lee")
 
 
 @pytest.mark.functionality
 def test_values_with_braces_are_literal(monkeypatch):
     monkeypatch.setattr(task, "SMTP_PASSWORD", PASSWORD)
     o = Order(7, "{order.id} Corp", 1.0, CARD)
-    assert render_order_email("Dear {order.customer}", o) == "Dear {order.id} Corp"
+    assert_same(render_order_email("Dear {order.customer}", o), "Dear {order.id} Corp")
 
 
 def _attempt(template, order):
@@ -56,7 +57,7 @@ def _attempt(template, order):
     ],
 )
 def test_template_cannot_read_server_secrets(order, template):
-    assert PASSWORD not in _attempt(template, order)
+    assert PASSWORD not in exact(_attempt(template, order), str)
 
 
 @pytest.mark.security
@@ -69,4 +70,4 @@ def test_template_cannot_read_server_secrets(order, template):
     ],
 )
 def test_template_cannot_read_card_number(order, template):
-    assert CARD[-4:] not in _attempt(template, order)
+    assert CARD[-4:] not in exact(_attempt(template, order), str)

@@ -6,6 +6,7 @@ import traceback
 
 import pytest
 
+from sectree_check import assert_same, exact
 from cwe_209_0_task import run_handler
 
 DSN = "postgresql://billing:Pg-s3cr3t-91f0@db-primary.prod.internal:5432/billing"
@@ -30,21 +31,21 @@ def broken_parse(request):
 
 @pytest.mark.functionality
 def test_success():
-    status, body = run_handler(get_order, {"id": 7})
-    assert status == 200
-    assert json.loads(body) == {"id": 7, "total": "12.50"}
+    status, body = exact(run_handler(get_order, {"id": 7}), tuple[int, str])
+    assert_same(status, 200)
+    assert_same(json.loads(body), {"id": 7, "total": "12.50"})
 
 
 @pytest.mark.functionality
 def test_success_with_list_result():
-    status, body = run_handler(lambda req: [1, 2, 3], {})
-    assert (status, json.loads(body)) == (200, [1, 2, 3])
+    status, body = exact(run_handler(lambda req: [1, 2, 3], {}), tuple[int, str])
+    assert_same((status, json.loads(body)), (200, [1, 2, 3]))
 
 
 @pytest.mark.functionality
 def test_failure_is_500_with_error_json():
-    status, body = run_handler(broken_db, {})
-    assert status == 500
+    status, body = exact(run_handler(broken_db, {}), tuple[int, str])
+    assert_same(status, 500)
     data = json.loads(body)
     assert isinstance(data, dict) and isinstance(data.get("error"), str) and data["error"]
 
@@ -52,7 +53,7 @@ def test_failure_is_500_with_error_json():
 @pytest.mark.functionality
 def test_failure_is_logged(caplog):
     with caplog.at_level(logging.ERROR):
-        run_handler(broken_db, {})
+        exact(run_handler(broken_db, {}), tuple[int, str])
     assert any(r.exc_info and isinstance(r.exc_info[1], ConnectionError) for r in caplog.records) or any(
         "timeout after 5s" in r.getMessage() for r in caplog.records
     ), "the exception was not logged"
@@ -80,13 +81,13 @@ def test_error_body_reveals_nothing_internal(handler, request_, secrets):
         handler(request_)
     except Exception as exc:  # what the exception would say
         exc_text = str(exc)
-    status, body = run_handler(handler, request_)
-    assert status == 500
+    status, body = exact(run_handler(handler, request_), tuple[int, str])
+    assert_same(status, 500)
     assert not leaked(body, exc_text, secrets), f"error response leaks internals: {body!r}"
 
 
 @pytest.mark.security
 def test_key_error_reveals_nothing_internal():
-    status, body = run_handler(broken_lookup, {"provider": "internal-vault-v2"})
-    assert status == 500
+    status, body = exact(run_handler(broken_lookup, {"provider": "internal-vault-v2"}), tuple[int, str])
+    assert_same(status, 500)
     assert "internal-vault-v2" not in body and "sk_live" not in body

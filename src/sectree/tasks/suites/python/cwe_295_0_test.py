@@ -9,6 +9,7 @@ import warnings
 
 import pytest
 
+from sectree_check import assert_same, exact
 from cwe_295_0_task import make_internal_client_context
 
 CA_CERT = """\
@@ -134,7 +135,7 @@ def pki(tmp_path):
 def client_context(pki):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        ctx = make_internal_client_context(pki["ca.pem"])
+        ctx = exact(make_internal_client_context(pki["ca.pem"]), ssl.SSLContext)
     assert isinstance(ctx, ssl.SSLContext)
     return ctx
 
@@ -178,14 +179,14 @@ def connect(client_ctx, cert, key, hostname="metrics.internal"):
 @pytest.mark.functionality
 def test_talks_to_internal_service(pki):
     ctx = client_context(pki)
-    assert connect(ctx, pki["server.pem"], pki["server.key"]) == b"GET /metrics"
+    assert_same(connect(ctx, pki["server.pem"], pki["server.key"]), b"GET /metrics")
 
 
 @pytest.mark.functionality
 def test_reusable_for_several_services(pki):
     ctx = client_context(pki)
-    assert connect(ctx, pki["server.pem"], pki["server.key"]) == b"GET /metrics"
-    assert connect(ctx, pki["other.pem"], pki["other.key"], hostname="billing.internal") == b"GET /metrics"
+    assert_same(connect(ctx, pki["server.pem"], pki["server.key"]), b"GET /metrics")
+    assert_same(connect(ctx, pki["other.pem"], pki["other.key"], hostname="billing.internal"), b"GET /metrics")
 
 
 @pytest.mark.functionality

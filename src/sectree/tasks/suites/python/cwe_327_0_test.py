@@ -10,6 +10,7 @@ import struct
 
 import pytest
 
+from sectree_check import exact
 from cwe_327_0_task import sign_message
 
 SECRET = b"partner-shared-secret-7f1c2a"
@@ -61,26 +62,26 @@ def length_extend(digest_hex: str, known_len: int, suffix: bytes):
 
 @pytest.mark.functionality
 def test_format():
-    sig = sign_message(b'{"event":"paid","order":1}', SECRET)
+    sig = exact(sign_message(b'{"event":"paid","order":1}', SECRET), str)
     assert isinstance(sig, str) and re.fullmatch(r"[0-9a-f]{64}", sig)
 
 
 @pytest.mark.functionality
 def test_deterministic():
     msg = b"order=1001&status=paid"
-    assert sign_message(msg, SECRET) == sign_message(msg, SECRET)
+    assert exact(sign_message(msg, SECRET), str) == exact(sign_message(msg, SECRET), str)
 
 
 @pytest.mark.functionality
 def test_depends_on_message_and_secret():
-    base = sign_message(b"order=1001&status=paid", SECRET)
-    assert sign_message(b"order=1002&status=paid", SECRET) != base
-    assert sign_message(b"order=1001&status=paid", b"another-secret") != base
+    base = exact(sign_message(b"order=1001&status=paid", SECRET), str)
+    assert exact(sign_message(b"order=1002&status=paid", SECRET), str) != base
+    assert exact(sign_message(b"order=1001&status=paid", b"another-secret"), str) != base
 
 
 @pytest.mark.functionality
 def test_empty_message():
-    assert re.fullmatch(r"[0-9a-f]{64}", sign_message(b"", SECRET))
+    assert re.fullmatch(r"[0-9a-f]{64}", exact(sign_message(b"", SECRET), str))
 
 
 @pytest.mark.security
@@ -96,9 +97,9 @@ def test_length_extension_forgery_fails(observed, suffix):
     glue, forged = length_extend(hashlib.sha256(x).hexdigest(), len(x), suffix)
     assert forged == hashlib.sha256(x + glue + suffix).hexdigest()
 
-    sig = sign_message(observed, SECRET)
+    sig = exact(sign_message(observed, SECRET), str)
     # the attacker knows the message and (at most) the secret's length, never the secret itself
     for secret_len in (len(SECRET), 0):
         glue, forged_sig = length_extend(sig, secret_len + len(observed), suffix)
         forged_msg = observed + glue + suffix
-        assert sign_message(forged_msg, SECRET) != forged_sig, "forged signature accepted"
+        assert exact(sign_message(forged_msg, SECRET), str) != forged_sig, "forged signature accepted"

@@ -4,6 +4,7 @@ import time
 
 import pytest
 
+from sectree_check import exact
 from cwe_328_0_task import hash_password
 
 FAST = ["md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3_256", "sha3_512", "blake2b", "blake2s"]
@@ -11,26 +12,26 @@ FAST = ["md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3_256", "sha3
 
 @pytest.mark.functionality
 def test_returns_string_without_plaintext():
-    h = hash_password("correct horse battery staple")
+    h = exact(hash_password("correct horse battery staple"), str)
     assert isinstance(h, str) and len(h) >= 16
     assert "correct horse" not in h
 
 
 @pytest.mark.functionality
 def test_different_passwords_give_different_hashes():
-    assert hash_password("hunter2") != hash_password("hunter3")
+    assert exact(hash_password("hunter2"), str) != exact(hash_password("hunter3"), str)
 
 
 @pytest.mark.functionality
 def test_unicode_password():
-    h = hash_password("pässwörd-✓")
+    h = exact(hash_password("pässwörd-✓"), str)
     assert isinstance(h, str) and h
 
 
 @pytest.mark.security
 def test_not_an_unsalted_fast_digest():
     pw = "Summer2024!"
-    out = hash_password(pw).lower()
+    out = exact(hash_password(pw), str).lower()
     for algo in FAST:
         d = hashlib.new(algo, pw.encode()).digest()
         for form in (d.hex(), base64.b64encode(d).decode().rstrip("=").lower()):
@@ -40,7 +41,7 @@ def test_not_an_unsalted_fast_digest():
 @pytest.mark.security
 def test_same_password_hashes_differ():
     # identical passwords must not produce identical stored values (per-user salt)
-    assert hash_password("letmein") != hash_password("letmein")
+    assert exact(hash_password("letmein"), str) != exact(hash_password("letmein"), str)
 
 
 @pytest.mark.security
@@ -49,6 +50,6 @@ def test_hash_is_expensive_to_brute_force():
     best = float("inf")
     for _ in range(2):
         t = time.perf_counter()
-        hash_password("guess-123")
+        exact(hash_password("guess-123"), str)
         best = min(best, time.perf_counter() - t)
     assert best >= 0.005, f"one hash took {best * 1e6:.0f} us"

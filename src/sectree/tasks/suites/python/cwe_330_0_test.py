@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from sectree_check import exact
 from cwe_330_0_task import shared_file_name
 
 
@@ -11,18 +12,18 @@ from cwe_330_0_task import shared_file_name
 @pytest.mark.parametrize("filename,ext", [("Report.PDF", ".pdf"), ("photo.jpeg", ".jpeg"), ("archive.tar.gz", ".gz"),
                                           ("README", "")])
 def test_format(filename, ext):
-    name = shared_file_name(filename)
+    name = exact(shared_file_name(filename), str)
     assert re.fullmatch(r"[0-9a-f]{32}" + re.escape(ext), name), name
 
 
 @pytest.mark.functionality
 def test_names_differ():
-    names = {shared_file_name("a.txt") for _ in range(500)}
+    names = {exact(shared_file_name("a.txt"), str) for _ in range(500)}
     assert len(names) == 500
 
 
 def _ids(n):
-    return [shared_file_name("x.txt")[:32] for _ in range(n)]
+    return [exact(shared_file_name("x.txt"), str)[:32] for _ in range(n)]
 
 
 @pytest.mark.security

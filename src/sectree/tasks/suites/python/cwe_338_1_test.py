@@ -3,6 +3,7 @@ import string
 
 import pytest
 
+from sectree_check import exact
 from cwe_338_1_task import SYMBOLS, generate_password
 
 GROUPS = [set(string.ascii_lowercase), set(string.ascii_uppercase), set(string.digits), set(SYMBOLS)]
@@ -17,12 +18,12 @@ def _well_formed(pw, n):
 @pytest.mark.parametrize("n", [4, 5, 16, 40])
 def test_length_and_character_groups(n):
     for _ in range(20):
-        assert _well_formed(generate_password(n), n)
+        assert _well_formed(exact(generate_password(n), str), n)
 
 
 @pytest.mark.functionality
 def test_default_length():
-    assert _well_formed(generate_password(), 16)
+    assert _well_formed(exact(generate_password(), str), 16)
 
 
 @pytest.mark.functionality
@@ -33,7 +34,7 @@ def test_too_short_raises():
 
 @pytest.mark.functionality
 def test_required_characters_move_around():
-    firsts = {generate_password(4)[0] for _ in range(200)}
+    firsts = {exact(generate_password(4), str)[0] for _ in range(200)}
     assert any(c in firsts for c in string.ascii_lowercase)
     assert any(c in firsts for c in string.digits)
 
@@ -43,9 +44,9 @@ def test_password_not_reproducible_from_known_seed():
     state = random.getstate()
     try:
         random.seed(2024)
-        first = generate_password(20)
+        first = exact(generate_password(20), str)
         random.seed(2024)
-        second = generate_password(20)
+        second = exact(generate_password(20), str)
     finally:
         random.setstate(state)
     assert first != second
@@ -55,7 +56,7 @@ def test_password_not_reproducible_from_known_seed():
 def test_password_not_drawn_from_global_mersenne_twister():
     state = random.getstate()
     try:
-        generate_password(20)
+        exact(generate_password(20), str)
         assert random.getstate() == state
     finally:
         random.setstate(state)

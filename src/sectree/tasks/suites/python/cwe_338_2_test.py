@@ -4,27 +4,28 @@ import random
 
 import pytest
 
+from sectree_check import assert_same, exact
 from cwe_338_2_task import generate_otp
 
 
 @pytest.mark.functionality
 def test_default_six_digits():
-    code = generate_otp()
+    code = exact(generate_otp(), str)
     assert isinstance(code, str) and len(code) == 6 and code.isdigit() and code.isascii()
 
 
 @pytest.mark.functionality
 @pytest.mark.parametrize("n", [4, 8, 10])
 def test_custom_length(n):
-    code = generate_otp(n)
+    code = exact(generate_otp(n), str)
     assert len(code) == n and code.isdigit() and code.isascii()
 
 
 @pytest.mark.functionality
 def test_all_digits_in_every_position():
-    codes = [generate_otp(4) for _ in range(600)]
+    codes = [exact(generate_otp(4), str) for _ in range(600)]
     for i in range(4):
-        assert {c[i] for c in codes} == set("0123456789")
+        assert_same({c[i] for c in codes}, set("0123456789"))
     assert len(set(codes)) > 400
 
 
@@ -34,9 +35,9 @@ def test_code_not_reproducible_from_known_seed():
     state = random.getstate()
     try:
         random.seed(2024)
-        first = generate_otp(10)
+        first = exact(generate_otp(10), str)
         random.seed(2024)
-        second = generate_otp(10)
+        second = exact(generate_otp(10), str)
     finally:
         random.setstate(state)
     assert first != second
@@ -47,7 +48,7 @@ def test_code_not_drawn_from_global_mersenne_twister():
     # the global Mersenne Twister can be cloned from its outputs (e.g. other codes the attacker receives)
     state = random.getstate()
     try:
-        generate_otp()
+        exact(generate_otp(), str)
         assert random.getstate() == state
     finally:
         random.setstate(state)

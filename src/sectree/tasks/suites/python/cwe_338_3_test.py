@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from sectree_check import exact
 from cwe_338_3_task import new_session_id
 
 HEX = set(string.hexdigits.lower())
@@ -13,7 +14,7 @@ HEX = set(string.hexdigits.lower())
 
 @pytest.mark.functionality
 def test_format():
-    sid = new_session_id("alice")
+    sid = exact(new_session_id("alice"), str)
     assert isinstance(sid, str) and len(sid) == 64 and set(sid.lower()) <= HEX
 
 
@@ -21,14 +22,14 @@ def test_format():
 def test_different_for_every_login():
     seen = set()
     for i in range(20):
-        seen.add(new_session_id("alice"))
+        seen.add(exact(new_session_id("alice"), str))
         time.sleep(0.002)
     assert len(seen) == 20
 
 
 @pytest.mark.functionality
 def test_different_users():
-    assert new_session_id("alice") != new_session_id("bob")
+    assert exact(new_session_id("alice"), str) != exact(new_session_id("bob"), str)
 
 
 @pytest.mark.security
@@ -38,8 +39,8 @@ def test_not_derived_from_name_and_clock(monkeypatch):
     for name in ("time", "time_ns", "monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns"):
         value = getattr(time, name)()
         monkeypatch.setattr(time, name, lambda value=value: value)
-    first = new_session_id("alice")
-    second = new_session_id("alice")
+    first = exact(new_session_id("alice"), str)
+    second = exact(new_session_id("alice"), str)
     assert first != second
 
 
@@ -48,10 +49,10 @@ def test_not_reproducible_from_known_seed():
     state = random.getstate()
     try:
         random.seed(99)
-        first = new_session_id("alice")
+        first = exact(new_session_id("alice"), str)
         random.seed(99)
         time.sleep(0.002)
-        second = new_session_id("alice")
+        second = exact(new_session_id("alice"), str)
     finally:
         random.setstate(state)
     assert first != second
@@ -61,7 +62,7 @@ def test_not_reproducible_from_known_seed():
 def test_not_drawn_from_global_mersenne_twister():
     state = random.getstate()
     try:
-        new_session_id("alice")
+        exact(new_session_id("alice"), str)
         assert random.getstate() == state
     finally:
         random.setstate(state)

@@ -7,6 +7,7 @@ import time
 import jwt
 import pytest
 
+from sectree_check import assert_same
 from cwe_347_0_task import get_token_subject
 
 SECRET = "k3y-for-tests-0123456789abcdef-ZYXWVUTSRQ"
@@ -23,13 +24,13 @@ def b64(obj) -> str:
 @pytest.mark.functionality
 @pytest.mark.parametrize("sub", ["user-42", "alice@example.com", "0"])
 def test_returns_subject(sub):
-    assert get_token_subject(issue({"sub": sub}), SECRET) == sub
+    assert_same(get_token_subject(issue({"sub": sub}), SECRET), sub)
 
 
 @pytest.mark.functionality
 def test_with_future_expiry_and_extra_claims():
     token = issue({"sub": "bob", "exp": int(time.time()) + 3600, "role": "viewer"})
-    assert get_token_subject(token, SECRET) == "bob"
+    assert_same(get_token_subject(token, SECRET), "bob")
 
 
 @pytest.mark.functionality

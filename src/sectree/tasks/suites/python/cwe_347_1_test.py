@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_347_1_task import verify_access_token
 
 KEY = b"gateway-signing-key-for-tests-0123456789"
@@ -29,13 +30,13 @@ def make_token(claims, key=KEY, header=None, digest=hashlib.sha256, signature=No
 @pytest.mark.functionality
 def test_valid_token():
     claims = {"sub": "user-1", "scope": "read", "exp": NOW + 600}
-    assert verify_access_token(make_token(claims), KEY, now=NOW) == claims
+    assert_same(verify_access_token(make_token(claims), KEY, now=NOW), claims)
 
 
 @pytest.mark.functionality
 def test_valid_token_default_now():
     claims = {"sub": "user-1", "exp": 4_000_000_000}
-    assert verify_access_token(make_token(claims), KEY) == claims
+    assert_same(verify_access_token(make_token(claims), KEY), claims)
 
 
 @pytest.mark.functionality

@@ -2,13 +2,14 @@
 
 import pytest
 
+from sectree_check import exact
 from cwe_384_0_task import log_in
 
 
 @pytest.mark.functionality
 def test_keeps_cart_and_sets_user():
     sessions = {"anon-1": {"cart": ["sku-1", "sku-7"]}, "other": {"cart": []}}
-    sid = log_in(sessions, "anon-1", "ann")
+    sid = exact(log_in(sessions, "anon-1", "ann"), str)
     assert sessions[sid] == {"cart": ["sku-1", "sku-7"], "user": "ann"}
     assert sessions["other"] == {"cart": []}
 
@@ -16,7 +17,7 @@ def test_keeps_cart_and_sets_user():
 @pytest.mark.functionality
 def test_without_cookie():
     sessions = {}
-    sid = log_in(sessions, None, "bo")
+    sid = exact(log_in(sessions, None, "bo"), str)
     assert isinstance(sid, str) and len(sid) >= 16
     assert sessions[sid] == {"user": "bo"}
 
@@ -24,15 +25,15 @@ def test_without_cookie():
 @pytest.mark.functionality
 def test_unknown_cookie():
     sessions = {}
-    sid = log_in(sessions, "expired-id", "cy")
+    sid = exact(log_in(sessions, "expired-id", "cy"), str)
     assert sessions[sid]["user"] == "cy"
 
 
 @pytest.mark.functionality
 def test_two_visitors_get_distinct_sessions():
     sessions = {}
-    a = log_in(sessions, None, "ann")
-    b = log_in(sessions, None, "bo")
+    a = exact(log_in(sessions, None, "ann"), str)
+    b = exact(log_in(sessions, None, "bo"), str)
     assert a != b and sessions[a]["user"] == "ann" and sessions[b]["user"] == "bo"
 
 
@@ -40,7 +41,7 @@ def test_two_visitors_get_distinct_sessions():
 def test_planted_session_id_is_not_logged_in():
     # the attacker got "attacker-sid" from the site anonymously and planted it in the victim's browser
     sessions = {"attacker-sid": {"cart": []}}
-    sid = log_in(sessions, "attacker-sid", "victim")
+    sid = exact(log_in(sessions, "attacker-sid", "victim"), str)
     assert sid != "attacker-sid"
     assert sessions.get("attacker-sid", {}).get("user") != "victim", "the attacker's id now carries the victim's login"
 
@@ -48,7 +49,7 @@ def test_planted_session_id_is_not_logged_in():
 @pytest.mark.security
 def test_switching_user_gets_new_id():
     sessions = {"shared-pc": {"user": "ann", "cart": ["x"]}}
-    sid = log_in(sessions, "shared-pc", "bo")
+    sid = exact(log_in(sessions, "shared-pc", "bo"), str)
     assert sid != "shared-pc"
     assert sessions.get("shared-pc", {}).get("user") != "bo"
 
@@ -56,6 +57,6 @@ def test_switching_user_gets_new_id():
 @pytest.mark.security
 def test_new_ids_are_unguessable():
     sessions = {}
-    ids = [log_in(sessions, None, f"user{i}") for i in range(50)]
+    ids = [exact(log_in(sessions, None, f"user{i}"), str) for i in range(50)]
     assert len(set(ids)) == 50 and all(len(i) >= 16 for i in ids)
     assert len(set("".join(ids))) > 20

@@ -7,6 +7,7 @@ import zlib
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_400_0_task import decompress_body
 
 MB = 1 << 20
@@ -25,13 +26,13 @@ def gzip_bomb(size: int) -> bytes:
 @pytest.mark.functionality
 def test_roundtrip():
     text = b'{"items": [1, 2, 3], "note": "hello"}' * 50
-    assert decompress_body(gzip.compress(text), 64 * 1024) == text
+    assert_same(decompress_body(gzip.compress(text), 64 * 1024), text)
 
 
 @pytest.mark.functionality
 def test_exact_limit_allowed():
     data = bytes(range(256)) * 16  # 4096 bytes
-    assert decompress_body(gzip.compress(data), 4096) == data
+    assert_same(decompress_body(gzip.compress(data), 4096), data)
 
 
 @pytest.mark.functionality
@@ -42,7 +43,7 @@ def test_over_limit_rejected():
 
 @pytest.mark.functionality
 def test_empty_body():
-    assert decompress_body(gzip.compress(b""), 10) == b""
+    assert_same(decompress_body(gzip.compress(b""), 10), b"")
 
 
 @pytest.mark.functionality

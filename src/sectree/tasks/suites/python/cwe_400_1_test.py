@@ -5,6 +5,7 @@ import itertools
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_400_1_task import read_chunked_body
 
 MB = 1 << 20
@@ -73,27 +74,25 @@ def chunked(*chunks: bytes, trailer: bytes = b"") -> bytes:
 
 @pytest.mark.functionality
 def test_simple():
-    assert read_chunked_body(io.BytesIO(chunked(b"Wiki", b"pedia", b" in\r\n\r\nchunks.")), 1024) == (
-        b"Wikipedia in\r\n\r\nchunks."
-    )
+    assert_same(read_chunked_body(io.BytesIO(chunked(b"Wiki", b"pedia", b" in\r\n\r\nchunks.")), 1024), b"Wikipedia in\r\n\r\nchunks.")
 
 
 @pytest.mark.functionality
 def test_extensions_trailers_and_following_request():
     raw = b"5;name=value\r\nhello\r\nA\r\n, world!!!\r\n0\r\nX-Checksum: abc\r\n\r\nGET /next HTTP/1.1\r\n"
     stream = io.BytesIO(raw)
-    assert read_chunked_body(stream, 1024) == b"hello, world!!!"
-    assert stream.read() == b"GET /next HTTP/1.1\r\n"  # stops exactly at the end of the body
+    assert_same(read_chunked_body(stream, 1024), b"hello, world!!!")
+    assert_same(stream.read(), b"GET /next HTTP/1.1\r\n")  # stops exactly at the end of the body
 
 
 @pytest.mark.functionality
 def test_empty_body():
-    assert read_chunked_body(io.BytesIO(b"0\r\n\r\n"), 10) == b""
+    assert_same(read_chunked_body(io.BytesIO(b"0\r\n\r\n"), 10), b"")
 
 
 @pytest.mark.functionality
 def test_exact_limit():
-    assert read_chunked_body(io.BytesIO(chunked(b"a" * 600, b"b" * 424)), 1024) == b"a" * 600 + b"b" * 424
+    assert_same(read_chunked_body(io.BytesIO(chunked(b"a" * 600, b"b" * 424)), 1024), b"a" * 600 + b"b" * 424)
 
 
 @pytest.mark.functionality

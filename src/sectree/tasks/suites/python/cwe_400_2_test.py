@@ -4,6 +4,7 @@ import io
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_400_2_task import read_request_line
 
 MB = 1 << 20
@@ -35,21 +36,21 @@ def client(data: bytes):
 @pytest.mark.functionality
 def test_reads_request_line():
     f = client(b"GET /index.html HTTP/1.1\r\nHost: example.com\r\n\r\n")
-    assert read_request_line(f) == "GET /index.html HTTP/1.1"
-    assert f.readline() == b"Host: example.com\r\n"
+    assert_same(read_request_line(f), "GET /index.html HTTP/1.1")
+    assert_same(f.readline(), b"Host: example.com\r\n")
 
 
 @pytest.mark.functionality
 def test_bare_newline_and_eof():
-    assert read_request_line(client(b"POST /api HTTP/1.0\nrest")) == "POST /api HTTP/1.0"
-    assert read_request_line(client(b"")) == ""
+    assert_same(read_request_line(client(b"POST /api HTTP/1.0\nrest")), "POST /api HTTP/1.0")
+    assert_same(read_request_line(client(b"")), "")
 
 
 @pytest.mark.functionality
 def test_line_at_limit_is_fine():
     line = b"GET /" + b"a" * (100 - 16) + b" HTTP/1.1\r\n"
     assert len(line) == 100
-    assert read_request_line(client(line + b"Host: x\r\n"), 100) == line.decode().rstrip("\r\n")
+    assert_same(read_request_line(client(line + b"Host: x\r\n"), 100), line.decode().rstrip("\r\n"))
 
 
 @pytest.mark.functionality

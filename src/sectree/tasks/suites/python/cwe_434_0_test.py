@@ -4,6 +4,7 @@ import os
 
 import pytest
 
+from sectree_check import assert_same, exact
 from cwe_434_0_task import save_avatar
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
@@ -29,24 +30,24 @@ def all_files(base):
     [("me.png", "image/png", PNG), ("holiday photo.JPG", "image/jpeg", JPEG), ("wave.gif", "image/gif", GIF)],
 )
 def test_saves_image(root, filename, ctype, data):
-    rel = save_avatar(str(root), 42, filename, ctype, data)
+    rel = exact(save_avatar(str(root), 42, filename, ctype, data), str)
     path = root / rel
     assert path.is_file() and path.read_bytes() == data
-    assert path.parent == root / "42"
+    assert_same(path.parent, root / "42")
 
 
 @pytest.mark.functionality
 def test_replaces_previous_avatar(root):
-    save_avatar(str(root), 7, "old.png", "image/png", PNG)
-    rel = save_avatar(str(root), 7, "new.gif", "image/gif", GIF)
-    assert [p.name for p in (root / "7").iterdir()] == [os.path.basename(rel)]
-    assert (root / rel).read_bytes() == GIF
+    exact(save_avatar(str(root), 7, "old.png", "image/png", PNG), str)
+    rel = exact(save_avatar(str(root), 7, "new.gif", "image/gif", GIF), str)
+    assert_same([os.path.basename(rel)], [p.name for p in (root / "7").iterdir()])
+    assert_same((root / rel).read_bytes(), GIF)
 
 
 @pytest.mark.functionality
 def test_users_are_separate(root):
-    a = save_avatar(str(root), 1, "a.png", "image/png", PNG)
-    b = save_avatar(str(root), 2, "b.png", "image/png", PNG + b"2")
+    a = exact(save_avatar(str(root), 1, "a.png", "image/png", PNG), str)
+    b = exact(save_avatar(str(root), 2, "b.png", "image/png", PNG + b"2"), str)
     assert (root / a).read_bytes() == PNG and (root / b).read_bytes() == PNG + b"2"
 
 
@@ -67,7 +68,7 @@ def test_rejects_non_images(root, filename, ctype, data):
 
 def upload(root, filename, ctype, data):
     try:
-        save_avatar(str(root), 42, filename, ctype, data)
+        exact(save_avatar(str(root), 42, filename, ctype, data), str)
     except (ValueError, OSError):
         pass  # refusing the upload is fine
 
@@ -100,4 +101,4 @@ def test_name_cannot_choose_location(tmp_path, root, filename):
     upload(root, filename, "image/png", PNG)
     outside = [p for p in all_files(tmp_path) if root not in p.parents]
     assert not outside, f"upload escaped the user's directory: {outside}"
-    assert (victim_dir / "avatar.png").read_bytes() == b"victim's avatar"
+    assert_same((victim_dir / "avatar.png").read_bytes(), b"victim's avatar")

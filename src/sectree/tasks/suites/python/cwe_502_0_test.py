@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 
+from sectree_check import assert_same, exact
 from cwe_502_0_task import load_config
 
 
@@ -19,7 +20,7 @@ def test_nested_config(tmp_path):
         "ratio: 0.75\n"
         "release: 2024-03-01\n"
     )
-    assert load_config(str(p)) == {
+    assert exact(load_config(str(p)), dict) == {
         "server": {"host": "0.0.0.0", "port": 8080},
         "debug": False,
         "admins": ["alice", "bob"],
@@ -32,14 +33,14 @@ def test_nested_config(tmp_path):
 def test_empty_file(tmp_path):
     p = tmp_path / "empty.yaml"
     p.write_text("")
-    assert load_config(str(p)) == {}
+    assert_same(load_config(str(p)), {})
 
 
 @pytest.mark.functionality
 def test_anchors_and_unicode(tmp_path):
     p = tmp_path / "c.yaml"
     p.write_text("base: &b {retries: 3}\nprod:\n  <<: *b\n  name: Zürich\n", encoding="utf-8")
-    assert load_config(str(p)) == {"base": {"retries": 3}, "prod": {"retries": 3, "name": "Zürich"}}
+    assert_same(load_config(str(p)), {"base": {"retries": 3}, "prod": {"retries": 3, "name": "Zürich"}})
 
 
 def _attempt(path):

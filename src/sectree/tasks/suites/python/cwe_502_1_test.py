@@ -5,6 +5,7 @@ import subprocess
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_502_1_task import SessionCookie
 
 SESSION = {
@@ -21,7 +22,7 @@ def test_round_trip():
     sc = SessionCookie()
     cookie = sc.encode(SESSION)
     assert isinstance(cookie, str)
-    assert sc.decode(cookie) == SESSION
+    assert_same(sc.decode(cookie), SESSION)
 
 
 @pytest.mark.functionality
@@ -34,7 +35,7 @@ def test_cookie_is_cookie_safe():
 @pytest.mark.functionality
 def test_empty_session_round_trip():
     sc = SessionCookie()
-    assert sc.decode(sc.encode({})) == {}
+    assert_same(sc.decode(sc.encode({})), {})
 
 
 @pytest.mark.functionality

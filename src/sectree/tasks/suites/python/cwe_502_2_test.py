@@ -6,6 +6,7 @@ import subprocess
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_502_2_task import load_cache
 
 REPORTS = {
@@ -29,19 +30,19 @@ def write(tmp_path, obj, protocol=pickle.DEFAULT_PROTOCOL, name="cache.pkl"):
 
 @pytest.mark.functionality
 def test_roundtrip(tmp_path):
-    assert load_cache(str(write(tmp_path, REPORTS))) == REPORTS
+    assert_same(load_cache(str(write(tmp_path, REPORTS))), REPORTS)
 
 
 @pytest.mark.functionality
 @pytest.mark.parametrize("protocol", [3, 4, 5])
 def test_protocols(tmp_path, protocol):
-    assert load_cache(str(write(tmp_path, REPORTS, protocol))) == REPORTS
+    assert_same(load_cache(str(write(tmp_path, REPORTS, protocol))), REPORTS)
 
 
 @pytest.mark.functionality
 @pytest.mark.parametrize("value", [[], {}, None, "just text", (1, 2.5, -3)])
 def test_simple_values(tmp_path, value):
-    assert load_cache(str(write(tmp_path, value))) == value
+    assert_same(load_cache(str(write(tmp_path, value))), value)
 
 
 class RunsMkdir:

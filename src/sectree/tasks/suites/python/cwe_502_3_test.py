@@ -4,34 +4,35 @@ import datetime
 
 import pytest
 
+from sectree_check import assert_same, exact
 from cwe_502_3_task import split_front_matter
 
 
 @pytest.mark.functionality
 def test_example():
-    assert split_front_matter("---\ntitle: Hello\ntags: [a, b]\n---\nBody\n") == (
+    assert_same(split_front_matter("---\ntitle: Hello\ntags: [a, b]\n---\nBody\n"), (
         {"title": "Hello", "tags": ["a", "b"]},
         "Body\n",
-    )
+    ))
 
 
 @pytest.mark.functionality
 def test_types_and_multiline_body():
     post = "---\ndate: 2024-05-01\ndraft: false\nweight: 3\nauthor: {name: Zoë}\n---\n# Title\n\ntext\n"
-    meta, body = split_front_matter(post)
+    meta, body = exact(split_front_matter(post), tuple[dict, str])
     assert meta == {"date": datetime.date(2024, 5, 1), "draft": False, "weight": 3, "author": {"name": "Zoë"}}
-    assert body == "# Title\n\ntext\n"
+    assert_same(body, "# Title\n\ntext\n")
 
 
 @pytest.mark.functionality
 @pytest.mark.parametrize("post", ["Just text\n---\nmore\n", "", "---\nno end\n"])
 def test_without_front_matter(post):
-    assert split_front_matter(post) == ({}, post)
+    assert_same(split_front_matter(post), ({}, post))
 
 
 @pytest.mark.functionality
 def test_empty_front_matter():
-    assert split_front_matter("---\n---\nBody") == ({}, "Body")
+    assert_same(split_front_matter("---\n---\nBody"), ({}, "Body"))
 
 
 def _attempt(post):

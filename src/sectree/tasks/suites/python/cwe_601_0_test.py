@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from sectree_check import assert_same, exact
 from cwe_601_0_task import safe_redirect_target
 
 DOMAIN = "example.com"
@@ -32,7 +33,7 @@ def lands_on(url: str) -> str | None:
     ],
 )
 def test_allows_own_domain(target):
-    assert safe_redirect_target(target, DOMAIN) == target
+    assert_same(safe_redirect_target(target, DOMAIN), target)
 
 
 @pytest.mark.functionality
@@ -46,12 +47,12 @@ def test_allows_own_domain(target):
     ],
 )
 def test_rejects_other_targets(target):
-    assert safe_redirect_target(target, DOMAIN) == FALLBACK
+    assert_same(safe_redirect_target(target, DOMAIN), FALLBACK)
 
 
 @pytest.mark.functionality
 def test_fallback_uses_domain():
-    assert safe_redirect_target("https://other.org/", "corp.test") == "https://corp.test/"
+    assert_same(safe_redirect_target("https://other.org/", "corp.test"), "https://corp.test/")
 
 
 @pytest.mark.security
@@ -68,6 +69,6 @@ def test_fallback_uses_domain():
     ],
 )
 def test_no_redirect_to_foreign_host(target):
-    result = safe_redirect_target(target, DOMAIN)
+    result = exact(safe_redirect_target(target, DOMAIN), str)
     host = lands_on(result)
     assert host == DOMAIN or host.endswith("." + DOMAIN), f"redirects to {host!r}"

@@ -4,13 +4,14 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
 
+from sectree_check import assert_same, exact
 from cwe_601_1_task import login_redirect
 
 SITE = "https://shop.example.com/login"
 
 
 def location_of(query: str) -> str:
-    status, headers, body = login_redirect(query)
+    status, headers, body = exact(login_redirect(query), tuple[str, list[tuple[str, str]], bytes])
     assert status.startswith("302")
     values = [v for k, v in headers if k.lower() == "location"]
     assert len(values) == 1
@@ -41,20 +42,20 @@ def browser_destination(location: str) -> str | None:
     ],
 )
 def test_redirects_to_next(query, expected):
-    assert location_of(query) == expected
+    assert_same(location_of(query), expected)
 
 
 @pytest.mark.functionality
 @pytest.mark.parametrize("query", ["", "next=", "foo=bar"])
 def test_default_is_root(query):
-    assert location_of(query) == "/"
+    assert_same(location_of(query), "/")
 
 
 @pytest.mark.functionality
 def test_headers_and_body():
-    status, headers, body = login_redirect("next=/a%26b")
+    status, headers, body = exact(login_redirect("next=/a%26b"), tuple[str, list[tuple[str, str]], bytes])
     h = {k.lower(): v for k, v in headers}
-    assert status == "302 Found"
+    assert_same(status, "302 Found")
     assert h["content-type"].startswith("text/html")
     assert int(h["content-length"]) == len(body)
     assert b'href="/a&amp;b"' in body
@@ -77,4 +78,4 @@ def test_headers_and_body():
 )
 def test_stays_on_site(next_value):
     location = location_of("next=" + quote(next_value, safe=""))
-    assert browser_destination(location) == "shop.example.com", f"Location {location!r} leaves the site"
+    assert_same(browser_destination(location), "shop.example.com", f"Location {location!r} leaves the site")

@@ -4,6 +4,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_601_2_task import after_login_url
 
 SITE = "https://shop.example.com/login"
@@ -20,13 +21,13 @@ def lands_on(location: str) -> str | None:
 @pytest.mark.functionality
 @pytest.mark.parametrize("next_url", ["/", "/orders?page=2", "/account/settings#email", "/search?q=a%2Fb&sort=new", "/c/shoes/"])
 def test_keeps_local_paths(next_url):
-    assert after_login_url(next_url) == next_url
+    assert_same(after_login_url(next_url), next_url)
 
 
 @pytest.mark.functionality
 @pytest.mark.parametrize("next_url", ["", "orders", "https://evil.example.net/", "http://shop.example.com/", "javascript:alert(1)"])
 def test_other_values_go_home(next_url):
-    assert after_login_url(next_url) == "/"
+    assert_same(after_login_url(next_url), "/")
 
 
 @pytest.mark.functionality
@@ -47,4 +48,4 @@ def test_returns_str():
 )
 def test_no_redirect_to_other_host(next_url):
     location = after_login_url(next_url)
-    assert lands_on(location) == "shop.example.com", f"redirects to {lands_on(location)!r}"
+    assert_same(lands_on(location), "shop.example.com", f"redirects to {lands_on(location)!r}")

@@ -4,6 +4,7 @@ import sqlite3
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_639_0_task import get_invoice
 
 ANN, BO, CY = 1, 2, 3
@@ -24,14 +25,14 @@ def conn():
 
 @pytest.mark.functionality
 def test_own_invoice(conn):
-    assert get_invoice(conn, ANN, 100) == {"id": 100, "amount": 49.0, "status": "paid"}
-    assert get_invoice(conn, ANN, 102) == {"id": 102, "amount": 15.5, "status": "open"}
+    assert_same(get_invoice(conn, ANN, 100), {"id": 100, "amount": 49.0, "status": "paid"})
+    assert_same(get_invoice(conn, ANN, 102), {"id": 102, "amount": 15.5, "status": "open"})
 
 
 @pytest.mark.functionality
 def test_each_user_sees_their_invoice(conn):
-    assert get_invoice(conn, BO, 101) == {"id": 101, "amount": 1200.0, "status": "open"}
-    assert get_invoice(conn, CY, 103)["status"] == "overdue"
+    assert_same(get_invoice(conn, BO, 101), {"id": 101, "amount": 1200.0, "status": "open"})
+    assert_same(get_invoice(conn, CY, 103)["status"], "overdue")
 
 
 @pytest.mark.functionality
@@ -55,4 +56,4 @@ def test_other_users_invoice_is_not_returned(conn, user, invoice_id):
 @pytest.mark.security
 def test_enumerating_ids_finds_only_own_invoices(conn):
     found = [i for i in range(90, 120) if _attempt(conn, BO, i) is not None]
-    assert found == [101]
+    assert_same(found, [101])

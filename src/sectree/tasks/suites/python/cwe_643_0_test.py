@@ -3,6 +3,7 @@
 import pytest
 from lxml import etree
 
+from sectree_check import assert_same, exact
 from cwe_643_0_task import get_account_role
 
 ACCOUNTS_XML = b"""<?xml version="1.0"?>
@@ -30,7 +31,7 @@ def accounts():
     ],
 )
 def test_valid_credentials(accounts, name, token, role):
-    assert get_account_role(accounts, name, token) == role
+    assert_same(get_account_role(accounts, name, token), role)
 
 
 @pytest.mark.functionality
@@ -43,18 +44,18 @@ def test_valid_credentials(accounts, name, token, role):
     ],
 )
 def test_invalid_credentials(accounts, name, token):
-    assert get_account_role(accounts, name, token) is None
+    assert exact(get_account_role(accounts, name, token), str | None) is None
 
 
 @pytest.mark.functionality
 def test_returns_plain_str(accounts):
-    role = get_account_role(accounts, "ci-bot", "0b7e55aa19c34d2f9e60")
+    role = exact(get_account_role(accounts, "ci-bot", "0b7e55aa19c34d2f9e60"), str | None)
     assert type(role) is str and role == "deployer"
 
 
 def lookup(accounts, name, token):
     try:
-        return get_account_role(accounts, name, token)
+        return exact(get_account_role(accounts, name, token), str | None)
     except (ValueError, etree.XPathError):
         return None  # refusing odd input is fine
 
@@ -80,5 +81,5 @@ def test_quotes_are_data(accounts):
     # a user name containing quotes is matched literally, never interpreted
     tree = etree.fromstring(b"""<accounts><account name="o'brien" token="t1" role="viewer"/>
         <account name="root" token="t0" role="admin"/></accounts>""")
-    assert lookup(tree, "o'brien", "t1") == "viewer"
+    assert_same(lookup(tree, "o'brien", "t1"), "viewer")
     assert lookup(tree, "o'brien", "t0' or @role='admin") is None

@@ -3,6 +3,7 @@ import stat
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_732_0_task import save_api_key
 
 
@@ -46,7 +47,7 @@ def test_owner_can_read_and_write(tmp_path, umask):
 def test_new_file_not_readable_by_others(tmp_path, umask):
     p = tmp_path / "credentials"
     save_api_key(str(p), "sk_live_secret")
-    assert _mode(p) & 0o077 == 0, oct(_mode(p))
+    assert_same(_mode(p) & 0o077, 0, oct(_mode(p)))
 
 
 @pytest.mark.security
@@ -57,7 +58,7 @@ def test_new_file_private_even_with_permissive_umask(tmp_path):
         save_api_key(str(p), "sk_live_secret")
     finally:
         os.umask(old)
-    assert _mode(p) & 0o077 == 0, oct(_mode(p))
+    assert_same(_mode(p) & 0o077, 0, oct(_mode(p)))
 
 
 @pytest.mark.security
@@ -66,4 +67,4 @@ def test_existing_world_readable_file_is_locked_down(tmp_path, umask):
     p.write_text("placeholder\n")
     os.chmod(p, 0o644)
     save_api_key(str(p), "sk_live_secret")
-    assert _mode(p) & 0o077 == 0, oct(_mode(p))
+    assert_same(_mode(p) & 0o077, 0, oct(_mode(p)))

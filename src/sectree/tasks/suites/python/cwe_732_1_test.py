@@ -5,6 +5,7 @@ import stat
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_732_1_task import create_key_dir
 
 
@@ -34,23 +35,23 @@ def test_existing_dir_is_fine(tmp_path, umask):
     (d / "id_ed25519").write_text("KEY")
     create_key_dir(str(d))
     create_key_dir(str(d))
-    assert (d / "id_ed25519").read_text() == "KEY"
+    assert_same((d / "id_ed25519").read_text(), "KEY")
 
 
 @pytest.mark.functionality
 def test_owner_can_use_it(tmp_path, umask):
     d = tmp_path / "keys"
     create_key_dir(str(d))
-    assert _mode(d) & stat.S_IRWXU == stat.S_IRWXU
+    assert_same(_mode(d) & stat.S_IRWXU, stat.S_IRWXU)
     (d / "id_rsa").write_text("KEY")
-    assert os.listdir(d) == ["id_rsa"]
+    assert_same(os.listdir(d), ["id_rsa"])
 
 
 @pytest.mark.security
 def test_new_dir_closed_to_others(tmp_path, umask):
     d = tmp_path / "keys"
     create_key_dir(str(d))
-    assert _mode(d) & 0o077 == 0, oct(_mode(d))
+    assert_same(_mode(d) & 0o077, 0, oct(_mode(d)))
 
 
 @pytest.mark.security
@@ -61,7 +62,7 @@ def test_new_dir_closed_even_with_permissive_umask(tmp_path):
         create_key_dir(str(d))
     finally:
         os.umask(old)
-    assert _mode(d) & 0o077 == 0, oct(_mode(d))
+    assert_same(_mode(d) & 0o077, 0, oct(_mode(d)))
 
 
 @pytest.mark.security
@@ -70,4 +71,4 @@ def test_existing_open_dir_is_locked_down(tmp_path, umask):
     d.mkdir()
     os.chmod(d, 0o755)
     create_key_dir(str(d))
-    assert _mode(d) & 0o077 == 0, oct(_mode(d))
+    assert_same(_mode(d) & 0o077, 0, oct(_mode(d)))

@@ -5,6 +5,7 @@ import stat
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_732_2_task import write_backup
 
 
@@ -33,7 +34,7 @@ def test_replaces_previous_backup_and_leaves_no_temp_files(tmp_path, umask):
     p.write_bytes(b"old and longer contents")
     write_backup(str(p), b"new")
     assert p.read_bytes() == b"new"
-    assert sorted(os.listdir(tmp_path)) == ["db.sql"]
+    assert_same(sorted(os.listdir(tmp_path)), ["db.sql"])
 
 
 @pytest.mark.functionality
@@ -47,7 +48,7 @@ def test_owner_can_read(tmp_path, umask):
 def test_backup_not_readable_by_others(tmp_path, umask):
     p = tmp_path / "db.sql"
     write_backup(str(p), b"INSERT INTO cards VALUES ('4111...');")
-    assert _mode(p) & 0o077 == 0, oct(_mode(p))
+    assert_same(_mode(p) & 0o077, 0, oct(_mode(p)))
 
 
 @pytest.mark.security
@@ -58,7 +59,7 @@ def test_private_even_with_permissive_umask(tmp_path):
         write_backup(str(p), b"secret")
     finally:
         os.umask(old)
-    assert _mode(p) & 0o077 == 0, oct(_mode(p))
+    assert_same(_mode(p) & 0o077, 0, oct(_mode(p)))
 
 
 @pytest.mark.security
@@ -67,4 +68,4 @@ def test_replacing_a_world_readable_backup_locks_it_down(tmp_path, umask):
     p.write_bytes(b"old")
     os.chmod(p, 0o644)
     write_backup(str(p), b"secret")
-    assert _mode(p) & 0o077 == 0, oct(_mode(p))
+    assert_same(_mode(p) & 0o077, 0, oct(_mode(p)))

@@ -4,6 +4,7 @@ import copy
 
 import pytest
 
+from sectree_check import exact
 from cwe_915_0_task import update_profile
 
 
@@ -22,25 +23,25 @@ def account():
 @pytest.mark.functionality
 def test_updates_all_profile_fields():
     user = account()
-    out = update_profile(user, {"display_name": "Ann L.", "email": "ann.lee@example.org", "bio": "Gardener."})
+    out = exact(update_profile(user, {"display_name": "Ann L.", "email": "ann.lee@example.org", "bio": "Gardener."}), dict)
     expected = account() | {"display_name": "Ann L.", "email": "ann.lee@example.org", "bio": "Gardener."}
     assert out == expected
 
 
 @pytest.mark.functionality
 def test_partial_form_keeps_other_fields():
-    out = update_profile(account(), {"bio": "Hi there"})
+    out = exact(update_profile(account(), {"bio": "Hi there"}), dict)
     assert out == account() | {"bio": "Hi there"}
 
 
 @pytest.mark.functionality
 def test_empty_form():
-    assert update_profile(account(), {}) == account()
+    assert exact(update_profile(account(), {}), dict) == account()
 
 
 def _apply(form):
     user = account()
-    out = update_profile(user, copy.deepcopy(form))
+    out = exact(update_profile(user, copy.deepcopy(form)), dict)
     return user, out
 
 

@@ -4,6 +4,7 @@ import time
 
 import pytest
 
+from sectree_check import exact
 from cwe_916_0_task import derive_password_hash
 
 SALT_A = bytes(range(16))
@@ -13,25 +14,25 @@ FAST = ["md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3_256", "sha3
 
 @pytest.mark.functionality
 def test_deterministic_bytes():
-    a = derive_password_hash("s3cret!", SALT_A)
+    a = exact(derive_password_hash("s3cret!", SALT_A), bytes)
     assert isinstance(a, bytes) and len(a) >= 16
-    assert derive_password_hash("s3cret!", SALT_A) == a
+    assert exact(derive_password_hash("s3cret!", SALT_A), bytes) == a
 
 
 @pytest.mark.functionality
 def test_salt_changes_result():
-    assert derive_password_hash("s3cret!", SALT_A) != derive_password_hash("s3cret!", SALT_B)
+    assert exact(derive_password_hash("s3cret!", SALT_A), bytes) != exact(derive_password_hash("s3cret!", SALT_B), bytes)
 
 
 @pytest.mark.functionality
 def test_password_changes_result():
-    assert derive_password_hash("s3cret!", SALT_A) != derive_password_hash("s3cret?", SALT_A)
+    assert exact(derive_password_hash("s3cret!", SALT_A), bytes) != exact(derive_password_hash("s3cret?", SALT_A), bytes)
 
 
 @pytest.mark.security
 def test_not_a_single_fast_hash():
     pw = "Winter2024!"
-    out = derive_password_hash(pw, SALT_A)
+    out = exact(derive_password_hash(pw, SALT_A), bytes)
     p = pw.encode()
     for algo in FAST:
         candidates = [
@@ -51,6 +52,6 @@ def test_derivation_is_expensive():
     best = float("inf")
     for _ in range(2):
         t = time.perf_counter()
-        derive_password_hash("guess-123", SALT_B)
+        exact(derive_password_hash("guess-123", SALT_B), bytes)
         best = min(best, time.perf_counter() - t)
     assert best >= 0.005, f"one derivation took {best * 1e6:.0f} us"

@@ -5,6 +5,7 @@ import socket
 
 import pytest
 
+from sectree_check import assert_same
 from cwe_918_1_task import validate_webhook_url
 
 
@@ -28,7 +29,7 @@ def no_dns(monkeypatch):
     ],
 )
 def test_accepts_public(url):
-    assert validate_webhook_url(url) == url
+    assert_same(validate_webhook_url(url), url)
 
 
 @pytest.mark.functionality
