@@ -204,6 +204,7 @@ def tasks_check(suite: str = SuiteOpt, split: Optional[str] = SplitOpt, cwe: Opt
         if problems:
             disagree.append({"id": t.id, "problems": problems})
     bad = {d["id"] for d in disagree}
+    unchecked = _unchecked_comparisons(tasks)
     summary = {
         "suite": suite,
         "tasks": len(tasks),
@@ -214,6 +215,8 @@ def tasks_check(suite: str = SuiteOpt, split: Optional[str] = SplitOpt, cwe: Opt
         "unsafe_variants": len(items) - n,
         "skipped": [s.to_dict() for s in skipped],
         "by_language": _language_summary(tasks, skipped, {t.id: t.id not in bad for t in tasks}),
+        # a warning, not a disagreement: tests comparing values a candidate could fake (docs/task-format.md)
+        "unchecked_comparisons": unchecked,
         "sandboxed": not no_sandbox,
         "seconds": round(time.monotonic() - t0, 2),
     }
@@ -224,12 +227,35 @@ def tasks_check(suite: str = SuiteOpt, split: Optional[str] = SplitOpt, cwe: Opt
             _table(("task", "problem"), [(d["id"], p) for d in disagree for p in d["problems"]])
         if skipped:
             _table(("skipped task", "reason"), [(s.id, s.reason) for s in skipped])
+        if unchecked:
+            _table(("task", "warning: assert compares an unchecked result (use sectree_check.assert_same/exact)"),
+                   [(i, w) for i, ws in unchecked.items() for w in ws])
         typer.echo(f"{summary['agree']}/{len(tasks)} tasks agree (secure reference secure, every unsafe reference "
                    f"vulnerable: {summary['unsafe_variants']} unsafe references); {len(skipped)} skipped; "
                    f"{len(summary['cwes'])} CWEs, {', '.join(summary['languages'])}; {summary['seconds']} s")
         _echo_language_summary(summary["by_language"])
+        typer.echo(f"unchecked comparisons (warnings): {sum(map(len, unchecked.values()))} in {len(unchecked)} "
+                   f"task(s)")
     if disagree:
         raise typer.Exit(1)
+
+
+def _unchecked_comparisons(tasks) -> dict[str, list[str]]:
+    """Per task id (only those with any): the asserts of its tests that compare a value the candidate could
+    fake, e.g. ``assert f(x) == y`` without ``assert_same`` (sectree.tasks.testlint)."""
+    from sectree.tasks.testlint import scan_file
+
+    out: dict[str, list[str]] = {}
+    for t in tasks:
+        if t.test_file is None:
+            continue
+        try:
+            found = [str(u) for u in scan_file(t.test_file)]
+        except SectreeError as e:
+            found = [f"not scanned: {e}"]
+        if found:
+            out[t.id] = found
+    return out
 
 
 # ------------------------------------------------------------------------------------------- evaluation
