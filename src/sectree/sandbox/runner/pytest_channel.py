@@ -30,7 +30,8 @@ Not covered - in-process checks only raise the bar: a candidate can reach this p
 likes (tests/hostile/candidates/forge_with_channel_key.py does); it can patch state we do not snapshot (or
 patch and restore around each assert); and a candidate that behaves well only while tested, or returns an
 object that compares equal to anything, passes tests it should not - the task's tests must guard against
-that. Closing the first would need the signer out of Python's reach (e.g. a C extension holding the key
+that (the built-in suites compare with ``sectree_check.assert_same``/``exact``, next to this file). The
+import watcher's record, like all state here, is in the candidate's reach too. Closing the first would need the signer out of Python's reach (e.g. a C extension holding the key
 that checks its caller). The host also requires every expected test id (from the reference) to be reported.
 Standard library + pytest only (sectree is not importable inside the sandbox).
 """
