@@ -35,7 +35,9 @@ from sectree.tree.build import TreeConfig
 from sectree.tree.model import PairRule, pair_counts
 from sectree.tree.ray_rollout import RolloutConfig
 
-METHODS = ("tsp", "tsp-paper", "selfplay", "sft")
+METHODS = ("tsp", "tsp-paper", "selfplay", "sft", "contrast")
+TREE_METHODS = ("tsp", "tsp-paper", "contrast")
+"""Methods whose round grows trees (``build_trees``); contrast's trees hold only reference leaves."""
 
 
 @dataclass
@@ -61,7 +63,10 @@ class RunConfig:
     """One training run (``sectree train``). YAML presets set only what differs; CLI flags override."""
 
     method: str = "tsp"
-    """tsp (ours: oracle-labelled tree pairs), tsp-paper (golden vs every branch), selfplay, sft."""
+    """tsp (ours: oracle-labelled tree pairs), tsp-paper (golden vs every branch), selfplay, sft, contrast
+    (the SVEN/SafeCoder-style ablation: the same trees and pair rule as tsp, but the only opponent is the task's
+    unsafe reference hunk, no sampled branch: tree.opponents is forced to [reference] and tree.strategies to
+    [diff], the only nodes a reference hunk hangs at; what tsp adds over it is what self-play adds)."""
     model: str = "smollm2-135m"
     """Model spec of θ_0."""
     init: str | None = None
@@ -103,6 +108,13 @@ class RunConfig:
             raise SectreeError(f"selfplay_pairs must be oracle or spin, got {self.selfplay_pairs!r}")
         if isinstance(self.suite, list) and (not self.suite or len(set(self.suite)) != len(self.suite)):
             raise SectreeError(f"suite: need one spec or a list of distinct specs, got {self.suite!r}")
+        if self.method == "contrast":  # the method is defined by its opponent: override what a shared config set
+            from sectree.tree.build import LeafMode
+            from sectree.tree.model import Opponent
+
+            if isinstance(self.tree, TreeConfig):
+                self.tree.opponents, self.tree.strategies = [Opponent.REFERENCE], ["diff"]
+                self.tree.leaf = LeafMode.SPAN  # reference hunks are spliced as spans
 
     @property
     def suites(self) -> list[str]:
@@ -236,7 +248,7 @@ def run(cfg: RunConfig, out: str | Path, resume: bool = False, say: Callable[[st
     oracle = open_oracle(OracleConfig(sandbox=SandboxConfig(enabled=not cfg.no_sandbox), workers=cfg.workers),
                          backend)
     replicas = None
-    if rollout is not None and rollout.on_ray and cfg.method in ("tsp", "tsp-paper"):
+    if rollout is not None and rollout.on_ray and cfg.method in TREE_METHODS:
         from sectree.tree.ray_rollout import RolloutPool
 
         replicas = RolloutPool(rollout, backend.address if backend else None)
@@ -269,7 +281,7 @@ def run(cfg: RunConfig, out: str | Path, resume: bool = False, say: Callable[[st
             stats["dev/baseline_broken_rate"] = baseline_broken
 
             # ---- build trees with the opponent / sample whole answers / golden targets
-            if cfg.method in ("tsp", "tsp-paper"):
+            if cfg.method in TREE_METHODS:
                 trees_path = rdir / "trees.jsonl"
                 have = {tr.task_id: tr for tr in load_trees(trees_path)} if trees_path.exists() else {}
                 todo = [x for x in train_tasks if x.id not in have]
