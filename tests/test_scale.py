@@ -153,6 +153,8 @@ def test_ray_oracle_error_inside_an_actor_is_one_clear_line(cluster, tmp_path):
 
 @pytest.mark.slow
 def test_rollouts_on_two_replicas_build_the_local_trees(cluster):
+    import ray
+
     from sectree.oracle import Oracle, OracleConfig
     from sectree.policy import load_policy
     from sectree.tasks import load_suite
@@ -167,6 +169,9 @@ def test_rollouts_on_two_replicas_build_the_local_trees(cluster):
         pool = RolloutPool(RolloutConfig(replicas=2))
         try:
             remote = pool.build_trees("tiny-random", tasks, oracle, cfg, model_spec="tiny-random", round_=1)
+            ray.kill(pool.replicas[0])  # a lost replica: one clear error that says how to continue
+            with pytest.raises(SectreeError, match=r"^rollout: a policy replica died .* --resume"):
+                pool.build_trees("tiny-random", tasks, oracle, cfg, model_spec="tiny-random", round_=1)
         finally:
             pool.close()
     assert [t.task_id for t in remote] == [t.id for t in tasks]

@@ -107,8 +107,14 @@ class RolloutPool:
         refs = [r.build.remote(spec, shard, shipped, cfg, pair_mode, round_, model_spec)
                 for r, shard in zip(self.replicas, shards)]
         say(f"{len(tasks)} trees on {len(refs)} replicas")
+        try:
+            results = ray.get(refs)
+        except ray.exceptions.RayActorError as e:
+            # no retry here (a replica holds a model): the trees saved so far stay, and a resumed run continues
+            raise SectreeError(f"rollout: a policy replica died ({type(e).__name__}); the trees built so far are "
+                               "saved: run again with --resume / the same experiment to continue") from None
         trees: list = []
-        for got, calls in ray.get(refs):
+        for got, calls in results:
             trees += got
             oracle.calls += calls  # the leaves were judged elsewhere: count them here, as the local builder does
         return trees
