@@ -1,0 +1,116 @@
+"""CPU per verdict of the in-sandbox runner at two commits, paired job by job (issue #17).
+
+A loaded machine (the shared 2-core box) makes wall-clock throughput useless for comparing two versions of the
+zygote; CPU time disturbs far less, and pairing removes what remains: every candidate of the suite (secure and
+unsafe reference) is run by the zygote of ``--before`` and right after by the current one, both in this process
+in their ``--no-sandbox`` mode (same code as in bubblewrap), and the CPU time of each job (its process and
+everything it waited for) is read from ``getrusage``. Only the zygote is taken from ``--before``: both use
+today's report channel (``pytest_channel.py``), whose cost is not what is compared. Reports the mean and median per job and the median of
+the per-job ratios, and checks that both give the same per-test outcomes (and says where only failure messages
+differ: some tasks' messages hold random values).
+
+Usage: .venv/bin/python benchmarks/runner_ab.py --before 8d57293 [--suite builtin:python] [--limit 0]
+       [--before-args "-q -p no:cacheprovider ..."]   (the pytest arguments of --before; default: today's
+       minus --tb=no, which #17 added)
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import importlib.util
+import os
+import re
+import resource
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from sectree.oracle.judge import _status_from_run, read_channel
+from sectree.oracle.runners import PYTEST_ARGS, runner_for
+from sectree.sandbox import DEFAULT_PRELOAD, RUNNER_DIR, SANDBOX_ENV, JobResult, SandboxConfig
+from sectree.tasks import load_suite
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def load_zygote(folder: Path, name: str):
+    spec = importlib.util.spec_from_file_location(name, folder / "zygote.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def cpu() -> float:
+    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
+
+
+def run(z, task, source: str, argv: list[str]) -> tuple[float, tuple]:
+    job = runner_for(task.language).job(task, source)
+    cfg, key = SandboxConfig(enabled=False), secrets.token_bytes(32)
+    msg = {"files": {k: base64.b64encode(v).decode() for k, v in job.files.items()}, "kind": job.kind,
+           "argv": [*argv, job.argv[-1]], "key": key.hex(), "limits": {**cfg.limits(), **job.limits},
+           "env": {**SANDBOX_ENV, **job.env, "PATH": os.environ.get("PATH", SANDBOX_ENV["PATH"])},
+           "prepare": job.prepare, "executable": []}
+    c0 = cpu()
+    reply = z.run(msg)
+    dt = cpu() - c0
+    reply.pop("restart", None)
+    res = JobResult(**reply)
+    records, problem = read_channel(res.report, key)
+    reason, tests, _ = _status_from_run(res, records, problem, None)
+    return dt, (reason, [(t.nodeid, t.outcome, re.sub(r"0x[0-9a-f]+|[0-9a-f]{8,}>", "?", t.message)) for t in tests])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--before", required=True, help="git revision whose sandbox runner is compared")
+    ap.add_argument("--before-args", default=" ".join(a for a in PYTEST_ARGS if a != "--tb=no"))
+    ap.add_argument("--suite", default="builtin:python")
+    ap.add_argument("--limit", type=int, default=0, help="first N tasks only (0: all)")
+    args = ap.parse_args()
+    tasks = [t for t in load_suite(args.suite) if t.test_file is not None]
+    tasks = tasks[: args.limit] if args.limit else tasks
+    with tempfile.TemporaryDirectory() as tmp:
+        old_dir = Path(tmp, "before")
+        old_dir.mkdir()
+        src = subprocess.run(["git", "show", f"{args.before}:src/sectree/sandbox/runner/zygote.py"], cwd=REPO,
+                             capture_output=True, check=True).stdout
+        (old_dir / "zygote.py").write_bytes(src)
+        new = load_zygote(RUNNER_DIR, "zygote_now")
+        work = Path(tmp, "work")
+        work.mkdir()
+        init = {"sandboxed": False, "preload": DEFAULT_PRELOAD, "work": str(work)}
+        z_new = new.Zygote(dict(init), 0, 1)  # imports today's pytest_channel, which both then use
+        z_old = load_zygote(old_dir, "zygote_before").Zygote(dict(init), 0, 1)
+        cpus: dict[str, list[float]] = {"before": [], "now": []}
+        differ, messages = [], []  # outcomes differ / only failure messages differ (random values in them)
+        for t in tasks:
+            for src in (t.reference_source, t.unsafe_source):
+                c_old, o_old = run(z_old, t, src, args.before_args.split())
+                c_new, o_new = run(z_new, t, src, list(PYTEST_ARGS))
+                cpus["before"].append(c_old)
+                cpus["now"].append(c_new)
+                strip = lambda o: (o[0], [x[:2] for x in o[1]])  # noqa: E731 - status reason and outcomes
+                if strip(o_old) != strip(o_new):
+                    differ.append(t.id)
+                    print(f"outcomes differ: {t.id}: {[x for x in o_old[1] if x not in o_new[1]][:2]} -> "
+                          f"{[x for x in o_new[1] if x not in o_old[1]][:2]}")
+                elif o_old != o_new:
+                    messages.append(t.id)
+    n = len(cpus["now"])
+    ratio = statistics.median(b / a for a, b in zip(cpus["before"], cpus["now"]) if a > 0)
+    print(f"{n} jobs ({args.suite}), CPU ms per job, load {os.getloadavg()[0]:.1f}:")
+    for k, v in cpus.items():
+        print(f"  {k:6} ({args.before if k == 'before' else 'working tree'}): mean {1000 * statistics.mean(v):.1f}, "
+              f"median {1000 * statistics.median(v):.1f}")
+    print(f"  median of per-job ratios now/before: {ratio:.3f}; outcomes differ on: {differ or 'none'}; "
+          f"only failure messages differ on: {messages or 'none'}")
+
+
+if __name__ == "__main__":
+    main()
