@@ -176,6 +176,13 @@ def test_lint_accepts_checked_values(body):
     assert flagged(HEADER + body) == []
 
 
+def test_lint_flags_helpers_imported_below_the_candidate():
+    src = "import pytest\nfrom cwe_1_task import f\nfrom sectree_check import assert_same\n"
+    (u,) = scan_source(src)
+    assert u.line == 3 and u.function == "<module>" and "below the candidate's import on line 2" in u.text
+    assert scan_source(HEADER) == []
+
+
 def test_lint_syntax_error_is_one_clear_error():
     from sectree.errors import SectreeError
 

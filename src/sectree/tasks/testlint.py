@@ -5,19 +5,25 @@ always answers False, or whose ``__le__`` lies): ``assert f(x) == "ok"`` then pa
 should compare such results with ``sectree_check.assert_same`` (type and value) or first pin their type with
 ``sectree_check.exact`` (docs/task-format.md, "Writing tests"). This scan finds, in every function of a
 test file, an ``assert`` with a comparison (``==``, ``!=``, ``in``, ``not in``, ``<``, ``<=``, ``>``, ``>=``)
-one of whose operands is *unchecked*:
+one of whose operands is *unchecked*, i.e. may be, hold or be computed by a candidate's object:
 
-- the result of a call (``f(x) == 1``, ``out.count("\\n") == 1``, ``f(x)[0] == 1``, ``f(x).value == 1``),
-  except calls that always return a genuine built-in value whatever their argument (``len``, ``int``,
-  ``float``, ``bool``, ``type``, ``isinstance``, ``id``, ``hash``, ...), ``exact(...)``, ``subprocess.run``
-  and friends, and method calls on a name bound to one of those (``r.stdout.decode()``);
-- or a name the function bound to an unchecked value (``out = f(x)`` ... ``assert out == 1``; also tuple
-  targets and ``for`` targets over one), again through attributes and subscripts.
+- a call of the candidate's functions (names imported from ``<stem>_task``), through attributes and
+  subscripts (``f(x)[0] == 1``, ``f(x).value == 1``);
+- a name the function bound to an unchecked value (``out = f(x)`` ... ``"secret" not in out``; tuple and
+  ``for`` targets too; a name bound both ways counts as unchecked: control flow is not followed);
+- any other call with an unchecked argument or receiver (``html.unescape(out)`` returns ``out`` itself when
+  it can; ``out.count("\\n")`` runs the candidate's ``count``); a helper function of the test file counts as
+  checked only if every value it returns is (iterated to a fixed point: ``def run(*a): return
+  subprocess.run(...)`` is, ``def accepted(v): return parse_port(v)`` is not);
+- except calls that return a genuine built-in value whatever their arguments (``TRUSTED_CALLS``: ``len``,
+  ``int``, ``float``, ``isinstance``, ``exact``, ``subprocess.run``, ``json.loads``, ...; not ``str()``,
+  ``repr()`` or ``bytes()``, which return what ``__str__``/``__repr__``/``__bytes__`` give, subclasses too).
 
-``is``/``is not`` are never flagged (identity cannot be faked), nor are names the function did not bind
-(fixtures, module constants). The scan is syntactic: it knows nothing of what a helper in the test file
-returns, so a call to any helper counts as unchecked (``parse(...) == [1]`` too, though the helper parses a
-subprocess's output): suites keep to one rule, "compare results with assert_same", which is easy to check.
+Also flagged: ``sectree_check`` imported below the candidate's import (see ``_helpers_after_candidate``).
+``is``/``is not`` and bare truth tests are never flagged; parameters (fixtures), module constants and
+library modules are checked. The scan is syntactic and errs both ways in corners (a fixture object the
+candidate was handed and changed counts as checked; a library call on a genuine value that the scan cannot
+prove genuine counts as unchecked): it is a warning, and ``assert_same`` silences it where in doubt.
 """
 
 from __future__ import annotations
@@ -221,7 +227,28 @@ def scan_source(source: str, filename: str = "<test>") -> list[Unchecked]:
                 if risky and not all(scope.checked(o) for o in operands):
                     found.append(Unchecked(node.lineno, fn.name, lines[node.lineno - 1].strip()))
                     break
+    found += _helpers_after_candidate(tree, lines)
     return sorted(found, key=lambda u: u.line)
+
+
+def _helpers_after_candidate(tree: ast.Module, lines: list[str]) -> list[Unchecked]:
+    """``import sectree_check`` below the candidate's import: the candidate's import-time code could have
+    put a fake module in ``sys.modules`` first (above it, the report channel sees a rebinding)."""
+    first = None
+    out = []
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            mods = [node.module or ""]
+        elif isinstance(node, ast.Import):
+            mods = [a.name for a in node.names]
+        else:
+            continue
+        if first is None and any(m.endswith("_task") for m in mods):
+            first = node.lineno
+        elif first is not None and "sectree_check" in mods:
+            out.append(Unchecked(node.lineno, "<module>", lines[node.lineno - 1].strip()
+                                 + f"  (below the candidate's import on line {first}: move it above)"))
+    return out
 
 
 def scan_file(path: Path) -> list[Unchecked]:
