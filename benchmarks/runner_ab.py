@@ -25,7 +25,6 @@ import resource
 import secrets
 import statistics
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
