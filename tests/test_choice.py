@@ -64,13 +64,18 @@ def cli(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
 def test_score_many_equals_score(tiny):
     g = torch.Generator().manual_seed(0)
     items = []
+    shared = torch.randint(3, 250, (40,), generator=g).tolist()
     for n in (5, 17, 40, 9, 1):
         ctx = torch.randint(3, 250, (n,), generator=g).tolist()
         conts = [torch.randint(3, 250, (m,), generator=g).tolist() for m in (1, 4, 13, 0)]
         items.append((ctx, conts))
-    for budget in (10_000, 45):  # one batch; then batches of one or two contexts
+        # contexts sharing a long prefix (decisions of one task) are grouped: their prefix runs once
+        items.append((shared + ctx, conts[::-1]))
+    items.append((shared, [[7, 8, 9]]))  # a group member that is the shared prefix itself
+    items.append((shared + items[1][0][40:], [[5], [6, 7]]))  # the same context twice
+    for budget in (10_000, 45, 100):  # one batch; batches of one or two contexts; of a few
         got = score_many(tiny, items, max_batch_tokens=budget)
-        assert [len(r) for r in got] == [4] * len(items)
+        assert [len(r) for r in got] == [len(c) for _, c in items]
         for (ctx, conts), res in zip(items, got):
             for cont, lp in zip(conts, res):
                 ref = score(tiny, ctx, cont)[0]
