@@ -155,6 +155,8 @@ HEADER = "import subprocess\nimport html\nfrom sectree_check import assert_same,
     "def helper(v):\n    return f(v)\n\ndef test_a():\n    assert helper(1) == 2\n",
     "def test_a():\n    for x in f(1):\n        assert x == 1\n",
     "def test_a():\n    assert sorted(map(f, [1, 2])) == [1, 2]\n",
+    "def test_a():\n    out = exact(f(1), dict)\n    assert out == {'a': 1}\n",
+    "def test_a():\n    a, b = exact(f(1), tuple[list, str])\n    assert a == [1]\n",
 ])
 def test_lint_flags_comparisons_of_unchecked_results(body):
     assert flagged(HEADER + body) == [HEADER.count("\n") + body.count("\n")]
@@ -171,6 +173,7 @@ def test_lint_flags_comparisons_of_unchecked_results(body):
     "def test_a():\n    assert run('1') == [1]\n",
     "def test_a(layout):\n    assert layout.read_text() == 'x' and sorted(layout.iterdir()) == []\n",
     "def test_a():\n    assert exact(f(1), int | None) in (0, None)\n",
+    "def test_a():\n    out = exact(f(1), dict[str, list[int]] | None)\n    assert out == {'a': [1]}\n",
 ])
 def test_lint_accepts_checked_values(body):
     assert flagged(HEADER + body) == []

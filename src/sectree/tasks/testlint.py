@@ -149,7 +149,10 @@ class _Function:
         node = _root(node)
         m = self.module
         if isinstance(node, ast.Call):
-            if _dotted(node.func) in TRUSTED_CALLS:
+            name = _dotted(node.func)
+            if name in ("exact", "sectree_check.exact") and len(node.args) > 1 and _shallow(node.args[1]):
+                return False  # exact(x, dict) pins the dict, not what it holds: its == runs the values' __eq__
+            if name in TRUSTED_CALLS:
                 return True
             args_ok = all(self.checked(a) for a in [*node.args, *(k.value for k in node.keywords)])
             f = node.func
@@ -183,6 +186,21 @@ class _Function:
             finally:
                 self.names = saved
         return all(self.checked(c) for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr))
+
+
+_CONTAINERS = frozenset({"list", "dict", "set", "frozenset", "tuple"})
+
+
+def _shallow(spec: ast.AST) -> bool:
+    """Whether an ``exact`` spec names a container without its items' types (``dict``, ``tuple[dict, str]``)."""
+    if isinstance(spec, ast.Name):
+        return spec.id in _CONTAINERS
+    if isinstance(spec, ast.Subscript):
+        return _shallow(spec.slice) if not isinstance(spec.slice, ast.Tuple) else any(
+            _shallow(e) for e in spec.slice.elts)
+    if isinstance(spec, ast.BinOp):  # a union
+        return _shallow(spec.left) or _shallow(spec.right)
+    return False
 
 
 def _walk_own(node: ast.AST):

@@ -14,7 +14,8 @@ no object can fake, and compare only values of built-in types, whose comparisons
 - ``exact(value, spec, msg=None) -> value``: checks that ``value`` has exactly the type ``spec``
   (``str``, ``list[str]``, ``dict[str, int]``, ``tuple[int, ...]``, ``bytes | None``, ...) and returns it,
   so that later ``in``/``<``/method calls on it run the built-in type's code:
-  ``out = exact(read_user_file(base, name), str)``.
+  ``out = exact(read_user_file(base, name), str)``. A bare container (``dict``, ``list``) pins only
+  itself, not its items, whose ``__eq__`` its ``==`` runs: name the items' types, or use ``assert_same``.
 
 Where this is imported: the sandbox's runner folder is on ``sys.path`` of every pytest job, and the zygote
 imports this module once before any job (``zygote.Zygote``), so a job's ``import sectree_check`` is the

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from sectree_check import assert_same, exact
+from sectree_check import assert_same
 from cwe_502_0_task import load_config
 
 
@@ -20,13 +20,13 @@ def test_nested_config(tmp_path):
         "ratio: 0.75\n"
         "release: 2024-03-01\n"
     )
-    assert exact(load_config(str(p)), dict) == {
+    assert_same(load_config(str(p)), {
         "server": {"host": "0.0.0.0", "port": 8080},
         "debug": False,
         "admins": ["alice", "bob"],
         "ratio": 0.75,
         "release": datetime.date(2024, 3, 1),
-    }
+    })
 
 
 @pytest.mark.functionality

@@ -20,7 +20,7 @@ def test_example():
 def test_types_and_multiline_body():
     post = "---\ndate: 2024-05-01\ndraft: false\nweight: 3\nauthor: {name: Zoë}\n---\n# Title\n\ntext\n"
     meta, body = exact(split_front_matter(post), tuple[dict, str])
-    assert meta == {"date": datetime.date(2024, 5, 1), "draft": False, "weight": 3, "author": {"name": "Zoë"}}
+    assert_same(meta, {"date": datetime.date(2024, 5, 1), "draft": False, "weight": 3, "author": {"name": "Zoë"}})
     assert_same(body, "# Title\n\ntext\n")
 
 

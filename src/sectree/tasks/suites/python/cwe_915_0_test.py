@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from sectree_check import exact
+from sectree_check import assert_same, exact
 from cwe_915_0_task import update_profile
 
 
@@ -23,20 +23,19 @@ def account():
 @pytest.mark.functionality
 def test_updates_all_profile_fields():
     user = account()
-    out = exact(update_profile(user, {"display_name": "Ann L.", "email": "ann.lee@example.org", "bio": "Gardener."}), dict)
+    out = update_profile(user, {"display_name": "Ann L.", "email": "ann.lee@example.org", "bio": "Gardener."})
     expected = account() | {"display_name": "Ann L.", "email": "ann.lee@example.org", "bio": "Gardener."}
-    assert out == expected
+    assert_same(out, expected)
 
 
 @pytest.mark.functionality
 def test_partial_form_keeps_other_fields():
-    out = exact(update_profile(account(), {"bio": "Hi there"}), dict)
-    assert out == account() | {"bio": "Hi there"}
+    assert_same(update_profile(account(), {"bio": "Hi there"}), account() | {"bio": "Hi there"})
 
 
 @pytest.mark.functionality
 def test_empty_form():
-    assert exact(update_profile(account(), {}), dict) == account()
+    assert_same(update_profile(account(), {}), account())
 
 
 def _apply(form):
@@ -59,10 +58,11 @@ def test_form_cannot_change_protected_fields(extra):
     user, out = _apply({"display_name": "Mallory", **extra})
     for record in (user, out):
         for key in extra:
-            assert record[key] == account()[key], f"form changed {key!r}"
+            assert_same(record[key], account()[key], f"form changed {key!r}")
 
 
 @pytest.mark.security
 def test_form_cannot_add_fields():
     user, out = _apply({"bio": "x", "role": "admin", "permissions": ["*"]})
-    assert set(user) == set(account()) and set(out) == set(account())
+    assert_same(set(user), set(account()))
+    assert_same(set(out), set(account()))
