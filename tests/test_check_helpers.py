@@ -284,4 +284,4 @@ def test_always_equal_passes_eq_tests_and_fails_helper_tests(tmp_path):
         assert got == warned
     r = _cli("tasks", "check", "--suite", f"dir:{plain}", "--workers", "1")
     assert "unchecked comparisons (warnings): 2 in 1 task(s)" in r.stdout
-    assert "line 15 (test_traversal): assert \"s3cret\" not in out" in r.stdout
+    assert 'line 7 (test_ok): assert read_note(str(tmp_path), "a") == "hi"  (+1 more)' in r.stdout
