@@ -168,6 +168,20 @@ def test_no_sandbox_still_runs_a_job():
         w.close()
 
 
+def test_no_sandbox_workers_do_not_share_pytest_tmp():
+    """--no-sandbox runs on the host's /tmp: each worker's pytest jobs get a --basetemp of their own."""
+    test = b"def test_where(tmp_path):\n    print('TMP', tmp_path)\n    assert 0\n"
+    argv = ["-q", "-s", "--basetemp=/tmp/pytest", "-p", "no:cacheprovider", "t_test.py"]
+    ws = [Worker(SandboxConfig(enabled=False, wall_seconds=20), i) for i in range(2)]
+    try:
+        where = [w.run({"t_test.py": test}, kind="pytest", argv=argv).output for w in ws]
+        dirs = [next(line.split()[1] for line in out.splitlines() if line.startswith("TMP")) for out in where]
+        assert all(d.startswith(w._unsafe_dir + "/") for d, w in zip(dirs, ws)), dirs
+    finally:
+        for w in ws:
+            w.close()
+
+
 def test_verdicts_are_deterministic():
     task = parse_task(SUITE, "cwe_078_0")
     with Oracle(OracleConfig(sandbox=CFG, workers=2, analyzers=False, cache=False)) as o:

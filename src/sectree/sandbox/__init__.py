@@ -292,6 +292,8 @@ class Worker:
             argv = bwrap_argv(self.cfg, python)
         else:
             argv = [python, "-B", str(RUNNER_DIR / "zygote.py")]
+        if self.cfg.enabled and os.geteuid() == 0 and self._uid_lease is None:  # before any process starts
+            self.job_uid, self._uid_lease = lease_job_uid(self.cfg.job_uid_base, self.cfg.job_uids, self.index)
         self._log = tempfile.TemporaryFile()
         self._unsafe_dir = None if self.cfg.enabled else tempfile.mkdtemp(prefix="sectree-nosandbox-")
         Worker._started += 1
@@ -307,12 +309,6 @@ class Worker:
         popen = dict(stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, env=env, start_new_session=True)
         self.proc = _SPAWNER.submit(subprocess.Popen, argv, **popen).result()
         sandboxed = self.cfg.enabled
-        if sandboxed and os.geteuid() == 0 and self._uid_lease is None:
-            try:
-                self.job_uid, self._uid_lease = lease_job_uid(self.cfg.job_uid_base, self.cfg.job_uids, self.index)
-            except SectreeError:
-                self.close()
-                raise
         init = {
             "sandboxed": sandboxed,
             "job_uid": self.job_uid,
@@ -379,6 +375,11 @@ class Worker:
         ``env`` override the config's limits and add to the sandbox environment for this job only."""
         if self.proc is None or self.proc.poll() is not None:
             self.start()
+        if not self.cfg.enabled and kind == "pytest":
+            # --no-sandbox: /tmp is the host's, shared by every worker and every sectree process, and pytest
+            # empties its --basetemp first: each worker gets its own (two workers judging at once broke each
+            # other's tests, one candidate's files showing up in another's tmp_path)
+            argv = [f"--basetemp={self._unsafe_dir}/pytest-tmp" if a.startswith("--basetemp=") else a for a in argv]
         job = {
             "files": {k: base64.b64encode(v).decode() for k, v in files.items()},
             "kind": kind,
