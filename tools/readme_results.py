@@ -1,7 +1,8 @@
 """Keep the README's "Results" tables in step with the committed experiment results.
 
-    python tools/readme_results.py collect runs/experiments/python   # copy results.json, report.md, report.html
-                                                                     # and samples.jsonl.gz into results/python/
+    python tools/readme_results.py collect runs/experiments/python   # copy results.json, report.md, report.html,
+                                                                     # samples.jsonl.gz and choices.jsonl.gz
+                                                                     # into results/python/
     python tools/readme_results.py write                             # regenerate every README block
     python tools/readme_results.py check                             # exit 1 if a block is out of date
 
@@ -40,7 +41,10 @@ def load(name: str, root: Path = RESULTS) -> dict:
         raise SystemExit(f"error: README.md block results:{name}: {path} does not exist")
     res = json.loads(path.read_text())
     if (folder / RECORDS).is_file():
-        return recompute(res, read_records(folder))
+        from sectree.experiment.choice_report import read_choice_records
+
+        # choice mode's records (choices.jsonl.gz) recompute the choice block the same way
+        return recompute(res, read_records(folder), read_choice_records(folder))
     if version(res) >= 2:
         raise SystemExit(f"error: {folder / RECORDS}: missing; a version-2 result needs its per-sample records "
                          "(tools/readme_results.py collect copies them)")
@@ -66,7 +70,7 @@ def main(argv: list[str]) -> int:
             return 2
         dst = RESULTS / json.loads(res.read_text())["name"]
         dst.mkdir(parents=True, exist_ok=True)
-        for f in ("results.json", "report.md", "report.html", "samples.jsonl.gz"):
+        for f in ("results.json", "report.md", "report.html", "samples.jsonl.gz", "choices.jsonl.gz"):
             if (src / f).is_file():
                 shutil.copy2(src / f, dst / f)
         print(f"copied into {dst}")

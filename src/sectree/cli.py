@@ -484,7 +484,8 @@ def trees_show(trees_file: str = typer.Argument(..., help="trees JSONL"),
 
 @app.command()
 def train(config: Optional[str] = typer.Option(None, "--config", "-c", help="YAML run config (configs/*.yaml)"),
-          method: Optional[str] = typer.Option(None, help="tsp, tsp-paper, selfplay or sft"),
+          method: Optional[str] = typer.Option(None, help="tsp, tsp-paper, selfplay, sft or contrast (reference "
+                                               "opponent only)"),
           model: Optional[str] = typer.Option(None, "--model", "-m"),
           init: Optional[str] = typer.Option(None, help="sft: warm start from an SFT run; or a model spec"),
           suite: Optional[str] = typer.Option(None, "--suite", "-s"), split: Optional[str] = None,
@@ -494,7 +495,7 @@ def train(config: Optional[str] = typer.Option(None, "--config", "-c", help="YAM
           no_sandbox: Optional[bool] = typer.Option(None, "--no-sandbox", help="UNSAFE: judge without bubblewrap"),
           out: str = typer.Option(..., "--out", "-o", help="run folder"),
           resume: bool = typer.Option(False, "--resume", help="continue an interrupted run in --out")) -> None:
-    """Self-play training (tsp, tsp-paper, selfplay) or the SFT baseline; resumable."""
+    """Self-play training (tsp, tsp-paper, selfplay), the contrast ablation or the SFT baseline; resumable."""
     from sectree import config as cfgmod
     from sectree.train.tsp import RunConfig, run
 
@@ -552,18 +553,23 @@ class _progress:
 # ------------------------------------------------------------------------------------------- experiments
 
 
-def _experiment(config: str, out: str | None, overrides: dict, quiet: bool, dry_run: bool = False) -> None:
+def _experiment(config: str, out: str | None, overrides: dict, quiet: bool, dry_run: bool = False,
+                quick: bool = False) -> None:
     from pathlib import Path
 
     from sectree.experiment.report import tables_md
     from sectree.experiment.runner import estimate_minutes, eval_parts, eval_tasks, load_experiment, run_experiment
 
-    cfg = load_experiment(config, overrides)
-    out = out or str(Path("runs") / "experiments" / cfg.name)
+    cfg = load_experiment(config, overrides, quick=quick)
+    out = out or str(Path("runs") / "experiments" / (cfg.name + ("-quick" if quick else "")))
     if dry_run:
         est = estimate_minutes(cfg)
         for name, g in eval_parts(cfg, cfg.seeds[0]).items():
-            typer.echo(f"eval part {name}: {len(eval_tasks(g))} tasks × {g.n} samples")
+            per = ("every decision scored" if name.startswith("choice") else
+                   f"{g.n} samples per decision" if name.startswith("span") else f"{g.n} samples per task")
+            typer.echo(f"eval part {name}: {len(eval_tasks(g))} tasks, {per}")
+        for part, minutes in est.get("parts", {}).items():
+            typer.echo(f"  {part}: {minutes} min")
         typer.echo(f"{cfg.name}: methods {', '.join(cfg.methods)}; seeds {cfg.seeds}; -> {out}\n"
                    f"estimate: {est['total']} min (train {est['train']}, eval {est['eval']})"
                    + (f"; budget {cfg.budget_minutes} min" if cfg.budget_minutes else ""))
@@ -587,12 +593,15 @@ def experiment(config: str = typer.Argument(..., help="experiment YAML (configs/
                workers: Optional[int] = typer.Option(None, help="parallel sandboxes (default: cores)"),
                threads: Optional[int] = typer.Option(None, help="torch threads (default: 1 on a busy CPU, else all)"),
                dry_run: bool = typer.Option(False, "--dry-run", help="validate, print the plan and estimate only"),
+               quick: bool = typer.Option(False, "--quick", help="the same config on tiny-random with tiny budgets "
+                                          "(a smoke run: nothing is learned; default --out runs/experiments/"
+                                          "<name>-quick)"),
                quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bars")) -> None:
     """Train and evaluate every method × seed of an experiment; write results.json, report.md, report.html.
 
     Resumable: rerunning skips finished runs and evaluations and continues interrupted ones."""
     _experiment(config, out, {**_overrides(set_), "no_sandbox": no_sandbox, "workers": workers, "threads": threads},
-                quiet, dry_run)
+                quiet, dry_run, quick)
 
 
 @app.command()

@@ -595,11 +595,15 @@ def render_html(res: dict, sections: dict[str, list[dict]], figures: dict[str, s
 
 
 def build_results(cfg, records: list[dict], estimate: dict | None = None, config_file: str | None = None,
-                  session_seconds: float | None = None, command: str | None = None) -> tuple[dict, dict[str, list[dict]]]:
-    """results.json's content and the judged samples per run id."""
+                  session_seconds: float | None = None, command: str | None = None
+                  ) -> tuple[dict, dict[str, list[dict]], dict[str, list[dict]]]:
+    """results.json's content, the judged samples and the choice records per run id."""
     from dataclasses import asdict
 
+    from sectree.experiment.choice_report import choice_results, load_choices
+
     samples = {r["id"]: load_samples(r) for r in records}
+    choices = {r["id"]: c for r in records if (c := load_choices(r)) is not None}
     modes, table, per_run = tables(list(cfg.eval.modes), list(cfg.methods), records, samples)
     runs = [{**r, **per_run[r["id"]]} for r in records]
     wall = sum((r["train"].get("wall_seconds") or 0) + r["eval"]["generate_seconds"] + r["eval"]["judge_seconds"]
@@ -634,9 +638,10 @@ def build_results(cfg, records: list[dict], estimate: dict | None = None, config
                    "eval_generated": sum(r["eval"]["tokens"] for r in records)},
         "runs": runs,
         "table": table,
+        "choice": choice_results(list(cfg.methods), records, choices),
         "analyses": {},
     }
-    return res, samples
+    return res, samples, choices
 
 
 def tables(modes: list[str], methods: list[str], records: list[dict],
@@ -687,9 +692,10 @@ def read_records(folder: Path) -> dict[str, list[dict]]:
     return out
 
 
-def recompute(res: dict, samples: dict[str, list[dict]]) -> dict:
+def recompute(res: dict, samples: dict[str, list[dict]], choices: dict[str, list[dict]] | None = None) -> dict:
     """``res`` (a version-2 results.json) with every number that samples determine recomputed from ``samples``
-    (run id -> judged samples): the pooled table, each run's own metrics and the analyses. What the README
+    (run id -> judged samples): the pooled table, each run's own metrics and the analyses; with ``choices``
+    (run id -> choice records, ``choice_report.read_choice_records``) the choice block too. What the README
     shows of an experiment is then a function of its committed per-sample records."""
     res = json.loads(json.dumps(res))  # a deep copy
     records = [{"id": r["id"], "method": r["method"], "seed": r["seed"]} for r in res["runs"]]
@@ -701,6 +707,12 @@ def recompute(res: dict, samples: dict[str, list[dict]]) -> dict:
     for r in res["runs"]:
         r.update(per_run[r["id"]])
     analyses(res, lambda method, mode: pooled(records, samples, method, mode))
+    if choices is not None and res.get("choice") is not None:
+        from sectree.experiment.choice_report import choice_results
+
+        res["choice"] = choice_results(res["methods"], records, choices,
+                                       seed=res["choice"]["bootstrap"]["seed"],
+                                       resamples=res["choice"]["bootstrap"]["resamples"])
     return res
 
 
@@ -721,7 +733,9 @@ def write_report(cfg, out: str | Path, records: list[dict], *, estimate: dict | 
 
     matplotlib.use("Agg")
     out = Path(out)
-    res, samples = build_results(cfg, records, estimate, config_file, session_seconds, command)
+    from sectree.experiment.choice_report import choice_sections, write_choice_records
+
+    res, samples, choices = build_results(cfg, records, estimate, config_file, session_seconds, command)
 
     def pooled_of(method: str, mode: str) -> list[dict]:
         return pooled(records, samples, method, mode)
@@ -729,9 +743,12 @@ def write_report(cfg, out: str | Path, records: list[dict], *, estimate: dict | 
     comparisons = analyses(res, pooled_of)
     langs = [t for t in (language_table(res, m) for m in res["modes"]) if t]
     seens = [t for t in (seen_table(res, m) for m in res["modes"]) if t]
-    sections = {"Results": [method_table(res, m) for m in res["modes"]], "Comparisons": comparisons,
+    sections = {"Results": [method_table(res, m) for m in res["modes"]], "Forced choice": choice_sections(res),
+                "Comparisons": comparisons,
                 "Per language": langs, "Seen and unseen CWEs": seens, "Per seed": [seed_table(res)] + [t for t in [leaves_table(res)] if t]}
     write_records(out, records, samples)  # before results.json: results.json names a complete record file
+    if choices:
+        write_choice_records(out, records, choices)
     write_json_atomic(out / "results.json", res)
     write_text_atomic(out / "report.md", render_md(res, sections))
     figures = {"bars": fig_bars(res), "heat": fig_heat(res), "curves": fig_curves(res, records)}
@@ -763,6 +780,10 @@ def readme_md(res: dict) -> str:
     version-1 result says first that it is superseded)."""
     text = provenance(res) + "\n\n" + ("" if version(res) >= 2 else f"**{V1_NOTE}**\n\n")
     text += "".join(section_md(method_table(res, m)) for m in res["modes"])
+    if res.get("choice"):
+        from sectree.experiment.choice_report import choice_sections
+
+        text += "".join(section_md(s) for s in choice_sections(res))
     text += "".join(section_md(a["section"]) for a in res["analyses"].values())
     return re.sub(r"(?m)^### ", "#### ", text)
 

@@ -32,7 +32,11 @@ from sectree.io import read_jsonl, write_json_atomic, write_text_atomic
 from sectree.oracle.backend import BackendConfig
 from sectree.tree.ray_rollout import RolloutConfig
 
-MODES = ("full", "completion")
+MODES = ("full", "completion", "span", "choice")
+"""Eval modes: full, completion (GenerateConfig), span (evaluate.span: decision spans, judged like the
+others) and choice (evaluate.choice: teacher-forced scoring of every decision, no oracle)."""
+GEN_MODES = ("full", "completion", "span")
+"""Modes that sample and judge (their samples go through the oracle; ``eval.gen_cwes`` narrows them)."""
 METHOD_PRESETS: dict[str, dict | None] = {
     "base": None,  # no training: the model itself is evaluated
     "sft": {"method": "sft"},
@@ -40,8 +44,12 @@ METHOD_PRESETS: dict[str, dict | None] = {
     "tsp": {"method": "tsp"},
     "tsp-sft": {"method": "tsp", "init": "sft"},
     "tsp-paper": {"method": "tsp-paper"},
+    "contrast": {"method": "contrast"},  # reference opponent only (tree.opponents forced by RunConfig)
 }
 """Method name -> the RunConfig fields it sets (on top of the experiment's ``train`` overrides)."""
+
+CHOICE_RECORDS = "choices.jsonl.gz"
+"""An evaluation's choice records (evals/<run>/), one per decision of every eval task."""
 
 RESERVED = ("method", "model", "init", "seed", "tree.seed", "train.seed")
 """RunConfig fields the experiment sets itself (from ``methods``, ``model`` and ``seeds``)."""
@@ -64,9 +72,19 @@ class EvalSpec:
     language: str | list[str] | None = None
     """Only tasks in this language, or in each of these languages (sampled per language, reported per language)."""
     modes: list[str] = field(default_factory=lambda: ["full", "completion"])
-    """Prompt modes: full (write the function) and/or completion (continue the golden code before the decision)."""
+    """Modes: full (write the function), completion (continue the golden code before the decision), span (the
+    decision's statement(s) from the decision point, judged in the golden program) and choice (every decision
+    scored teacher-forced: secure-choice rate; cheap, no oracle). At least one of full, completion, span."""
     n: int = 3
-    """Samples per task (per mode)."""
+    """Samples per task (per mode) in full and completion mode."""
+    span_n: int = 4
+    """Samples per decision in span mode."""
+    span_max_new_tokens: int = 192
+    """Token cap per span (a span is one or a few statements)."""
+    gen_cwes: int | None = None
+    """Sampled modes (full, completion, span) only on the tasks of the first k eval CWEs per language (sorted
+    numerically; the same tasks for every method and seed); choice always scores every decision. null = all.
+    For cheap smoke runs (--quick); a real experiment cuts samples before it cuts tasks."""
     temperature: float = 0.8
     """Sampling temperature (0 = greedy)."""
     top_p: float = 0.95
@@ -88,6 +106,13 @@ class EvalSpec:
             raise SectreeError(f"eval.batch_tasks must be >= 1, got {self.batch_tasks}")
         if not self.modes or len(set(self.modes)) != len(self.modes) or set(self.modes) - set(MODES):
             raise SectreeError(f"eval.modes: need distinct modes out of {', '.join(MODES)}, got {self.modes!r}")
+        if not set(self.modes) & set(GEN_MODES):  # the report's tables come from judged samples
+            raise SectreeError(f"eval.modes: need at least one of {', '.join(GEN_MODES)} besides choice "
+                               f"(choice alone: `sectree eval --mode choice`), got {self.modes!r}")
+        if self.span_n < 1 or self.span_max_new_tokens < 1:
+            raise SectreeError("eval.span_n and eval.span_max_new_tokens must be >= 1")
+        if self.gen_cwes is not None and self.gen_cwes < 1:
+            raise SectreeError(f"eval.gen_cwes must be >= 1 or null, got {self.gen_cwes}")
         if isinstance(self.cwes, str) and self.cwes != "unseen":
             raise SectreeError(f"eval.cwes: a list of CWE ids or 'unseen', got {self.cwes!r}")
         if isinstance(self.language, list) and (not self.language or len(set(self.language)) != len(self.language)):
@@ -133,7 +158,8 @@ class ExperimentConfig:
     model: str = "smollm2-135m"
     """θ_0 of every method, and the `base` model."""
     methods: list[str] = field(default_factory=lambda: ["base", "tsp"])
-    """Rows of the tables: base (no training), sft, selfplay, tsp, tsp-sft (tsp with init: sft), tsp-paper."""
+    """Rows of the tables: base (no training), sft, selfplay, tsp, tsp-sft (tsp with init: sft), tsp-paper,
+    contrast (reference opponent only: the SVEN/SafeCoder-style ablation)."""
     seeds: list[int] = field(default_factory=lambda: [0])
     """One training run and one evaluation per method and seed."""
     train: dict = field(default_factory=dict)
@@ -217,8 +243,38 @@ def run_config(cfg: ExperimentConfig, method: str, seed: int, source: str = "con
         raise SectreeError(f"{source}: {msg if msg.startswith(where) else f'{where}: {msg}'}") from None
 
 
-def load_experiment(path: str | Path | None, overrides: dict[str, Any] | None = None) -> ExperimentConfig:
-    """YAML + dotted overrides -> a validated ExperimentConfig (every method's RunConfig built once, too)."""
+QUICK_TRAIN = {"rounds": 1, "max_tasks": 2, "sft_epochs": 1, "guard": {"dev_tasks": 1, "samples": 1},
+               "tree": {"max_nodes": 1, "branches": 2, "max_branches": 2, "leaf_budget": 2, "max_new_tokens": 12},
+               "train": {"epochs": 1}}
+"""--quick: the training budget of every method (a seconds-scale smoke run)."""
+
+
+def quick_overrides(cfg: ExperimentConfig) -> dict[str, Any]:
+    """``--quick``: the same config on tiny-random with tiny budgets (seconds to a few minutes, most of it the
+    oracle): first seed only, 1 round on 2 tasks, tiny trees, 1 sample of 12 tokens per task or decision, the
+    sampled modes on the tasks of the first eval CWE per language; methods, modes, suites, analyses unchanged,
+    and choice still scores every decision. Nothing is learned: it checks that the config runs end to end."""
+    out: dict[str, Any] = {"model": "tiny-random", "seeds": cfg.seeds[:1], "share": "",
+                           "eval.n": 1, "eval.span_n": 1, "eval.max_new_tokens": 12, "eval.span_max_new_tokens": 12,
+                           "eval.gen_cwes": 1, "report.trees": min(cfg.report.trees, 1)}
+    out["train"] = _merge(cfg.train, QUICK_TRAIN)
+    # a method's own budget (method_train) would outweigh the quick one: quick's wins there too
+    out["method_train"] = {m: _merge(over, {k: v for k, v in QUICK_TRAIN.items() if k in over})
+                           for m, over in cfg.method_train.items()}
+    for m, over in out["method_train"].items():
+        for k in ("tree", "train", "guard"):
+            if k in over:
+                over[k] = _merge(over[k], QUICK_TRAIN[k])
+    return out
+
+
+def load_experiment(path: str | Path | None, overrides: dict[str, Any] | None = None,
+                    quick: bool = False) -> ExperimentConfig:
+    """YAML + dotted overrides -> a validated ExperimentConfig (every method's RunConfig built once, too).
+    ``quick``: ``quick_overrides`` of the file's config first, then ``overrides`` on top."""
+    if quick:
+        first = cfgmod.load(ExperimentConfig, path, overrides)
+        overrides = {**quick_overrides(first), **{k: v for k, v in (overrides or {}).items() if v is not None}}
     cfg = cfgmod.load(ExperimentConfig, path, overrides)
     source = str(path) if path is not None else "config"
     for m in cfg.methods:
@@ -240,9 +296,23 @@ def unseen_cwes(cfg: ExperimentConfig) -> list[int]:
     return sorted(ev - seen)
 
 
+def part_settings(g) -> dict:
+    """What an eval part's results depend on (spec.json): GenerateConfig / SpanConfig settings, ChoiceConfig's."""
+    return g.settings() if hasattr(g, "settings") else {**asdict(g), "mode": "choice"}
+
+
+def _first_cwes(suite: str, split: str | None, lang: str | None, cwes: list[int], k: int) -> list[int]:
+    """The first ``k`` CWEs (numerically) of the tasks ``cwes`` selects (all CWEs when empty)."""
+    have = sorted({c for t in select_tasks(suite, split, lang, cwes) for c in t.cwes if not cwes or c in cwes})
+    return have[:k]
+
+
 def eval_parts(cfg: ExperimentConfig, seed: int) -> dict[str, Any]:
-    """part name -> GenerateConfig, one per mode × language (name ``<mode>`` or ``<mode>-<language>``)."""
+    """part name -> GenerateConfig (full, completion), SpanConfig (span) or ChoiceConfig (choice), one per mode ×
+    language (name ``<mode>`` or ``<mode>-<language>``)."""
+    from sectree.evaluate.choice import ChoiceConfig
     from sectree.evaluate.run import GenerateConfig
+    from sectree.evaluate.span import SpanConfig
 
     e = cfg.eval
     cwes = unseen_cwes(cfg) if e.cwes == "unseen" else list(e.cwes)
@@ -256,10 +326,22 @@ def eval_parts(cfg: ExperimentConfig, seed: int) -> dict[str, Any]:
     for mode in e.modes:
         for lang in e.languages:
             name = mode if len(e.languages) == 1 else f"{mode}-{lang}"
-            parts[name] = GenerateConfig(model=cfg.model, suite=e.suite, split=e.split, cwes=cwes, language=lang,
-                                         mode=mode, template=e.template, n=e.n, temperature=e.temperature,
-                                         top_p=e.top_p, max_new_tokens=e.max_new_tokens, seed=seed,
-                                         batch_tasks=e.batch_tasks)
+            gcwes = cwes
+            if e.gen_cwes and mode in GEN_MODES:
+                gcwes = _first_cwes(e.suite, e.split, lang, cwes, e.gen_cwes)
+            if mode == "choice":
+                parts[name] = ChoiceConfig(model=cfg.model, suite=e.suite, split=e.split, cwes=cwes, language=lang,
+                                           template=e.template, seed=seed)
+            elif mode == "span":
+                parts[name] = SpanConfig(model=cfg.model, suite=e.suite, split=e.split, cwes=gcwes, language=lang,
+                                         template=e.template, n=e.span_n, temperature=e.temperature, top_p=e.top_p,
+                                         max_new_tokens=e.span_max_new_tokens, seed=seed,
+                                         batch_decisions=e.batch_tasks)
+            else:
+                parts[name] = GenerateConfig(model=cfg.model, suite=e.suite, split=e.split, cwes=gcwes,
+                                             language=lang, mode=mode, template=e.template, n=e.n,
+                                             temperature=e.temperature, top_p=e.top_p,
+                                             max_new_tokens=e.max_new_tokens, seed=seed, batch_tasks=e.batch_tasks)
     return parts
 
 
@@ -280,8 +362,8 @@ def eval_tasks(gcfg) -> list:
 
 @dataclass(frozen=True)
 class Speeds:
-    """Rough CPU speeds behind the up-front estimate (2-core Xeon dev machine, one torch thread, another job on
-    the other core: the demo and a Python test-split evaluation measured there).
+    """Per-unit CPU costs behind the up-front estimate (2-core Xeon dev machine, one torch thread, another job on
+    the other core), each measured where its comment says.
 
     A batch of ``rows`` samples costs about ``rows × max_new_tokens × fill / tokens_per_s`` (all rows decoding
     together) plus ``max_new_tokens × (1 − fill) / steps_per_s`` (the longest row alone, after the others
@@ -295,59 +377,116 @@ class Speeds:
     """Decoding steps/s of a single row (15–40 idle)."""
     fill: float = 0.55
     """Average share of max_new_tokens a sample uses (measured 0.6 for full-mode Python at 256 tokens)."""
+    span_fill: float = 0.25
+    """The same for span samples (they stop at the end of the decision's statement)."""
     verdict_s: float = 0.25
-    """Oracle wall seconds per judged sample (bubblewrap + pytest, Python; C/C++ builds cost more)."""
-    train_s_per_tree: float = 20.0
-    """Node-DPO wall seconds per tree per epoch incl. reference log-probs (packed, LoRA; measured ~15 s for
-    trees of 8 leaves of ≤ 96 tokens)."""
+    """Oracle wall seconds per judged sample (bubblewrap + pytest, Python; other languages: verdict_factor)."""
+    verdict_factor: tuple = (("c", 2.3), ("cpp", 2.3), ("go", 2.1), ("js", 1.3))
+    """A verdict's cost relative to a Python one, by language (benchmarks/results/verdict_profile.json,
+    2026-12-02, load 14: one task each, wall per verdict python 639 ms, c 1486, go 1327, js 857 ms; C++ not
+    measured, taken as C's)."""
+    choice_s_per_decision: float = 0.5
+    """Choice mode: seconds per decision scored (both continuations, batched; SmolLM2, one thread, loaded CPU)."""
+    train_s_per_pair: float = 2.5
+    """Node-DPO wall seconds per pair per epoch incl. reference log-probs (packed, LoRA; ~20 s per tree of 8
+    leaves measured earlier; issue #18: ~2 s per pair per epoch with ~300-token contexts)."""
     sft_s_per_example: float = 3.0
     """SFT wall seconds per example per epoch."""
     load_s: float = 10.0
     """Loading (or saving) a model."""
 
-    def batch(self, rows: int, max_new_tokens: int) -> float:
+    def verdict(self, language: str | None) -> float:
+        """Oracle seconds per verdict of a task in ``language``."""
+        return self.verdict_s * dict(self.verdict_factor).get(language or "python", 1.0)
+
+    def batch(self, rows: int, max_new_tokens: int, fill: float | None = None) -> float:
         """Seconds to sample one batch of ``rows`` rows."""
-        return rows * max_new_tokens * self.fill / self.tokens_per_s + max_new_tokens * (1 - self.fill) / self.steps_per_s
+        f = self.fill if fill is None else fill
+        return rows * max_new_tokens * f / self.tokens_per_s + max_new_tokens * (1 - f) / self.steps_per_s
 
 
-TINY = Speeds(tokens_per_s=3000.0, steps_per_s=300.0, train_s_per_tree=2.0, sft_s_per_example=0.5, load_s=2.0)
+TINY = Speeds(tokens_per_s=3000.0, steps_per_s=300.0, train_s_per_pair=0.25, sft_s_per_example=0.5, load_s=2.0,
+              choice_s_per_decision=0.02)
 """tiny-random: decoding is nearly free; the oracle dominates."""
 
 
-def estimate_minutes(cfg: ExperimentConfig, speeds: Speeds | None = None) -> dict[str, float]:
-    """Crude wall-time estimate (minutes) of the whole experiment with nothing cached: {'train', 'eval', 'total'}."""
-    from sectree.train.tsp import split_tasks
+def _decisions(tasks) -> tuple[int, int]:
+    """(every decision, the span-mode ones: aligned, one per place) of ``tasks``."""
+    from sectree.tasks.decisions import decisions
 
+    every = span = 0
+    for t in tasks:
+        ds = decisions(t)
+        every += len(ds)
+        span += len({(len(d.prefix), d.secure) for d in ds if d.aligned})
+    return every, span
+
+
+def _train_seconds(rc, sp: Speeds) -> float:
+    """One training run of ``rc`` (all rounds), nothing cached."""
+    from sectree.train.tsp import TREE_METHODS, split_tasks
+    from sectree.tree.model import Opponent
+
+    train_tasks = split_tasks(rc)[0]
+    tasks, t = len(train_tasks), rc.tree
+    verdict = sum(sp.verdict(x.language) for x in train_tasks) / max(1, tasks)  # mean over the run's tasks
+    sampling = [o for o in t.opponents if o != Opponent.REFERENCE]
+    refs = Opponent.REFERENCE in t.opponents
+    guard = (rc.rounds + 1) * rc.guard.dev_tasks * (sp.batch(rc.guard.samples, t.max_new_tokens)
+                                                    + rc.guard.samples * verdict)
+    sft = tasks * rc.sft_epochs * sp.sft_s_per_example
+    fill = sp.span_fill if getattr(t.leaf, "value", t.leaf) == "span" else sp.fill
+    if rc.method in TREE_METHODS:
+        # reference leaves: about one unsafe hunk per diff node (no decoding); sampled leaves: every node of a
+        # tree decodes in one batch, about half the nodes are resampled (adaptive); every leaf that is not
+        # secure becomes a pair (SmolLM2 writes almost none secure)
+        ref_leaves = min(t.max_nodes, t.leaf_budget) if refs else 0
+        sampled = max(0, t.leaf_budget - ref_leaves) if sampling else 0
+        decode = 1.5 * sp.batch(t.max_nodes * t.branches, t.max_new_tokens, fill) if sampling else 0.0
+        per_task = decode + (sampled + ref_leaves) * (verdict + rc.train.epochs * sp.train_s_per_pair)
+    elif rc.method == "selfplay":
+        n = rc.selfplay_samples or t.leaf_budget
+        per_task = sp.batch(n, t.max_new_tokens) + n * (verdict + rc.train.epochs * sp.train_s_per_pair)
+    else:  # sft
+        per_task = rc.sft_epochs * sp.sft_s_per_example
+    one = rc.rounds * (tasks * per_task + 2 * sp.load_s) + guard
+    return one + (sft + sp.load_s if rc.init == "sft" else 0.0)
+
+
+def estimate_minutes(cfg: ExperimentConfig, speeds: Speeds | None = None) -> dict:
+    """Wall-time estimate (minutes) of the whole experiment with nothing cached: {'train', 'eval', 'total',
+    'parts'}; ``parts`` gives each eval part per model and each method's training per seed."""
     sp = speeds or (TINY if cfg.model == "tiny-random" else Speeds())
     e = cfg.eval
     per_eval = sp.load_s
-    for g in eval_parts(cfg, 0).values():
-        n_tasks = len(eval_tasks(g))
-        full_groups, rest = divmod(n_tasks, e.batch_tasks)
-        per_eval += full_groups * sp.batch(e.batch_tasks * e.n, e.max_new_tokens) + n_tasks * e.n * sp.verdict_s
-        per_eval += sp.batch(rest * e.n, e.max_new_tokens) if rest else 0.0
+    parts: dict[str, float] = {}
+    for name, g in eval_parts(cfg, 0).items():
+        tasks = eval_tasks(g)
+        if name.startswith("choice"):
+            sec = _decisions(tasks)[0] * sp.choice_s_per_decision
+        elif name.startswith("span"):
+            n_dec = _decisions(tasks)[1]
+            full_groups, rest = divmod(n_dec, e.batch_tasks)
+            sec = full_groups * sp.batch(e.batch_tasks * e.span_n, e.span_max_new_tokens, sp.span_fill)
+            sec += (sp.batch(rest * e.span_n, e.span_max_new_tokens, sp.span_fill) if rest else 0.0)
+            sec += n_dec * e.span_n * sp.verdict(g.language)
+        else:
+            full_groups, rest = divmod(len(tasks), e.batch_tasks)
+            sec = full_groups * sp.batch(e.batch_tasks * e.n, e.max_new_tokens) + len(tasks) * e.n * sp.verdict(g.language)
+            sec += sp.batch(rest * e.n, e.max_new_tokens) if rest else 0.0
+        parts[f"eval {name} (per model)"] = round(sec / 60, 1)
+        per_eval += sec
     train = 0.0
     for m in cfg.methods:
         rc = run_config(cfg, m, cfg.seeds[0])
         if rc is None:
             continue
-        tasks, t = len(split_tasks(rc)[0]), rc.tree
-        guard = (rc.rounds + 1) * rc.guard.dev_tasks * (sp.batch(rc.guard.samples, t.max_new_tokens)
-                                                        + rc.guard.samples * sp.verdict_s)
-        sft = tasks * rc.sft_epochs * sp.sft_s_per_example
-        fit = rc.train.epochs * sp.train_s_per_tree
-        samples = rc.selfplay_samples or t.leaf_budget
-        per_task = {  # one round, one task
-            "sft": rc.sft_epochs * sp.sft_s_per_example,
-            "selfplay": sp.batch(samples, t.max_new_tokens) + samples * sp.verdict_s + fit,
-            # tsp: every risk node of a tree decodes in one batch; about half the nodes are resampled (adaptive)
-            "tsp": 1.5 * sp.batch(t.max_nodes * t.branches, t.max_new_tokens) + t.leaf_budget * sp.verdict_s + fit,
-        }
-        one = rc.rounds * (tasks * per_task.get(rc.method, per_task["tsp"]) + 2 * sp.load_s) + guard
-        one += sft + sp.load_s if rc.init == "sft" else 0.0
+        one = _train_seconds(rc, sp)
+        parts[f"train {m} (per seed)"] = round(one / 60, 1)
         train += one * len(cfg.seeds)
     ev = per_eval * len(cfg.methods) * len(cfg.seeds)
-    return {"train": round(train / 60, 1), "eval": round(ev / 60, 1), "total": round((train + ev) / 60, 1)}
+    return {"train": round(train / 60, 1), "eval": round(ev / 60, 1), "total": round((train + ev) / 60, 1),
+            "parts": parts}
 
 
 # ------------------------------------------------------------------------------------------ resume checks
@@ -503,7 +642,7 @@ class Runner:
 
         edir = self.out / "evals" / rid
         parts = eval_parts(self.cfg, seed)
-        spec = {"model_spec": model_spec, "parts": {k: g.settings() for k, g in parts.items()},
+        spec = {"model_spec": model_spec, "parts": {k: part_settings(g) for k, g in parts.items()},
                 "findings": self.cfg.eval.findings, "sandboxed": not self.cfg.no_sandbox}
         self.adopt("evals", rid, "spec.json", spec, "results.json")
         _check_same(edir / "spec.json", spec, "evaluated")
@@ -514,12 +653,21 @@ class Runner:
             write_json_atomic(edir / "spec.json", spec)
             timing = json.loads(timing_path.read_text()) if timing_path.exists() else {}
             self.say(f"{rid}: evaluating {model_spec} in {', '.join(parts)} -> {edir}")
-            for name, g in parts.items():
+            gen = {k: g for k, g in parts.items() if not k.startswith("choice")}
+            self.choose(rid, {k: g for k, g in parts.items() if k.startswith("choice")}, model_spec, edir, timing)
+            for name, g in gen.items():
                 bar = _Progress(f"{rid} sampling {name}", self.quiet, self.say)
                 t0 = time.monotonic()
                 # the policy is only loaded once per model, and not at all when every part is complete
-                info = generate(g, edir / f"samples-{name}.jsonl", policy=_LazyPolicy(self, model_spec),
-                                progress=bar.step)
+                if name.startswith("span"):
+                    from sectree.evaluate.span import generate_spans
+
+                    info = generate_spans(g, edir / f"samples-{name}.jsonl", policy=_LazyPolicy(self, model_spec),
+                                          progress=bar.step)
+                    info["sampled_tasks"] = info.pop("sampled_groups")
+                else:
+                    info = generate(g, edir / f"samples-{name}.jsonl", policy=_LazyPolicy(self, model_spec),
+                                    progress=bar.step)
                 bar.close()
                 timing.setdefault("generate_seconds", {})
                 timing["generate_seconds"][name] = round(timing["generate_seconds"].get(name, 0.0)
@@ -530,7 +678,7 @@ class Runner:
                              f"{info['seconds']} s")
             # one samples file with every part, rebuilt from the per-part files (atomic)
             write_text_atomic(edir / "samples.jsonl",
-                              "".join((edir / f"samples-{k}.jsonl").read_text() for k in parts))
+                              "".join((edir / f"samples-{k}.jsonl").read_text() for k in gen))
             n = len(read_samples(edir / "samples.jsonl"))
             bar = _Progress(f"{rid} judging", self.quiet, self.say)
             evaluate(edir / "samples.jsonl", edir / "results.json", oracle=self.oracle(),
@@ -544,7 +692,28 @@ class Runner:
                 "sandboxed": results["oracle"]["sandboxed"], "tokens": tokens,
                 "generate_seconds": round(sum(timing.get("generate_seconds", {}).values()), 2),
                 "judge_seconds": results["wall_seconds"], "n_samples": results["n_samples"],
-                "n_tasks": results["n_tasks"], "shared": (edir / "shared-from.json").is_file()}
+                "n_tasks": results["n_tasks"], "shared": (edir / "shared-from.json").is_file(),
+                "choices_file": str(edir / CHOICE_RECORDS) if (edir / CHOICE_RECORDS).is_file() else None,
+                "choice_seconds": timing.get("choice_seconds", 0.0)}
+
+    # ---- choice mode: every decision scored teacher-forced (no oracle); resumable as a whole file
+    def choose(self, rid: str, parts: dict, model_spec: str, edir: Path, timing: dict) -> None:
+        from sectree.evaluate.choice import score_choices
+        from sectree.io import write_jsonl_gz_atomic
+        from sectree.tasks.decisions import decisions
+
+        if not parts or (edir / CHOICE_RECORDS).is_file():
+            return
+        t0 = time.monotonic()
+        records = []
+        for name, c in parts.items():
+            tasks = [t for t in select_tasks(c.suite, c.split, c.language, c.cwes) if decisions(t)]
+            records += score_choices(self.policy(model_spec), tasks, template=c.template,
+                                     max_batch_tokens=c.max_batch_tokens, model=model_spec)
+        write_jsonl_gz_atomic(edir / CHOICE_RECORDS, records)
+        timing["choice_seconds"] = round(time.monotonic() - t0, 2)
+        write_json_atomic(edir / "timing.json", timing)
+        self.say(f"{rid}: choice: {len(records)} decisions scored in {timing['choice_seconds']} s")
 
 
 class _LazyPolicy:

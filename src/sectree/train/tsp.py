@@ -75,6 +75,10 @@ class RunConfig:
     """Task suite spec, or a list of specs whose tasks train together (e.g. [builtin:python,
     safecoder:../shared/data/safecoder/train/sec-new-desc.jsonl]); ``pairs/suite/<suite>`` counts pairs by the
     tasks' suite (``Task.suite``: builtin:python, safecoder:<path>, ...)."""
+    suite_tasks: dict = field(default_factory=dict)
+    """Suite spec (one of ``suite``) -> use at most this many of its tasks (after the split and language
+    filters): a fixed draw (seed 0, whatever the run's seed), so every method and seed of an experiment trains
+    on the same subset, e.g. {safecoder:../shared/data/safecoder/train/sec-new-desc.jsonl: 40}."""
     split: str = "train"
     language: str | list[str] | None = None
     """Only tasks in this language, or in these languages (e.g. python; [c, cpp] for the transfer experiment)."""
@@ -108,6 +112,11 @@ class RunConfig:
             raise SectreeError(f"selfplay_pairs must be oracle or spin, got {self.selfplay_pairs!r}")
         if isinstance(self.suite, list) and (not self.suite or len(set(self.suite)) != len(self.suite)):
             raise SectreeError(f"suite: need one spec or a list of distinct specs, got {self.suite!r}")
+        for spec, k in self.suite_tasks.items():
+            if spec not in self.suites:
+                raise SectreeError(f"suite_tasks.{spec}: not one of suite ({', '.join(self.suites)})")
+            if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+                raise SectreeError(f"suite_tasks.{spec}: need a task count >= 1, got {k!r}")
         if self.method == "contrast":  # the method is defined by its opponent: override what a shared config set
             from sectree.tree.build import LeafMode
             from sectree.tree.model import Opponent
@@ -128,7 +137,13 @@ def split_tasks(cfg: RunConfig):
     from sectree.tasks import load_suite
 
     languages = cfg.language if isinstance(cfg.language, list) else [cfg.language]
-    tasks = [t for spec in cfg.suites for lang in languages for t in load_suite(spec, split=cfg.split, language=lang)]
+    tasks = []
+    for spec in cfg.suites:
+        mine = [t for lang in languages for t in load_suite(spec, split=cfg.split, language=lang)]
+        if spec in cfg.suite_tasks:  # a fixed subset, the same for every seed (the run's seed is not used)
+            mine = sorted(random.Random(0).sample(sorted(mine, key=lambda t: t.id), min(cfg.suite_tasks[spec],
+                                                                                         len(mine))), key=lambda t: t.id)
+        tasks += mine
     ids = [t.id for t in tasks]
     if len(set(ids)) != len(ids):
         dup = next(i for i in ids if ids.count(i) > 1)
