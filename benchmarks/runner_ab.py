@@ -17,7 +17,6 @@ Usage: .venv/bin/python benchmarks/runner_ab.py --before 8d57293 [--suite builti
 from __future__ import annotations
 
 import argparse
-import base64
 import importlib.util
 import os
 import re
@@ -30,8 +29,9 @@ from pathlib import Path
 
 from sectree.oracle.judge import _status_from_run, read_channel
 from sectree.oracle.runners import PYTEST_ARGS, runner_for
-from sectree.sandbox import DEFAULT_PRELOAD, RUNNER_DIR, SANDBOX_ENV, JobResult, SandboxConfig
+from sectree.sandbox import DEFAULT_PRELOAD, RUNNER_DIR, JobResult
 from sectree.tasks import load_suite
+from verdict_profile import zygote_job  # benchmarks/ is on sys.path when this script runs
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -50,11 +50,8 @@ def cpu() -> float:
 
 def run(z, task, source: str, argv: list[str]) -> tuple[float, tuple]:
     job = runner_for(task.language).job(task, source)
-    cfg, key = SandboxConfig(enabled=False), secrets.token_bytes(32)
-    msg = {"files": {k: base64.b64encode(v).decode() for k, v in job.files.items()}, "kind": job.kind,
-           "argv": [*argv, job.argv[-1]], "key": key.hex(), "limits": {**cfg.limits(), **job.limits},
-           "env": {**SANDBOX_ENV, **job.env, "PATH": os.environ.get("PATH", SANDBOX_ENV["PATH"])},
-           "prepare": job.prepare, "executable": []}
+    key = secrets.token_bytes(32)
+    msg = zygote_job(job, key, argv=[*argv, job.argv[-1]])
     c0 = cpu()
     reply = z.run(msg)
     dt = cpu() - c0

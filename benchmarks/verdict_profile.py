@@ -265,6 +265,15 @@ def attribute(ph: dict[str, list[float]]) -> dict[str, list[float]]:
     return out
 
 
+def zygote_job(job, key: bytes, argv: list[str] | None = None) -> dict:
+    """The message ``Worker.run`` would send the zygote for ``job`` (no-sandbox limits, host PATH)."""
+    cfg = SandboxConfig(enabled=False)
+    return {"files": {k: base64.b64encode(v).decode() for k, v in job.files.items()}, "kind": job.kind,
+            "argv": argv or job.argv, "key": key.hex(), "limits": {**cfg.limits(), **job.limits},
+            "env": {**SANDBOX_ENV, **job.env, "PATH": os.environ.get("PATH", SANDBOX_ENV["PATH"])},
+            "prepare": job.prepare, "executable": []}
+
+
 def profile_task(task, repeat: int, tmp: str) -> dict:
     import zygote  # instrumented already
 
@@ -279,12 +288,8 @@ def profile_task(task, repeat: int, tmp: str) -> dict:
     for src in sources:
         for f in os.listdir(out_dir):
             os.unlink(os.path.join(out_dir, f))
-        job = runner.job(task, src)
         key = secrets.token_bytes(32)
-        msg = {"files": {k: base64.b64encode(v).decode() for k, v in job.files.items()}, "kind": job.kind,
-               "argv": job.argv, "key": key.hex(), "limits": {**cfg.limits(), **job.limits},
-               "env": {**SANDBOX_ENV, **job.env, "PATH": os.environ.get("PATH", SANDBOX_ENV["PATH"])},
-               "prepare": job.prepare, "executable": []}
+        msg = zygote_job(runner.job(task, src), key)
         host = Clock()
         z._kill_job, z._wipe = host.timed("kill + wipe", kill), host.timed("kill + wipe", wipe)
         del PARENT_FORK[:]
