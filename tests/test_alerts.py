@@ -122,16 +122,15 @@ def test_import_failure_inside_a_test_is_no_alert(oracle, lazy_task):
 
 @pytest.mark.slow
 def test_every_builtin_reference_secure_and_every_unsafe_reference_alerts(oracle):
-    """Every builtin task: the secure reference is secure and no security test alerts on it; the unsafe
-    reference is vulnerable with a security test that ran and failed. (An analyzer may still flag a secure
-    reference - 7 of 155 did when this was written, e.g. flawfinder's execlp on cwe_078_0_c - which makes
-    ``finding_match`` and hence an alert: analyzers are not exact.)"""
+    """Every builtin task: the secure reference is secure and raises no alert (7 of 155 drew an analyzer
+    finding of their CWE before findings the reference itself draws stopped counting, e.g. flawfinder's execlp
+    on cwe_078_0_c); the unsafe reference is vulnerable with a security test that ran and failed."""
     every = load_suite("builtin")
     judged = [t for t in every if t.unsafe_source]
     verdicts = oracle.judge_many([(t, t.reference_source) for t in judged] + [(t, t.unsafe_source) for t in judged])
     n = len(judged)
     bad_secure = [(t.id, v.status.value, v.reason) for t, v in zip(judged, verdicts[:n])
-                  if v.status != Status.SECURE or v.security_alerts]
+                  if v.status != Status.SECURE or v.security_alert]
     bad_unsafe = [(t.id, v.status.value, v.reason) for t, v in zip(judged, verdicts[n:])
                   if v.status != Status.VULNERABLE or not v.security_alerts]
     assert not bad_secure and not bad_unsafe, (bad_secure, bad_unsafe)
@@ -171,3 +170,24 @@ def test_js_sample_that_does_not_load_is_broken_and_no_alert(oracle):
     for v in (absent, package):
         assert v.status == Status.BROKEN and v.parseable and v.reason.startswith("does not load: "), v.reason
         assert {x.outcome for x in v.tests} == {"missing"} and not v.security_alert
+
+
+def test_a_finding_the_secure_reference_draws_too_is_no_alert(oracle):
+    """bandit's B608 (SQL built from strings, CWE-89) fires on cwe_089_2's secure reference itself: the oracle
+    judges the reference's findings once per task and does not count the same finding (tool, rule, line text)
+    in a candidate; the same rule on another line still counts."""
+    (t,) = load_suite("builtin:python", ids=["cwe_089_2"])
+    ref, unsafe = oracle.judge_many([(t, t.reference_source), (t, t.unsafe_source)])
+    assert any(f.rule == "B608" and f.cwe == 89 for f in ref.findings)
+    assert ref.status == Status.SECURE and not ref.finding_match and not ref.security_alert
+    assert unsafe.status == Status.VULNERABLE and unsafe.security_alert
+    # the unsafe reference's B608 is on the same line as the reference's: bandit cannot tell them apart on this
+    # task (the tests do); a string-built query on another line still counts
+    assert not unsafe.finding_match
+    extra = t.reference_source.replace(
+        "    return conn.execute(sql, params).fetchall()",
+        "    conn.execute(f\"SELECT id FROM products WHERE name = '{name}'\")\n"
+        "    return conn.execute(sql, params).fetchall()")
+    assert extra != t.reference_source
+    v = oracle.judge(t, extra)
+    assert v.finding_match and v.security_alert

@@ -6,7 +6,8 @@ of int), ``split`` and ``verdict`` (``Verdict.to_dict()``: ``status`` in secure/
 
 **Security alert** (``security_alert``, the same rule as ``Verdict.security_alert``): a security test that
 *ran and failed* - an assertion of the test or an error raised by the code under test during it - or a
-counting analyzer finding of the task's CWE (``finding_match``). A security test that is missing (the
+counting analyzer finding of the task's CWE that the task's secure reference does not draw too
+(``finding_match``). A security test that is missing (the
 candidate did not import, the entry point is absent, collection failed, the run died or timed out first),
 errored in set-up, was skipped, or failed while importing code (``TestOutcome.import_error``) is *not* an
 alert: such a sample is broken, not vulnerable. (Metrics version 1, before issue #10, counted every security

@@ -135,6 +135,12 @@ def _status_from_run(res: JobResult, records: list[dict], problem: str | None,
     return reason, tests, collected
 
 
+def finding_key(f: Finding, source: str) -> tuple[str, str, str]:
+    """(tool, rule, the flagged line's text with whitespace collapsed): the same finding in another candidate."""
+    lines = source.splitlines()
+    return (f.tool, f.rule, " ".join(lines[f.line - 1].split()) if 1 <= f.line <= len(lines) else "")
+
+
 # ------------------------------------------------------------------------------------ the oracle
 
 
@@ -146,6 +152,7 @@ class Oracle:
         self.pool = Pool(self.config.sandbox, workers=self.config.workers)
         self._expected: dict[tuple[str, str], dict[str, str]] = {}
         self._reference: dict[tuple[str, str], Verdict] = {}  # the run that produced _expected
+        self._baseline: dict[tuple[str, str], frozenset] = {}  # task key -> its secure reference's findings
         self._verdicts: dict[tuple, Verdict] = {}  # (task key, candidate sha256) -> verdict before analyzers
         self._lock = threading.Lock()
         self.calls = 0
@@ -226,11 +233,16 @@ class Oracle:
                     timings={"run": round(time.monotonic() - t0, 4), "sandbox_wall": round(res.wall, 4)})
         return v, collected
 
-    def _apply_findings(self, task: Task, v: Verdict, findings: list[Finding], missing: list[str]) -> Verdict:
+    def _apply_findings(self, task: Task, v: Verdict, findings: list[Finding], missing: list[str],
+                        source: str = "") -> Verdict:
         v.findings = findings
         v.analyzers_missing = missing
         related = related_cwes(task.cwes)
-        matching = [f for f in findings if f.cwe in related and counts_as_vulnerability(f)]
+        # a finding the secure reference draws too (same tool, rule and line text) is the analyzer's noise on
+        # this task, not a weakness of the candidate: a copy of the reference must not raise an alert
+        baseline = self._baseline.get(self._task_key(task), frozenset())
+        matching = [f for f in findings if f.cwe in related and counts_as_vulnerability(f)
+                    and finding_key(f, source) not in baseline]
         v.finding_match = bool(matching)
         if self.config.findings == "veto" and v.status == Status.SECURE:
             strong = [f for f in matching if f.confidence.upper() == "HIGH"]
@@ -301,10 +313,19 @@ class Oracle:
             by_lang: dict[str, list[int]] = {}
             for i, (t, _) in enumerate(items):
                 by_lang.setdefault(t.language, []).append(i)
+            # each task's secure reference is analyzed once, in the same batch, for its baseline findings
+            refs: dict[str, dict[tuple[str, str], Task]] = {}
+            for t, _ in items:
+                if self._task_key(t) not in self._baseline:
+                    refs.setdefault(t.language, {})[self._task_key(t)] = t
             for lang, idx in by_lang.items():
-                found, missing = analyze(lang, [items[i][1] for i in idx])
-                for i, fs in zip(idx, found):
-                    self._apply_findings(items[i][0], verdicts[i], fs, missing)
+                new = list(refs.get(lang, {}).items())
+                found, missing = analyze(lang, [t.reference_source for _, t in new] + [items[i][1] for i in idx])
+                with self._lock:
+                    for (key, t), fs in zip(new, found):
+                        self._baseline[key] = frozenset(finding_key(f, t.reference_source) for f in fs)
+                for i, fs in zip(idx, found[len(new):]):
+                    self._apply_findings(items[i][0], verdicts[i], fs, missing, items[i][1])
             per = (time.monotonic() - t0) / max(1, len(items))
             for v in verdicts:
                 v.timings["analyzers"] = round(per, 4)

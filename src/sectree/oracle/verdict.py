@@ -81,7 +81,8 @@ class Verdict:
     findings: list[Finding] = field(default_factory=list)
     analyzers_missing: list[str] = field(default_factory=list)
     finding_match: bool = False
-    """Some counting finding's CWE is one of the task's CWEs (an alert for SPR@1, see ``security_alert``)."""
+    """Some counting finding's CWE is one of the task's CWEs, and the task's secure reference does not draw the
+    same finding (tool, rule, line text) too (an alert for SPR@1, see ``security_alert``)."""
     timings: dict[str, float] = field(default_factory=dict)
     sandboxed: bool = True
     rule: Rule = Rule.TESTS
