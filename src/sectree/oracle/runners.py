@@ -109,18 +109,23 @@ def compiled_dir_link(files: dict[str, bytes], exe: str) -> list[list[str]]:
 class CRunner(LanguageRunner):
     language, compiler, std = "c", "gcc", "-std=gnu11"
     tools = ("gcc",)
+    limits: dict = {"memory_mb": None}
 
     def job(self, task: Task, source: str) -> Job:
         exe = task.candidate_filename.rsplit(".", 1)[0]
         build = [self.compiler, self.std, *SANITIZE, task.candidate_filename, "-o", exe, *task.link_flags]
         files = {task.candidate_filename: source.encode(), **self.tests(task)}
         return Job(files=files, kind="pytest", argv=[*PYTEST_ARGS, task.test_file.name],
-                   prepare=[build, *compiled_dir_link(files, exe)], limits={"memory_mb": None}, env=dict(ASAN_ENV))
+                   prepare=[build, *compiled_dir_link(files, exe)], limits=dict(self.limits), env=dict(ASAN_ENV))
 
 
 class CppRunner(CRunner):
     language, compiler, std = "cpp", "g++", "-std=gnu++17"
     tools = ("g++",)
+    # the per-process CPU limit binds the build too: g++ compiling <regex> with these sanitizer flags takes
+    # 13-16 s of CPU (CWEval's cwe_400_0_cpp, cwe_918_0_cpp), over the default 10 s; the job's wall-clock limit
+    # still bounds the build and the tests together
+    limits: dict = {"memory_mb": None, "cpu_seconds": 30}
 
 
 # GOPATH's second entry is where Debian's golang-*-dev packages put libraries (`make cweval-deps`): with
