@@ -31,6 +31,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sectree.tasks.assemble import fix_go_header_imports, go_known_imports
+
 LANGUAGE_KINDS = {"python": "python", "c": "brace", "cpp": "brace", "go": "brace", "js": "brace"}
 """Languages ``span_end`` knows; every brace language shares one scanner (with per-language details)."""
 
@@ -192,7 +194,9 @@ def _grow_to_statement(
 
 def splice(task, d: Decision, span: str) -> str:
     """The whole candidate program with ``span`` in place of the secure hunk (same shape as reference_source)."""
-    return task.header + task.prompt + d.prefix + span + d.suffix + task.entrypoint
+    program = task.header + task.prompt + d.prefix + span + d.suffix + task.entrypoint
+    # Go refuses unused and missing imports: a span is not broken for an import line of the task's header
+    return fix_go_header_imports(program, task.header, go_known_imports(task)) if task.language == "go" else program
 
 
 def _offsets(lines: Sequence[str]) -> list[int]:
