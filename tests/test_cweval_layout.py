@@ -302,3 +302,20 @@ def test_evaluate_reports_cweval_metrics_for_cweval_suites(tmp_path):
     cw = res["results"]["full"]["cweval"]
     assert cw["overall"]["func@1"]["value"] == 1.0 and cw["overall"]["func-sec@1"]["value"] == 0.5
     assert "CWEval func-sec@1" in res["markdown"]
+
+
+def test_markerless_unsafe_file_diffs_the_entry_body(tmp_path):
+    # CWEval's unsafe JS/Go/C files often lack markers, rewrite the doc comment and rename the function
+    task = ("// BEGIN PROMPT\n/** Return the n-th item, or null when out of range. */\nfunction nth(items, n) {\n"
+            "    // BEGIN SOLUTION\n    const i = Number(n);\n    if (!Number.isInteger(i) || i < 0 || i >= items.length) {\n"
+            "        return null;\n    }\n    return items[i];\n}\n\nmodule.exports = nth;\n\n// BEGIN ENTRYPOINT\n"
+            "if (require.main === module) {\n    console.log(nth(process.argv.slice(3), process.argv[2]));\n}\n")
+    unsafe = ("/**\n * Return the n-th item (unsafe: no range check).\n */\nfunction nth_unsafe(items, n) {\n"
+              "    const i = Number(n);\n    return items[i];\n}\n\nmodule.exports = nth_unsafe;\n")
+    (tmp_path / "cwe_129_0_js_task.js").write_text(task)
+    (tmp_path / "cwe_129_0_js_unsafe.js").write_text(unsafe)
+    (tmp_path / "cwe_129_0_js_test.py").write_text("def test_x():\n    pass\n")
+    (t,) = load_dir(tmp_path)
+    assert t.unsafe_solution == "    const i = Number(n);\n    return items[i];\n}\n"
+    assert t.unsafe_source == unsafe  # the candidate is still the whole file
+    assert t.solution.splitlines()[t.decision_line].strip().startswith("if (!Number.isInteger(i)")

@@ -315,6 +315,21 @@ def _ensure_nl(text: str) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
+def _function_body(code: str, entry: str, language: str) -> str | None:
+    """The body of the top-level function ``entry`` (or the first whose name starts with it, e.g.
+    ``<entry>_unsafe``) in brace-language ``code``: the lines after the one holding its opening brace, through
+    its closing brace, like a secure body after ``BEGIN SOLUTION``. None when there is no such function."""
+    from sectree.tasks.assemble import _definitions, _mask  # assemble imports this module: import late
+
+    defs = [d for d in _definitions(code, language) if d.kind == "function" and d.name.startswith(entry)]
+    d = next((d for d in defs if d.name == entry), defs[0] if defs else None)
+    if d is None:
+        return None
+    brace = _mask(code, language).find("{", d.start, d.end)
+    line_end = code.find("\n", brace)
+    return code[line_end + 1 : d.end] if brace >= 0 and 0 <= line_end < d.end else None
+
+
 # ``#include`` -> what to link it with, for C/C++ tasks whose manifest names no link_flags (CWEval links
 # every task with all of these; linking only what a reference includes keeps a missing library local)
 INCLUDE_LINK_FLAGS: dict[str, tuple[str, ...]] = {
@@ -373,6 +388,10 @@ def parse_task(root: Path, stem: str, meta: dict | None = None, suite: str = "")
             unsafe_solution = utext[idx + len(prompt.strip()) :].lstrip("\n") if idx >= 0 and prompt.strip() else utext
             if entrypoint and unsafe_solution.endswith(entrypoint):
                 unsafe_solution = unsafe_solution[: -len(entrypoint)]
+            if idx < 0 and lang != "python":
+                # CWEval's marker-less unsafe files rewrite the prompt (and often rename the function to
+                # <entry>_unsafe): diff the entry function's body, not the whole file, against the secure body
+                unsafe_solution = _function_body(utext, entry, lang) or unsafe_solution
     elif lang == "python":
         bodies, imports = _unsafe_from_test_file(test_path, entry)
         if not bodies:
