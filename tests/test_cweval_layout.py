@@ -298,10 +298,14 @@ def test_evaluate_reports_cweval_metrics_for_cweval_suites(tmp_path):
     rows = [{"task_id": t.id, "suite": f"cweval:{root}", "mode": "full", "candidate": c, "sample_idx": i,
              "model": "m", "template": "direct"} for i, c in enumerate([t.reference_source, t.unsafe_sources[0]])]
     samples.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    res = evaluate(samples, tmp_path / "results.json", oracle_config=OracleConfig(workers=1, analyzers=False))
+    gone = [{"id": "cwe_1333_0", "language": "python", "reason": "needs program ./third_party/x"}]
+    res = evaluate(samples, tmp_path / "results.json", oracle_config=OracleConfig(workers=1, analyzers=False),
+                   skipped=gone)
     cw = res["results"]["full"]["cweval"]
     assert cw["overall"]["func@1"]["value"] == 1.0 and cw["overall"]["func-sec@1"]["value"] == 0.5
     assert "CWEval func-sec@1" in res["markdown"]
+    assert "skipped tasks (not sampled, in no number below): cwe_1333_0 (needs program" in res["markdown"]
+    assert json.loads((tmp_path / "results.json").read_text())["skipped_tasks"] == gone
 
 
 def test_markerless_unsafe_file_diffs_the_entry_body(tmp_path):

@@ -297,14 +297,15 @@ def _run_generate(cfg, out: str, quiet: bool, policy=None) -> dict:
     return info
 
 
-def _run_evaluate(samples: str, out: str | None, no_sandbox: bool, workers: int | None, findings: str, quiet: bool) -> dict:
+def _run_evaluate(samples: str, out: str | None, no_sandbox: bool, workers: int | None, findings: str, quiet: bool,
+                  skipped: list[dict] | None = None) -> dict:
     from sectree.evaluate.run import evaluate, read_samples
     from sectree.oracle import OracleConfig
     from sectree.sandbox import SandboxConfig
 
     cfg = OracleConfig(sandbox=SandboxConfig(enabled=not no_sandbox), workers=workers, findings=findings)
     with _progress(len(read_samples(samples)), "judging", quiet=quiet) as bar:
-        return evaluate(samples, out, oracle_config=cfg, progress=bar.update)
+        return evaluate(samples, out, oracle_config=cfg, progress=bar.update, skipped=skipped)
 
 
 def _print_results(results: dict, as_json: bool) -> None:
@@ -391,12 +392,13 @@ def eval_(model: str = ModelOpt, suite: str = typer.Option("builtin:python", "--
         part = Path(out_dir) / f"samples-{m}.jsonl"
         if policy is None:
             policy = load_policy(model, merge=True)  # once for both modes (a finished resume still pays the load)
-        _run_generate(cfg, str(part), quiet=as_json, policy=policy)
+        skipped = _run_generate(cfg, str(part), quiet=as_json, policy=policy).get("skipped")  # same for every mode
     # one samples file with every mode, rebuilt atomically from the per-mode files
     from sectree.io import write_text_atomic
 
     write_text_atomic(samples, "".join((Path(out_dir) / f"samples-{m}.jsonl").read_text() for m in modes))
-    results = _run_evaluate(str(samples), str(Path(out_dir) / "results.json"), no_sandbox, workers, findings, as_json)
+    results = _run_evaluate(str(samples), str(Path(out_dir) / "results.json"), no_sandbox, workers, findings, as_json,
+                            skipped=skipped)
     _print_results(results, as_json)
     if not as_json:
         typer.echo(f"results: {Path(out_dir) / 'results.json'}")

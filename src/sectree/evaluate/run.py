@@ -182,8 +182,11 @@ def _versions() -> dict:
 
 
 def evaluate(samples_path: str | Path, out: str | Path | None = None, *, oracle_config=None, oracle=None,
-             progress: Callable[[int], None] | None = None) -> dict:
-    """Judge every sample; write ``out`` (results.json) and a Markdown table next to it; return the results."""
+             progress: Callable[[int], None] | None = None, skipped: list[dict] | None = None) -> dict:
+    """Judge every sample; write ``out`` (results.json) and a Markdown table next to it; return the results.
+
+    ``skipped``: the tasks ``generate`` left out (``info["skipped"]``: id, language, reason), recorded as
+    ``skipped_tasks`` and named under the table, since no number covers them."""
     from sectree.evaluate.metrics import markdown_table, summarize
     from sectree.oracle import Oracle
     from sectree.tasks import CweTier, load_suite
@@ -235,6 +238,8 @@ def evaluate(samples_path: str | Path, out: str | Path | None = None, *, oracle_
         "results": by_mode,
         "samples": judged,
     }
+    if skipped:
+        results["skipped_tasks"] = list(skipped)
     table = results_markdown(results, markdown_table)
     results["markdown"] = table
     if out is not None:
@@ -259,6 +264,9 @@ def results_markdown(results: dict, markdown_table) -> str:
             f"tasks: {results['n_tasks']}; oracle calls: {results['oracle']['calls']}; "
             f"wall: {results['wall_seconds']} s (judging); {results['machine']}; {results['date']}\n\n")
     parts = [head]
+    if results.get("skipped_tasks"):
+        parts.append("skipped tasks (not sampled, in no number below): " + "; ".join(
+            f"{s['id']} ({s['reason']})" for s in results["skipped_tasks"]) + "\n\n")
     for mode, summary in results["results"].items():
         parts.append(f"### mode: {mode}\n\n{markdown_table(summary)}\n")
         if "cweval" in summary:
