@@ -227,3 +227,21 @@ def test_cli_quick_dry_run_prints_every_part(rows_file):
     assert "eval part choice-go:" in r.stdout and "every decision scored" in r.stdout
     assert "runs/experiments/transfer-c-quick" in r.stdout and "train tsp (per seed)" in r.stdout
 
+
+
+@pytest.mark.slow
+def test_choice_records_of_the_same_model_are_copied_not_recomputed(tmp_path, monkeypatch):
+    """base at seeds 0 and 1: choice is deterministic, so the second evaluation copies the first's records."""
+    import sectree.evaluate.choice as choice
+    from sectree.experiment.runner import run_experiment
+
+    calls = []
+    real = choice.score_choices
+    monkeypatch.setattr(choice, "score_choices", lambda *a, **k: calls.append(1) or real(*a, **k))
+    cfg = load_experiment(CONFIGS / "quick.yaml", {"methods": ["base"], "seeds": [0, 1],
+                                                    "eval.modes": ["completion", "choice"]})
+    said = []
+    res = run_experiment(cfg, tmp_path / "q", quiet=True, say=said.append)
+    assert len(calls) == 1 and any("base-s1: choice: the same model's records copied" in m for m in said)
+    a, b = ((tmp_path / "q" / "evals" / f"base-s{s}" / "choices.jsonl.gz").read_bytes() for s in (0, 1))
+    assert a == b and res["choice"]["per_method"]["base"]["n_decisions"] == 2 * _choice_decisions(cfg)

@@ -177,9 +177,12 @@ def _context(res: dict, mode: str | None) -> str:
     c, e = res["config"], res["config"]["eval"]
     calls = res["oracle_calls"]
     ev_calls = calls["eval_by_mode"].get(mode, 0) if mode else calls["eval"]
+    per = (f"samples per decision: {e['span_n']} per seed; temperature: {e['temperature']}; max_new_tokens: "
+           f"{e['span_max_new_tokens']}" if mode == "span" and "span_n" in e else
+           f"samples per task: {e['n']} per seed; temperature: {e['temperature']}; max_new_tokens: "
+           f"{e['max_new_tokens']}")
     return (f"model: {c['model']}; prompt mode: {mode or ', '.join(e['modes'])}; seeds: {c['seeds']}; "
-            f"samples per task: {e['n']} per seed; temperature: {e['temperature']}; max_new_tokens: "
-            f"{e['max_new_tokens']}; eval: {e['suite']} split {e['split']}"
+            f"{per}; eval: {e['suite']} split {e['split']}"
             f"{'' if e['language'] is None else ', language ' + str(e['language'])}"
             f"{', CWEs ' + res['eval_cwes_text'] if res['eval_cwes_text'] else ''}; oracle calls: "
             f"{ev_calls} eval ({mode or 'all modes'}) + {calls['train']} training; wall time: "
@@ -789,8 +792,11 @@ def readme_md(res: dict) -> str:
 
 
 def tables_md(res: dict) -> str:
-    """The per-mode method tables alone (what the CLI prints)."""
-    return "".join(section_md(method_table(res, m)) for m in res["modes"])
+    """The per-mode method tables and, where choice was a mode, its rates and comparisons (what the CLI prints)."""
+    from sectree.experiment.choice_report import choice_sections
+
+    return "".join(section_md(method_table(res, m)) for m in res["modes"]) + \
+        "".join(section_md(s) for s in choice_sections(res))
 
 
 __all__ = ["AGGREGATION", "COLUMNS", "RECORDS", "build_results", "read_records", "recompute", "tables",

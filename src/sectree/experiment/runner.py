@@ -365,6 +365,11 @@ class Speeds:
     """Per-unit CPU costs behind the up-front estimate (2-core Xeon dev machine, one torch thread, another job on
     the other core), each measured where its comment says.
 
+    benchmarks/experiment_units.py (2026-12-02, results/experiment_units.json) measured choice, span and training
+    under load ~21 on the 2 cores, in this process's CPU seconds; under that load its decoding ran at 39
+    tokens/CPU-s against the 55 tokens/s below (measured with the other core merely busy), so its CPU costs are
+    scaled by 39/55 = 0.71 to that condition. Re-run it on an idle machine and update these numbers.
+
     A batch of ``rows`` samples costs about ``rows × max_new_tokens × fill / tokens_per_s`` (all rows decoding
     together) plus ``max_new_tokens × (1 − fill) / steps_per_s`` (the longest row alone, after the others
     stopped and left the batch).
@@ -377,19 +382,24 @@ class Speeds:
     """Decoding steps/s of a single row (15–40 idle)."""
     fill: float = 0.55
     """Average share of max_new_tokens a sample uses (measured 0.6 for full-mode Python at 256 tokens)."""
-    span_fill: float = 0.25
-    """The same for span samples (they stop at the end of the decision's statement)."""
+    span_fill: float = 0.585
+    """The same for span samples at 96 tokens (they stop at the end of the decision's statement, or run on:
+    measured 0.585, 32 spans of the Python test split)."""
     verdict_s: float = 0.25
     """Oracle wall seconds per judged sample (bubblewrap + pytest, Python; other languages: verdict_factor)."""
     verdict_factor: tuple = (("c", 2.3), ("cpp", 2.3), ("go", 2.1), ("js", 1.3))
     """A verdict's cost relative to a Python one, by language (benchmarks/results/verdict_profile.json,
     2026-12-02, load 14: one task each, wall per verdict python 639 ms, c 1486, go 1327, js 857 ms; C++ not
     measured, taken as C's)."""
-    choice_s_per_decision: float = 0.5
-    """Choice mode: seconds per decision scored (both continuations, batched; SmolLM2, one thread, loaded CPU)."""
-    train_s_per_pair: float = 2.5
-    """Node-DPO wall seconds per pair per epoch incl. reference log-probs (packed, LoRA; ~20 s per tree of 8
-    leaves measured earlier; issue #18: ~2 s per pair per epoch with ~300-token contexts)."""
+    choice_s_per_decision: float = 1.4
+    """Choice mode: seconds per decision scored (context and both continuations, batched; SmolLM2, one thread:
+    measured 2.0 CPU-s per decision on 8 Python test tasks, × 0.71)."""
+    train_s_per_tree: float = 3.5
+    """Node-DPO seconds per tree per epoch beside its pairs (prompt and trunk forwards, reference log-probs):
+    measured 4.9 CPU-s per tree of one pair (contrast trees, 240-token contexts), × 0.71."""
+    train_s_per_pair: float = 2.0
+    """Node-DPO seconds per further pair per epoch (issue #18: ~2 s per pair per epoch with ~300-token contexts;
+    ~20 s per tree of 8 leaves measured earlier)."""
     sft_s_per_example: float = 3.0
     """SFT wall seconds per example per epoch."""
     load_s: float = 10.0
@@ -405,7 +415,7 @@ class Speeds:
         return rows * max_new_tokens * f / self.tokens_per_s + max_new_tokens * (1 - f) / self.steps_per_s
 
 
-TINY = Speeds(tokens_per_s=3000.0, steps_per_s=300.0, train_s_per_pair=0.25, sft_s_per_example=0.5, load_s=2.0,
+TINY = Speeds(tokens_per_s=3000.0, steps_per_s=300.0, train_s_per_pair=0.25, train_s_per_tree=0.5, sft_s_per_example=0.5, load_s=2.0,
               choice_s_per_decision=0.02)
 """tiny-random: decoding is nearly free; the oracle dominates."""
 
@@ -443,10 +453,12 @@ def _train_seconds(rc, sp: Speeds) -> float:
         ref_leaves = min(t.max_nodes, t.leaf_budget) if refs else 0
         sampled = max(0, t.leaf_budget - ref_leaves) if sampling else 0
         decode = 1.5 * sp.batch(t.max_nodes * t.branches, t.max_new_tokens, fill) if sampling else 0.0
-        per_task = decode + (sampled + ref_leaves) * (verdict + rc.train.epochs * sp.train_s_per_pair)
+        per_task = decode + (sampled + ref_leaves) * (verdict + rc.train.epochs * sp.train_s_per_pair) \
+            + rc.train.epochs * sp.train_s_per_tree
     elif rc.method == "selfplay":
         n = rc.selfplay_samples or t.leaf_budget
-        per_task = sp.batch(n, t.max_new_tokens) + n * (verdict + rc.train.epochs * sp.train_s_per_pair)
+        per_task = sp.batch(n, t.max_new_tokens) + n * (verdict + rc.train.epochs * sp.train_s_per_pair) \
+            + rc.train.epochs * sp.train_s_per_tree
     else:  # sft
         per_task = rc.sft_epochs * sp.sft_s_per_example
     one = rc.rounds * (tasks * per_task + 2 * sp.load_s) + guard
@@ -459,11 +471,13 @@ def estimate_minutes(cfg: ExperimentConfig, speeds: Speeds | None = None) -> dic
     sp = speeds or (TINY if cfg.model == "tiny-random" else Speeds())
     e = cfg.eval
     per_eval = sp.load_s
+    choice = 0.0  # per model; base's is computed once for all seeds (Runner.choose copies deterministic records)
     parts: dict[str, float] = {}
     for name, g in eval_parts(cfg, 0).items():
         tasks = eval_tasks(g)
         if name.startswith("choice"):
             sec = _decisions(tasks)[0] * sp.choice_s_per_decision
+            choice += sec
         elif name.startswith("span"):
             n_dec = _decisions(tasks)[1]
             full_groups, rest = divmod(n_dec, e.batch_tasks)
@@ -484,7 +498,7 @@ def estimate_minutes(cfg: ExperimentConfig, speeds: Speeds | None = None) -> dic
         one = _train_seconds(rc, sp)
         parts[f"train {m} (per seed)"] = round(one / 60, 1)
         train += one * len(cfg.seeds)
-    ev = per_eval * len(cfg.methods) * len(cfg.seeds)
+    ev = per_eval * len(cfg.methods) * len(cfg.seeds) - ("base" in cfg.methods) * (len(cfg.seeds) - 1) * choice
     return {"train": round(train / 60, 1), "eval": round(ev / 60, 1), "total": round((train + ev) / 60, 1),
             "parts": parts}
 
@@ -704,6 +718,20 @@ class Runner:
 
         if not parts or (edir / CHOICE_RECORDS).is_file():
             return
+        # choice is deterministic (no sampling): the same model scored with the same settings in another run of
+        # this experiment (base at every seed) gives the same records, so they are copied, not recomputed
+        want = {k: {**part_settings(c), "seed": None} for k, c in parts.items()}
+        for other in sorted((self.out / "evals").glob(f"*/{CHOICE_RECORDS}")):
+            spec = other.parent / "spec.json"
+            got = json.loads(spec.read_text()) if spec.is_file() else {}
+            if other.parent != edir and got.get("model_spec") == model_spec and \
+                    {k: {**v, "seed": None} for k, v in got.get("parts", {}).items() if k in want} == want:
+                import shutil
+
+                shutil.copy2(other, edir / (CHOICE_RECORDS + ".tmp"))
+                (edir / (CHOICE_RECORDS + ".tmp")).rename(edir / CHOICE_RECORDS)
+                self.say(f"{rid}: choice: the same model's records copied from {other.parent.name} (deterministic)")
+                return
         t0 = time.monotonic()
         records = []
         for name, c in parts.items():
