@@ -245,3 +245,35 @@ def test_choice_records_of_the_same_model_are_copied_not_recomputed(tmp_path, mo
     assert len(calls) == 1 and any("base-s1: choice: the same model's records copied" in m for m in said)
     a, b = ((tmp_path / "q" / "evals" / f"base-s{s}" / "choices.jsonl.gz").read_bytes() for s in (0, 1))
     assert a == b and res["choice"]["per_method"]["base"]["n_decisions"] == 2 * _choice_decisions(cfg)
+
+
+@pytest.mark.slow
+def test_select_hparams_runs_on_held_out_train_tasks_only(tmp_path):
+    """benchmarks/select_hparams.py end to end on tiny-random: reference-leaf trees of 4 Python train tasks, a
+    2-setting grid; the validation tasks are train-split tasks without training pairs, never test tasks."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import select_hparams
+
+    from sectree.oracle import Oracle, OracleConfig
+    from sectree.policy import load_policy
+    from sectree.tree.build import TreeConfig, build_trees
+    from sectree.tree.model import PairRule, save_trees
+
+    tasks = select_tasks("builtin:python", "train", None)[:4]
+    policy = load_policy("tiny-random")
+    oracle = Oracle(OracleConfig())
+    try:
+        trees = build_trees(policy, tasks, oracle, TreeConfig(opponents=["reference"], strategies=["diff"]),
+                            pair_mode=PairRule.ORACLE, model_spec="tiny-random")
+    finally:
+        oracle.close()
+    save_trees(tmp_path / "trees.jsonl", trees)
+    out = tmp_path / "hp.json"
+    res = select_hparams.main(["--trees", str(tmp_path / "trees.jsonl"), "--model", "tiny-random", "--lrs", "1e-4,1e-2",
+                               "--epochs", "1", "--alphas", "1", "--held-out", "1", "--out", str(out)])
+    saved = json.loads(out.read_text())
+    assert len(saved["runs"]) == 2 and saved["chosen"]["validation"] == max(r["validation"] for r in saved["runs"])
+    test_ids = {t.id for t in select_tasks("builtin:python", "test", None)}
+    assert len(saved["validation_tasks"]) == 1 and not set(saved["validation_tasks"]) & test_ids
+    assert not set(saved["validation_tasks"]) & set(saved["fit_tasks"])
+    assert res["chosen"]["beats_theta0"] == (res["chosen"]["validation"] > res["before"]["validation"])
