@@ -73,6 +73,9 @@ def test_score_many_equals_score(tiny):
         items.append((shared + ctx, conts[::-1]))
     items.append((shared, [[7, 8, 9]]))  # a group member that is the shared prefix itself
     items.append((shared + items[1][0][40:], [[5], [6, 7]]))  # the same context twice
+    from sectree.policy.scoring import _groups
+
+    assert max(len(m) for _, m in _groups([c for c, _ in items])) == 7  # the shared-prefix items form one group
     for budget in (10_000, 45, 100):  # one batch; batches of one or two contexts; of a few
         got = score_many(tiny, items, max_batch_tokens=budget)
         assert [len(r) for r in got] == [len(c) for _, c in items]

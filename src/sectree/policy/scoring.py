@@ -31,7 +31,10 @@ MAX_BATCH_TOKENS = 8192
 """Padded context tokens per forward. On a 2-core CPU a wider batch gains little and costs memory (a
 (rows, width, hidden) activation per layer plus the cache); on a GPU raise it."""
 MIN_SHARED = 32
-"""Contexts sharing at least this many leading tokens are grouped: their shared prefix is run once."""
+"""Contexts sharing at least this many leading tokens, and at least half their length, are grouped: their
+shared prefix is run once."""
+MAX_GROUP = 16
+"""At most this many contexts per group (a group is never split across batches)."""
 
 
 def score_many(
@@ -74,7 +77,9 @@ def _groups(contexts: list[list[int]]) -> list[tuple[int, list[int]]]:
             shared, members = out[-1]
             first = contexts[members[0]]
             n = _common(first, contexts[i], shared if len(members) > 1 else len(first))
-            if n >= MIN_SHARED:
+            # worth a group: a long prefix (not just a chat template's system prompt that every task shares,
+            # which would put a whole suite in one batch) and a group that fits a batch
+            if n >= max(MIN_SHARED, len(first) // 2) and len(members) < MAX_GROUP:
                 out[-1] = (min(n, min(len(contexts[m]) for m in members + [i]) - 1), members + [i])
                 continue
         out.append((len(contexts[i]), [i]))
