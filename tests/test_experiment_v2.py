@@ -245,6 +245,11 @@ def test_choice_records_of_the_same_model_are_copied_not_recomputed(tmp_path, mo
     assert len(calls) == 1 and any("base-s1: choice: the same model's records copied" in m for m in said)
     a, b = ((tmp_path / "q" / "evals" / f"base-s{s}" / "choices.jsonl.gz").read_bytes() for s in (0, 1))
     assert a == b and res["choice"]["per_method"]["base"]["n_decisions"] == 2 * _choice_decisions(cfg)
+    # the report's wall time counts choice scoring beside sampling and judging
+    runs = res["runs"]
+    assert runs[0]["eval"]["choice_seconds"] > 0.05
+    assert res["wall_seconds_total"] == round(sum(r["eval"]["generate_seconds"] + r["eval"]["judge_seconds"]
+                                                  + r["eval"]["choice_seconds"] for r in runs), 1)
 
 
 @pytest.mark.slow

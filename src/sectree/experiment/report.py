@@ -610,7 +610,7 @@ def build_results(cfg, records: list[dict], estimate: dict | None = None, config
     modes, table, per_run = tables(list(cfg.eval.modes), list(cfg.methods), records, samples)
     runs = [{**r, **per_run[r["id"]]} for r in records]
     wall = sum((r["train"].get("wall_seconds") or 0) + r["eval"]["generate_seconds"] + r["eval"]["judge_seconds"]
-               for r in records)
+               + (r["eval"].get("choice_seconds") or 0) for r in records)  # choice mode: scoring, no sampling
     by_mode = {mode: sum(table[mode][m]["n_samples"] for m in cfg.methods) for mode in modes}
     cwes = records[0]["eval"]["settings"][next(iter(records[0]["eval"]["settings"]))]["cwes"] if records else []
     res = {
