@@ -29,8 +29,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-VOLATILE_KEYS = {"timings", "date", "command", "machine", "versions", "threads", "load"}
-"""Keys whose values differ between two identical runs (clocks, the command line, the machine) ..."""
+VOLATILE_KEYS = {"timings", "date", "command", "machine", "versions", "threads", "load", "markdown", "resumed"}
+"""Keys whose values differ between two identical runs (clocks, the command line, the machine; ``markdown``
+renders the compared aggregates together with the wall time; ``resumed`` says a run was resumed) ..."""
 VOLATILE_SUFFIXES = ("seconds", "_s")
 """... and keys ending so (``judge_seconds``, ``train/wall_s``, ``train/tokens_per_s``), or holding "wall"."""
 
