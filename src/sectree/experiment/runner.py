@@ -365,19 +365,21 @@ class Speeds:
     """Per-unit CPU costs behind the up-front estimate (2-core Xeon dev machine, one torch thread, another job on
     the other core), each measured where its comment says.
 
-    benchmarks/experiment_units.py (2026-12-02, results/experiment_units.json) measured choice, span and training
-    under load ~21 on the 2 cores, in this process's CPU seconds; under that load its decoding ran at 39
-    tokens/CPU-s against the 55 tokens/s below (measured with the other core merely busy), so its CPU costs are
-    scaled by 39/55 = 0.71 to that condition. Re-run it on an idle machine and update these numbers.
+    benchmarks/experiment_units.py (2026-12-02, benchmarks/results/experiment_units.json) measured decoding,
+    choice, verdicts and training with one torch thread, twice: under load ~21 and under load ~5. This process's
+    CPU seconds agreed between the two runs (choice 2.0 / 2.3 s per decision, decoding 39 / 42 tokens per
+    CPU-second, node-DPO 4.9 / 4.5 s per one-pair tree), so CPU seconds stand in for an idle run's wall time
+    below. Re-run it on an idle machine and update these numbers.
 
     A batch of ``rows`` samples costs about ``rows × max_new_tokens × fill / tokens_per_s`` (all rows decoding
     together) plus ``max_new_tokens × (1 − fill) / steps_per_s`` (the longest row alone, after the others
     stopped and left the batch).
     """
 
-    tokens_per_s: float = 55.0
-    """Throughput of a batch of 8 tasks × 2 rows of SmolLM2-135M, tokens/s over all rows (measured: 50, one torch
-    thread, the other core busy; benchmarks/RESULTS.md: 74–97 at batch 8–32 with 2 threads)."""
+    tokens_per_s: float = 42.0
+    """Throughput of a batch of SmolLM2-135M rows, tokens/s over all rows, one torch thread (experiment_units:
+    41.6 tokens per CPU-second for 8 decisions × 4 spans; 50 measured earlier for 8 tasks × 2 rows with the
+    other core busy; benchmarks/RESULTS.md: 74–97 at batch 8–32 with 2 threads)."""
     steps_per_s: float = 15.0
     """Decoding steps/s of a single row (15–40 idle)."""
     fill: float = 0.55
@@ -385,18 +387,20 @@ class Speeds:
     span_fill: float = 0.585
     """The same for span samples at 96 tokens (they stop at the end of the decision's statement, or run on:
     measured 0.585, 32 spans of the Python test split)."""
-    verdict_s: float = 0.25
-    """Oracle wall seconds per judged sample (bubblewrap + pytest, Python; other languages: verdict_factor)."""
+    verdict_s: float = 0.15
+    """Oracle wall seconds per judged sample with 2 workers (bubblewrap + pytest, Python; other languages:
+    verdict_factor): experiment_units 0.115 s for 32 span candidates at load ~5 (0.44 at load ~21); the oracle
+    benchmark's references 0.022–0.024 idle."""
     verdict_factor: tuple = (("c", 2.3), ("cpp", 2.3), ("go", 2.1), ("js", 1.3))
     """A verdict's cost relative to a Python one, by language (benchmarks/results/verdict_profile.json,
     2026-12-02, load 14: one task each, wall per verdict python 639 ms, c 1486, go 1327, js 857 ms; C++ not
     measured, taken as C's)."""
-    choice_s_per_decision: float = 1.4
+    choice_s_per_decision: float = 2.2
     """Choice mode: seconds per decision scored (context and both continuations, batched; SmolLM2, one thread:
-    measured 2.0 CPU-s per decision on 8 Python test tasks, × 0.71)."""
-    train_s_per_tree: float = 3.5
+    2.0 and 2.3 CPU-s per decision on 8 Python test tasks)."""
+    train_s_per_tree: float = 2.5
     """Node-DPO seconds per tree per epoch beside its pairs (prompt and trunk forwards, reference log-probs):
-    measured 4.9 CPU-s per tree of one pair (contrast trees, 240-token contexts), × 0.71."""
+    4.9 and 4.5 CPU-s per tree of one pair (contrast trees, 240-token contexts), less one pair's 2 s."""
     train_s_per_pair: float = 2.0
     """Node-DPO seconds per further pair per epoch (issue #18: ~2 s per pair per epoch with ~300-token contexts;
     ~20 s per tree of 8 leaves measured earlier)."""
