@@ -102,7 +102,7 @@ def main() -> None:
                   f"test {after['test']:.2f} ({wall:.0f} s)")
             result["load_at_end"] = Path("/proc/loadavg").read_text().split()[:3]
             write_json_atomic(args.out, result)  # after every setting: a stopped sweep keeps what it measured
-    print(f"\n| lr | epochs | fit (train decisions) | held-out train | test | train s |\n|---|---|---|---|---|---|")
+    print("\n| lr | epochs | fit (train decisions) | held-out train | test | train s |\n|---|---|---|---|---|---|")
     print(f"| before | – | {before['fit']:.2f} | {before['held_out']:.2f} | {before['test']:.2f} | – |")
     for r in runs:
         print(f"| {r['lr']:g} | {r['epochs']} | {r['fit']:.2f} | {r['held_out']:.2f} | {r['test']:.2f} "
