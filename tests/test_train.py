@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from sectree.errors import SectreeError
+from sectree.oracle.verdict import Status, Verdict
 from sectree.policy import load_policy
 from sectree.train import (
     LOSSES,
@@ -32,15 +33,22 @@ def rand_ids(gen: torch.Generator, n: int) -> list[int]:
     return torch.randint(VOCAB_LO, VOCAB_HI, (n,), generator=gen).tolist()
 
 
+def _verdict(task_id: str, status: Status) -> Verdict:
+    return Verdict(task_id=task_id, status=status, parseable=status != Status.BROKEN)
+
+
 def make_tree(seed: int = 0, prompt_len: int = 12, task_id: str = "t") -> Tree:
     """A hand-made tree with depth-1 and depth-2 branch points (pairs share prefixes and a chosen side).
 
-        root ─ 1 trunk g[:5] ─┬─ 2 trunk g[5:12] ─┬─ 3 trunk g[12:]       golden leaf, 1
-                              │                    └─ 4 sample             0
-                              ├─ 5 sample s[:4] ──┬─ 6 sample s[4:]        1     (depth 2: split at q = 4)
-                              │                    └─ 7 sample             0
-                              ├─ 8 sample                                  0
-                              └─ 9 sample                                  0
+        root ─ 1 trunk g[:5] ─┬─ 2 trunk g[5:12] ─┬─ 3 trunk g[12:]       golden leaf, secure
+                              │                    └─ 4 sample             broken
+                              ├─ 5 sample s[:4] ──┬─ 6 sample s[4:]        secure (depth 2: split at q = 4)
+                              │                    └─ 7 sample             broken
+                              ├─ 8 sample                                  broken
+                              └─ 9 sample                                  broken
+
+    The pair rule (``node_pairs``): at node 1, 7 is rejected against the golden 3 (6 is in 7's own child), 8
+    and 9 against the sampled secure 6; at node 2, 4 against 3; at node 5, 7 against 6.
     """
     g = torch.Generator().manual_seed(seed)
     gold, s = rand_ids(g, 20), rand_ids(g, 10)
@@ -48,13 +56,13 @@ def make_tree(seed: int = 0, prompt_len: int = 12, task_id: str = "t") -> Tree:
     tree.add(None, [], "", "root")
     tree.add(0, gold[:5], "", "trunk")  # 1
     tree.add(1, gold[5:12], "", "trunk")  # 2
-    tree.add(2, gold[12:], "", "trunk", reward=1.0)  # 3
-    tree.add(2, rand_ids(g, 6), "", "sample", reward=0.0)  # 4
+    tree.add(2, gold[12:], "", "trunk", reward=1.0, verdict=_verdict(task_id, Status.SECURE))  # 3
+    tree.add(2, rand_ids(g, 6), "", "sample", reward=0.0, verdict=_verdict(task_id, Status.BROKEN))  # 4
     tree.add(1, s[:4], "", "sample", strategy="depth2")  # 5
-    tree.add(5, s[4:], "", "sample", reward=1.0)  # 6
-    tree.add(5, rand_ids(g, 7), "", "sample", reward=0.0)  # 7
-    tree.add(1, rand_ids(g, 8), "", "sample", reward=0.0)  # 8
-    tree.add(1, rand_ids(g, 5), "", "sample", reward=0.0)  # 9
+    tree.add(5, s[4:], "", "sample", reward=1.0, verdict=_verdict(task_id, Status.SECURE))  # 6
+    tree.add(5, rand_ids(g, 7), "", "sample", reward=0.0, verdict=_verdict(task_id, Status.BROKEN))  # 7
+    tree.add(1, rand_ids(g, 8), "", "sample", reward=0.0, verdict=_verdict(task_id, Status.BROKEN))  # 8
+    tree.add(1, rand_ids(g, 5), "", "sample", reward=0.0, verdict=_verdict(task_id, Status.BROKEN))  # 9
     tree.backup()
     return tree
 
@@ -74,11 +82,12 @@ def tiny64():
 def test_hand_made_tree_has_depth1_and_depth2_pairs():
     tree = make_tree()
     pairs = tree.pairs()
-    assert sorted(p.node for p in pairs) == [1, 1, 2, 5]
+    assert sorted(p.node for p in pairs) == [1, 1, 1, 2, 5]
     depth2 = next(p for p in pairs if p.node == 5)
     assert depth2.prefix_ids == tree.tokens_to(5)  # g[:5] + s[:4]: part of a sampled branch
     node1 = [p for p in pairs if p.node == 1]
-    assert node1[0].chosen_ids == node1[1].chosen_ids  # two pairs share the chosen continuation
+    assert node1[0].chosen_ids == tree.continuation(tree.nodes[1], tree.nodes[3])  # the golden, for 7
+    assert node1[1].chosen_ids == node1[2].chosen_ids  # 8 and 9 share the chosen continuation (6)
 
 
 # --------------------------------------------------------------------------------------------------
