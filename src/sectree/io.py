@@ -6,13 +6,16 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any, BinaryIO, Iterable, Iterator
 
 from sectree.errors import SectreeError
 
 
-def write_text_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temp file in the same folder and ``os.replace``."""
+@contextmanager
+def _atomic_binary(path: str | Path) -> Iterator[BinaryIO]:
+    """A binary file that appears at ``path`` only once the ``with`` block has written it whole: a temp file in
+    the same folder, fsynced, then ``os.replace``d; on any error (a kill, a full disk) the temp file is removed."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -20,14 +23,20 @@ def write_text_atomic(path: str | Path, text: str) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; outputs should read like any other file
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            yield f
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temp file in the same folder and ``os.replace``."""
+    with _atomic_binary(path) as f:
+        f.write(text.encode("utf-8"))
 
 
 def write_json_atomic(path: str | Path, obj: Any) -> None:
@@ -92,25 +101,12 @@ def write_jsonl_gz_atomic(path: str | Path, records: Iterable[dict]) -> int:
     (committed record files do not change when re-written)."""
     import gzip
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     n = 0
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)
-        with os.fdopen(fd, "wb") as raw:
-            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
-                for r in records:
-                    gz.write((json.dumps(r, sort_keys=False) + "\n").encode("utf-8"))
-                    n += 1
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with _atomic_binary(path) as raw:
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
+            for r in records:
+                gz.write((json.dumps(r, sort_keys=False) + "\n").encode("utf-8"))
+                n += 1
     return n
 
 
