@@ -207,3 +207,24 @@ def test_report_counts_training_leaves_by_opponent(tmp_path):
     assert table["rows"] == [["tsp", "0", "policy", "1", "0", "5", "2 / 6"],
                              ["tsp", "0", "reference", "0", "2", "1", "2 / 6"]]
     assert leaves_table({"runs": [{"method": "sft", "seed": 0, "train": {}}]}) is None
+
+
+def test_golden_continuation_ends_its_span_where_the_secure_hunk_ends(policy):
+    """On every built-in decision point the span rule, fed the golden text, cuts exactly at the secure hunk's end:
+    a sampled span is then the same unit as the secure one (multi-statement hunks included: an inserted check
+    takes the next shared line with it), so a splice of a correct span is not broken by construction."""
+    from sectree.tasks import load_suite
+    from sectree.tasks.decisions import decisions
+    from sectree.tree.build import make_trunk
+    from sectree.tree.span import decision_points
+
+    multi, wrong = 0, []
+    for t in load_suite("builtin"):
+        trunk = make_trunk(policy, t)
+        g = trunk.golden
+        for p in decision_points(t, g, trunk.code, decisions(t)):
+            multi += p.statements > 1
+            if p.end(g.text[p.char:]) != p.secure_end - p.char:
+                wrong.append((t.id, p.position))
+    assert multi > 0  # the built-in suite has multi-statement secure hunks (the case this guards)
+    assert not wrong, wrong[:10]

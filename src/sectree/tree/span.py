@@ -42,6 +42,9 @@ class SpanPoint:
     """The golden body after the secure span."""
     unsafe: tuple[str, ...] = ()
     """Reference continuations from ``char`` (the unsafe hunks at this point, one per distinct variant)."""
+    statements: int = 1
+    """How many statements the secure span holds (``Decision.statements``): a sampled span runs as many (an
+    inserted check takes the next shared line with it; one statement would splice a broken program)."""
     strategy: str = "diff"
     """The risk-node strategy that put the node here."""
 
@@ -57,9 +60,10 @@ class SpanPoint:
             j += 1
         j = full.rfind("\n", 0, j) + 1  # keep the indentation of the line the statement starts on
         if j == 0:
-            e = span_end(full, self.language, block=self.block, indent=self.indent, head=self.head)
+            e = span_end(full, self.language, block=self.block, indent=self.indent, head=self.head,
+                         statements=self.statements)
         else:
-            e = span_end(full[j:], self.language, block=self.block, indent=self.indent)
+            e = span_end(full[j:], self.language, block=self.block, indent=self.indent, statements=self.statements)
             e = None if e is None else e + j
         fence = full.find(FENCE, len(pre))
         if fence >= 0 and (e is None or fence < e):
@@ -115,9 +119,12 @@ def _token_at_or_before(golden: Golden, char: int) -> int:
 
 
 def decision_points(task: Task, golden: Golden, code: str, decisions: list[Decision]) -> list[SpanPoint]:
-    """One point per distinct decision position; decisions of several unsafe variants at one point merge."""
+    """One point per distinct decision position; decisions of several unsafe variants at one point merge (the
+    first one's statement count holds); decisions that are not ``aligned`` get no point."""
     by_pos: dict[int, SpanPoint] = {}
     for d in decisions:
+        if not d.aligned:  # no span of whole statements reproduces the secure hunk here (as in span mode)
+            continue
         dchar = golden.body_start + len(d.prefix)
         pos = _token_at_or_before(golden, dchar)
         char = golden.offsets[pos] if pos < len(golden.offsets) else dchar
@@ -130,7 +137,7 @@ def decision_points(task: Task, golden: Golden, code: str, decisions: list[Decis
         by_pos[pos] = SpanPoint(position=pos, char=char, language=task.language,
                                 head=_line_before(code, golden, char), indent=d.indent, block=d.block,
                                 secure_end=dchar + len(d.secure), suffix=d.suffix, unsafe=(lead + d.unsafe,),
-                                strategy="diff")
+                                strategy="diff", statements=d.statements)
     return [by_pos[p] for p in sorted(by_pos)]
 
 
