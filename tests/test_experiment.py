@@ -398,3 +398,47 @@ def test_cores_in_use_sees_a_busy_core_now():
     finally:
         spin.kill()
         spin.wait()
+
+
+def test_a_resumed_experiment_keeps_the_thread_count_it_started_with(tmp_path, monkeypatch):
+    """Float sums depend on the thread count: the auto choice is made once per output folder (threads.json)."""
+    import torch
+
+    from sectree.experiment import runner
+
+    before = torch.get_num_threads()
+    try:
+        monkeypatch.setattr(runner, "cores_in_use", lambda *a, **k: 0.0)  # idle at the first start: all cores
+        monkeypatch.setattr("os.cpu_count", lambda: 3)
+        assert runner.set_threads(None, tmp_path) == 3
+        assert json.loads((tmp_path / "threads.json").read_text()) == {"threads": 3}
+        monkeypatch.setattr(runner, "cores_in_use", lambda *a, **k: 2.0)  # busy when resumed: still 3
+        assert runner.set_threads(None, tmp_path) == 3 and torch.get_num_threads() == 3
+        assert runner.set_threads(None, tmp_path / "other") == 1  # a new folder chooses by the load now
+        assert runner.set_threads(2, tmp_path) == 2  # an explicit count wins, and is what a later resume uses
+        assert runner.set_threads(None, tmp_path) == 2
+        (tmp_path / "threads.json").write_text("{torn")  # a damaged record: chosen again, rewritten
+        assert runner.set_threads(None, tmp_path) == 1
+        assert json.loads((tmp_path / "threads.json").read_text()) == {"threads": 1}
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_set_threads_is_not_undone_by_the_unset_threads_option(tmp_path):
+    """`--set threads=1` used to be overwritten by the --threads option's default (None): auto threads ran."""
+    from typer.testing import CliRunner
+
+    from sectree import cli as climod
+
+    seen = []
+    real = climod._experiment
+    climod._experiment = lambda config, out, overrides, *a, **k: seen.append(overrides)
+    try:
+        runner = CliRunner()
+        runner.invoke(climod.app, ["experiment", str(CONFIGS / "quick.yaml"), "--set", "threads=1",
+                                   "--set", "workers=3"])
+        runner.invoke(climod.app, ["experiment", str(CONFIGS / "quick.yaml"), "--set", "threads=1", "--threads", "2"])
+    finally:
+        climod._experiment = real
+    assert seen[0]["threads"] == 1 and seen[0]["workers"] == 3
+    assert seen[1]["threads"] == 2  # the option, when given, wins

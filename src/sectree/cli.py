@@ -602,8 +602,10 @@ def experiment(config: str = typer.Argument(..., help="experiment YAML (configs/
     """Train and evaluate every method × seed of an experiment; write results.json, report.md, report.html.
 
     Resumable: rerunning skips finished runs and evaluations and continues interrupted ones."""
-    _experiment(config, out, {**_overrides(set_), "no_sandbox": no_sandbox, "workers": workers, "threads": threads},
-                quiet, dry_run, quick)
+    # an option left unset must not undo the same field given with --set (--set threads=1)
+    given = {k: v for k, v in {"no_sandbox": no_sandbox, "workers": workers, "threads": threads}.items()
+             if v is not None}
+    _experiment(config, out, {**_overrides(set_), **given}, quiet, dry_run, quick)
 
 
 @app.command()

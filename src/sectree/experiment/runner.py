@@ -181,7 +181,10 @@ class ExperimentConfig:
     run's model spec (final.json) still names its checkpoint in the shared folder, as the taken evaluation does."""
     threads: int | None = None
     """PyTorch threads; None = auto: 1 when other jobs already load the CPU at start (2 OpenMP threads on a
-    shared 2-core machine wait on each other, several-fold slower: benchmarks/RESULTS.md), else all cores."""
+    shared 2-core machine wait on each other, several-fold slower: benchmarks/RESULTS.md), else all cores.
+    The count is recorded in the output folder (threads.json) when the experiment starts, and a resumed run uses
+    it again: float sums differ in the last digits with the thread count, so a resume under another load would
+    not continue the same computation."""
     oracle: BackendConfig = field(default_factory=BackendConfig)
     """Where the oracle runs (backend: local | ray, address, actors; docs/scale.md); results do not depend on it."""
     rollout: RolloutConfig = field(default_factory=RolloutConfig)
@@ -815,15 +818,28 @@ def cores_in_use(seconds: float = 0.5) -> float:
     return (b[0] - a[0]) / (b[1] - a[1]) * (os.cpu_count() or 1)
 
 
-def set_threads(threads: int | None) -> int:
-    """Set PyTorch's intra-op threads (see ExperimentConfig.threads); returns the number used."""
+def set_threads(threads: int | None, out: Path | None = None) -> int:
+    """Set PyTorch's intra-op threads (see ExperimentConfig.threads); returns the number used.
+
+    With ``out`` and ``threads=None``, the count chosen when the experiment in ``out`` first started
+    (``out/threads.json``) is used again, so that a resumed run computes what the uninterrupted one would."""
     import os
 
     import torch
 
-    cores = os.cpu_count() or 1
+    record = out / "threads.json" if out is not None else None
+    if threads is None and record is not None and record.is_file():
+        try:
+            threads = int(json.loads(record.read_text())["threads"])
+        except (ValueError, KeyError, TypeError):
+            threads = None  # a damaged record: choose again (and rewrite it below)
+        if threads is not None and threads < 1:
+            threads = None
     if threads is None:
+        cores = os.cpu_count() or 1
         threads = 1 if cores_in_use() >= 0.75 else cores  # someone else is running: don't fight over the cores
+    if record is not None:
+        write_json_atomic(record, {"threads": threads})
     torch.set_num_threads(threads)
     return threads
 
@@ -843,7 +859,7 @@ def run_experiment(cfg: ExperimentConfig, out: str | Path, *, say: Callable[[str
         if not eval_tasks(g):
             raise SectreeError(f"eval: no tasks in {g.suite!r} match part {name} (split {g.split}, language "
                                f"{g.language}, cwes {g.cwes or 'any'})")
-    threads = set_threads(cfg.threads)
+    threads = set_threads(cfg.threads, out)
     est = estimate_minutes(cfg)
     say(f"experiment {cfg.name}: {len(cfg.methods)} method(s) × {len(cfg.seeds)} seed(s) -> {out}; "
         f"rough estimate {est['total']} min (train {est['train']}, eval {est['eval']}) with nothing cached; "

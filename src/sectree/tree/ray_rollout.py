@@ -28,7 +28,8 @@ class RolloutConfig:
     gpus_per_replica: float = 0.0
     """GPUs Ray reserves for each replica (e.g. 1 on a GPU cluster; 0 = CPU replicas)."""
     cpus_per_replica: float = 1.0
-    """CPUs Ray reserves for each replica (Ray also sets the replica's OMP_NUM_THREADS to it, unless already set)."""
+    """CPUs Ray reserves for each replica. A replica computes with the caller's PyTorch thread count whatever this
+    is: float sums depend on the thread count (last digits), and the replicas' trees must equal the local ones."""
 
     def __post_init__(self) -> None:
         if self.replicas < 1:
@@ -56,12 +57,16 @@ class RolloutReplica:
         self.policy = None
         self.oracles: dict = {}
 
-    def build(self, spec: str, tasks, oracle, cfg, pair_mode: str, round_: int, model_spec: str):
-        """(trees of ``tasks`` in order, candidates judged); ``oracle`` is a RayOracle or a local OracleConfig."""
+    def build(self, spec: str, tasks, oracle, cfg, pair_mode: str, round_: int, model_spec: str, threads: int):
+        """(trees of ``tasks`` in order, candidates judged); ``oracle`` is a RayOracle or a local OracleConfig;
+        ``threads``: the caller's PyTorch thread count (the same count gives the same floats)."""
+        import torch
+
         from sectree.oracle.judge import Oracle, OracleConfig
         from sectree.policy import load_policy
         from sectree.tree.build import build_trees
 
+        torch.set_num_threads(threads)
         if spec != self.spec:
             self.policy, self.spec = None, None  # free the old model first
             self.policy, self.spec = load_policy(spec), spec
@@ -95,6 +100,7 @@ class RolloutPool:
                     model_spec: str = "", round_: int = 0, progress: Callable[[str], None] | None = None) -> list:
         """The trees of ``tasks`` (in order), grown by the replicas from policy ``spec``; judged by ``oracle``."""
         import ray
+        import torch
 
         from sectree.oracle.ray_backend import RayOracle
 
@@ -104,7 +110,8 @@ class RolloutPool:
         n = len(self.replicas)
         size = -(-len(tasks) // n)
         shards = [list(tasks[i: i + size]) for i in range(0, len(tasks), size)]
-        refs = [r.build.remote(spec, shard, shipped, cfg, pair_mode, round_, model_spec)
+        threads = torch.get_num_threads()
+        refs = [r.build.remote(spec, shard, shipped, cfg, pair_mode, round_, model_spec, threads)
                 for r, shard in zip(self.replicas, shards)]
         say(f"{len(tasks)} trees on {len(refs)} replicas")
         try:
