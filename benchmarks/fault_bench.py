@@ -11,6 +11,11 @@ file under the output folder (samples, verdicts, trees, pairs, stats), after dro
 between two runs (wall times, timings, the output folder's own path). The table says how many kills landed in
 which stage (the last line the run printed before it died) and whether each run matched.
 
+Each faulty folder starts with the reference's threads.json: the experiment chooses its PyTorch thread count by
+the machine's load when it first starts, and floats differ in their last digits with that count, so two runs are
+comparable only at the same count. Every restart then chooses by that record, as a user's resume does; without
+it, a restart under another load would not continue the same computation (what an earlier version did).
+
 Writes benchmarks/results/fault.json (``--json`` to change). The moments are random but seeded (``--seed``).
 """
 
@@ -115,6 +120,8 @@ def inject(config: Path, kills: int, seed: int, work: Path, log=print) -> dict:
     runs, done_kills, k = [], 0, 0
     while done_kills < kills:
         out = work / f"faulty-{k}"
+        out.mkdir(parents=True)
+        (out / "threads.json").write_bytes((ref / "threads.json").read_bytes())  # the reference's count
         events = []
         while True:
             delay = rng.uniform(0.05, ref_s) if done_kills < kills else None

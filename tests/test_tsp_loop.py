@@ -148,6 +148,36 @@ def test_resume_keeps_finished_trees(tmp_path, monkeypatch):
     assert train[0].id not in built and built == [t.id for t in train[1:]]
 
 
+def test_a_resumed_round_counts_the_oracle_calls_of_its_kept_trees(tmp_path):
+    """oracle/calls_total once counted only the resumed process's calls: a kill after some trees were saved made
+    the stats differ from an uninterrupted run's (benchmarks/fault_bench.py found it). stats.jsonl is rebuilt from
+    the rounds' stats.json, so a kill between the two writes loses no row."""
+    import shutil
+
+    import sectree.train.tsp as tsp
+
+    cfg = cfgmod.load(RunConfig, SMOKE)
+    whole, cut = tmp_path / "whole", tmp_path / "cut"
+    tsp.run(cfg, whole, resume=True, say=lambda m: None)
+    shutil.copytree(whole, cut)
+    # the moment of a kill: round 1's first tree saved, nothing after it
+    for name in ("stats.jsonl", "final.json", "round-1/stats.json", "round-1/pairs.jsonl"):
+        (cut / name).unlink()
+    shutil.rmtree(cut / "round-1" / "checkpoint")
+    trees = (cut / "round-1" / "trees.jsonl").read_text().splitlines(keepends=True)
+    assert len(trees) >= 2
+    (cut / "round-1" / "trees.jsonl").write_text(trees[0])
+    tsp.run(cfg, cut, resume=True, say=lambda m: None)
+    a, b = (json.loads((d / "round-1" / "stats.json").read_text()) for d in (whole, cut))
+    assert a["oracle/calls_round"] == b["oracle/calls_round"] == a["oracle/calls_total"] > 0
+    assert b["oracle/calls_total"] == a["oracle/calls_total"]
+    # every round finished, but the kill came before stats.jsonl: the next start writes it
+    (cut / "stats.jsonl").unlink()
+    (cut / "final.json").unlink()
+    tsp.run(cfg, cut, resume=True, say=lambda m: None)
+    assert [json.loads(x)["round"] for x in (cut / "stats.jsonl").read_text().splitlines()] == [1]
+
+
 @pytest.mark.parametrize(
     "yaml_text,needle",
     [("method: tsp\ntree:\n  brnaches: 3\n", "tree.brnaches: unknown field"),

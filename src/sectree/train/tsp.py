@@ -11,9 +11,10 @@
         functionality guard on held-out dev tasks; checkpoint; stats
 
 ``sft`` fine-tunes on the golden solutions instead (one "round" per epoch block). Every round writes into
-``<out>/round-<t>/`` (trees.jsonl, pairs.jsonl, checkpoint/, stats.json) and appends to
-``<out>/stats.jsonl``; a round is finished once its stats.json exists, so ``--resume`` after a crash (even
-``kill -9``) skips finished rounds, keeps finished trees of an interrupted round, and retrains only that round.
+``<out>/round-<t>/`` (trees.jsonl, pairs.jsonl, checkpoint/, stats.json); ``<out>/stats.jsonl`` is the rounds'
+stats.json in order, rewritten after each. A round is finished once its stats.json exists, so ``--resume`` after
+a crash (even ``kill -9``) skips finished rounds, keeps finished trees of an interrupted round, and retrains only
+that round; its stats (oracle calls included) equal an uninterrupted run's.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Callable
 
 from sectree.errors import SectreeError
-from sectree.io import append_jsonl, read_jsonl, write_json_atomic
+from sectree.io import append_jsonl, read_jsonl, write_json_atomic, write_text_atomic
 from sectree.oracle import OracleConfig
 from sectree.oracle.backend import BackendConfig, open_oracle
 from sectree.sandbox import SandboxConfig
@@ -267,8 +268,7 @@ def run(cfg: RunConfig, out: str | Path, resume: bool = False, say: Callable[[st
         from sectree.tree.ray_rollout import RolloutPool
 
         replicas = RolloutPool(rollout, backend.address if backend else None)
-    history: list[dict] = [json.loads(x) for x in (out / "stats.jsonl").read_text().splitlines()] \
-        if (out / "stats.jsonl").exists() else []
+    history: list[dict] = []  # the finished rounds' stats, in order (stats.jsonl)
     try:
         # ---- warm start: SFT on golden solutions first (--init sft), itself resumable
         if cfg.init == "sft" and not (out / "sft-init" / "final.json").exists():
@@ -281,11 +281,13 @@ def run(cfg: RunConfig, out: str | Path, resume: bool = False, say: Callable[[st
             rdir = out / f"round-{t}"
             if (rdir / "stats.json").exists():
                 done = json.loads((rdir / "stats.json").read_text())
+                history.append(done)
                 baseline_broken = done.get("dev/baseline_broken_rate", baseline_broken)
                 say(f"round {t}: finished earlier, skipped")
                 continue
             rdir.mkdir(exist_ok=True)
             t0 = time.monotonic()
+            calls0, calls_resumed = oracle.calls, 0  # this round's oracle calls, those of resumed trees included
             # ---- the opponent: previous iterate θ_{t-1} (also the reference of this round's loss)
             policy = _load_policy_for_round(cfg, out, t)
             stats: dict = {"round": t, "method": cfg.method}
@@ -299,6 +301,7 @@ def run(cfg: RunConfig, out: str | Path, resume: bool = False, say: Callable[[st
             if cfg.method in TREE_METHODS:
                 trees_path = rdir / "trees.jsonl"
                 have = {tr.task_id: tr for tr in load_trees(trees_path)} if trees_path.exists() else {}
+                calls_resumed = sum(int(tr.stats.get("oracle/calls", 0)) for tr in have.values())
                 todo = [x for x in train_tasks if x.id not in have]
                 step = 4 * (len(replicas.replicas) if replicas else 1)
                 for k in range(0, len(todo), step):  # a few trees per batch: judged together, saved together
@@ -372,15 +375,20 @@ def run(cfg: RunConfig, out: str | Path, resume: bool = False, say: Callable[[st
             # ---- checkpoint / log
             if accepted:
                 stats["checkpoint_spec"] = policy.save((rdir / "checkpoint").resolve())
-            stats["oracle/calls_total"] = oracle.calls
+            stats["oracle/calls_round"] = oracle.calls - calls0 + calls_resumed
+            stats["oracle/calls_total"] = history[-1].get("oracle/calls_total", 0) + stats["oracle/calls_round"] \
+                if history else stats["oracle/calls_round"]
             stats["time/round_seconds"] = round(time.monotonic() - t0, 1)
             write_json_atomic(rdir / "stats.json", stats)
-            append_jsonl(out / "stats.jsonl", [stats])
             history.append(stats)
+            # derived from the rounds' stats.json, so a kill between the two writes loses nothing
+            write_text_atomic(out / "stats.jsonl", "".join(json.dumps(h) + "\n" for h in history))
             say(f"round {t}: " + ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
                                            for k, v in stats.items() if k.startswith(("pairs/", "dev/", "loss/total"))))
             if not accepted and cfg.guard.action == "stop":
                 break
+        if history:  # every round finished earlier (a kill just after the last stats.json): stats.jsonl too
+            write_text_atomic(out / "stats.jsonl", "".join(json.dumps(h) + "\n" for h in history))
     finally:
         if replicas is not None:
             replicas.close()
