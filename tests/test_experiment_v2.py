@@ -282,3 +282,14 @@ def test_select_hparams_runs_on_held_out_train_tasks_only(tmp_path):
     assert len(saved["validation_tasks"]) == 1 and not set(saved["validation_tasks"]) & test_ids
     assert not set(saved["validation_tasks"]) & set(saved["fit_tasks"])
     assert res["chosen"]["beats_theta0"] == (res["chosen"]["validation"] > res["before"]["validation"])
+    # experiment-sized draws: each setting trained twice on 2 of the 3 fit trees (the same draws for every setting)
+    res = select_hparams.main(["--trees", str(tmp_path / "trees.jsonl"), "--model", "tiny-random", "--lrs", "1e-4,1e-2",
+                               "--epochs", "1", "--alphas", "1", "--held-out", "1", "--fit-trees", "2", "--draws", "2",
+                               "--out", str(out)])
+    assert len(res["draws"]) == 2 and all(len(d) == 2 and set(d) <= set(res["fit_tasks"]) for d in res["draws"])
+    for run in res["runs"]:
+        assert len(run["per_draw"]) == 2
+        assert run["validation"] == pytest.approx(sum(r["validation"] for r in run["per_draw"]) / 2)
+    with pytest.raises(SystemExit, match="--fit-trees must be between 1 and 3"):
+        select_hparams.main(["--trees", str(tmp_path / "trees.jsonl"), "--model", "tiny-random", "--held-out", "1",
+                             "--fit-trees", "9", "--out", str(out)])
