@@ -39,6 +39,7 @@ from importlib import resources
 from pathlib import Path
 
 from sectree.errors import SectreeError
+from sectree.tasks.assemble.braces import _definitions, _mask  # the package needs Task only for type hints
 
 # language -> (file extension, line-comment prefix)
 LANGUAGES: dict[str, tuple[str, str]] = {
@@ -319,8 +320,6 @@ def _function_body(code: str, entry: str, language: str) -> str | None:
     """The body of the top-level function ``entry`` (or the first whose name starts with it, e.g.
     ``<entry>_unsafe``) in brace-language ``code``: the lines after the one holding its opening brace, through
     its closing brace, like a secure body after ``BEGIN SOLUTION``. None when there is no such function."""
-    from sectree.tasks.assemble import _definitions, _mask  # assemble imports this module: import late
-
     defs = [d for d in _definitions(code, language) if d.kind == "function" and d.name.startswith(entry)]
     d = next((d for d in defs if d.name == entry), defs[0] if defs else None)
     if d is None:
