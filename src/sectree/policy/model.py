@@ -13,9 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,9 @@ from typing import Any
 import torch
 
 from sectree.errors import SectreeError
+from sectree.policy.hf import quiet_peft, quiet_transformers
+from sectree.policy.smollm2 import ensure_cache
+from sectree.policy.tiny import byte_tokenizer, tiny_model
 
 DEFAULT_SPEC = "smollm2-135m"
 LORA_SEP = "+lora:"
@@ -110,14 +111,10 @@ def base_spec(spec: str) -> str:
 
 
 def _load_smollm2(arg: str) -> tuple[Any, Any]:
-    from sectree.policy.smollm2 import ensure_cache
-
     return _load_hf_folder(ensure_cache(), "smollm2-135m")
 
 
 def _load_tiny(arg: str) -> tuple[Any, Any]:
-    from sectree.policy.tiny import byte_tokenizer, tiny_model
-
     tokenizer = byte_tokenizer()
     return tiny_model(len(tokenizer)), tokenizer
 
@@ -133,6 +130,7 @@ def _load_hf(arg: str) -> tuple[Any, Any]:
 
 
 def _load_hf_folder(folder: Path, spec: str) -> tuple[Any, Any]:
+    # imported here: the auto classes cost ~1 s on top of torch, which importing Policy and prompts does not need
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     try:
@@ -144,20 +142,6 @@ def _load_hf_folder(folder: Path, spec: str) -> tuple[Any, Any]:
     return model.eval(), tokenizer
 
 
-@contextmanager
-def quiet_transformers() -> Iterator[None]:
-    """Hide transformers' per-load progress bars (a policy is loaded often; the bars are noise)."""
-    from transformers.utils import logging as hf_logging
-
-    was_enabled = hf_logging.is_progress_bar_enabled()
-    hf_logging.disable_progress_bar()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            hf_logging.enable_progress_bar()
-
-
 LOADERS: dict[str, Callable[[str], tuple[Any, Any]]] = {
     "smollm2-135m": _load_smollm2,
     "tiny-random": _load_tiny,
@@ -165,15 +149,6 @@ LOADERS: dict[str, Callable[[str], tuple[Any, Any]]] = {
 }
 """Spec name (the part before ``:``) -> loader taking the part after ``:``."""
 SPEC_HELP = "smollm2-135m, tiny-random, hf:<path>, and <spec>+lora:<adapter_path>"
-
-
-@contextmanager
-def quiet_peft() -> Iterator[None]:
-    """Wrapping a model with peft reads transformers' deprecated ``is_gradient_checkpointing`` alias: a
-    FutureWarning in every log that is noise, not ours to fix. Silence exactly that one."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="`is_gradient_checkpointing` is deprecated")
-        yield
 
 
 def load_policy(spec: str = DEFAULT_SPEC, *, device: str | None = None, trainable_adapter: bool = False,
@@ -195,7 +170,7 @@ def load_policy(spec: str = DEFAULT_SPEC, *, device: str | None = None, trainabl
     adapter_dir = _adapter_dir(adapter, spec) if LORA_SEP in spec else None  # fail before the slow load
     model, tokenizer = loader(arg)
     if adapter_dir is not None:
-        from peft import PeftModel
+        from peft import PeftModel  # imported here: peft costs seconds more, and only adapter specs need it
 
         try:
             with quiet_peft():

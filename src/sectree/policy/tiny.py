@@ -21,6 +21,8 @@ SEED = 0
 
 def byte_tokenizer():
     """A byte-level tokenizer: ids 0-2 are the special tokens, ids 3-258 the 256 bytes."""
+    # imported here (and in tiny_model): model.py imports this module for every Policy, and the tokenizer and
+    # Llama classes cost seconds that only the tiny-random spec should pay
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers
     from transformers import PreTrainedTokenizerFast
 
