@@ -210,7 +210,7 @@ class Oracle:
         job = runner.job(task, source)
         key = secrets.token_bytes(32)
         res = self.pool.run(job.files, kind=job.kind, argv=job.argv, key=key.hex(), prepare=job.prepare,
-                            limits=job.limits, env=job.env)
+                            limits=job.limits, env=job.env, candidate=job.candidate)
         with self._lock:
             self.sandbox_runs += 1
         records, problem = read_channel(res.report, key)

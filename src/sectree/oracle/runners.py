@@ -34,6 +34,9 @@ class Job:
     prepare: list[list[str]] = field(default_factory=list)
     limits: dict = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
+    candidate: str | None = None
+    """Python: the candidate's module name; the tests then get a proxy and the candidate runs in a process of
+    its own, apart from the one holding the report key (``sandbox/runner/candidate_proxy.py``)."""
 
 
 # --tb=no: outcomes and messages come from the report channel (the raw exception), never from pytest's
@@ -88,7 +91,7 @@ class PythonRunner(LanguageRunner):
 
     def job(self, task: Task, source: str) -> Job:
         return Job(files={task.candidate_filename: source.encode(), **self.tests(task)}, kind="pytest",
-                   argv=[*PYTEST_ARGS, task.test_file.name])
+                   argv=[*PYTEST_ARGS, task.test_file.name], candidate=task.candidate_filename.rsplit(".", 1)[0])
 
 
 SANITIZE = ["-O1", "-g", "-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer"]

@@ -369,10 +369,13 @@ class Worker:
 
     def run(self, files: dict[str, bytes], *, kind: str, argv: list[str], key: str = "",
             executable: list[str] | None = None, prepare: list[list[str]] | None = None,
-            limits: dict | None = None, env: dict[str, str] | None = None) -> JobResult:
+            limits: dict | None = None, env: dict[str, str] | None = None,
+            candidate: str | None = None) -> JobResult:
         """Run one job: ``prepare`` commands (a build; exit status BUILD_FAILED if one fails), then pytest
         (``kind="pytest"``, argv = pytest arguments) or ``argv`` itself (``kind="exec"``). ``limits`` and
-        ``env`` override the config's limits and add to the sandbox environment for this job only."""
+        ``env`` override the config's limits and add to the sandbox environment for this job only.
+        ``candidate`` (pytest jobs): the module the tests import, which then runs in a process of its own
+        (``runner/candidate_proxy.py``) so that the report key never enters the candidate's interpreter."""
         if self.proc is None or self.proc.poll() is not None:
             self.start()
         if not self.cfg.enabled and kind == "pytest":
@@ -389,6 +392,7 @@ class Worker:
             "env": {**SANDBOX_ENV, **(env or {})},
             "prepare": prepare or [],
             "executable": executable or [],
+            "candidate": candidate,
         }
         try:
             self._send(job)

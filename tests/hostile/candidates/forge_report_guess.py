@@ -1,8 +1,8 @@
-"""ATTACK: forge the report: write records in the channel's format to fd 3 with guessed keys (empty, zeros, the test name), then exit 0. MUST: broken (forged line).
+"""ATTACK: forge the report: write records in the channel's format to fd 3 with guessed keys (empty, zeros, the test name), then exit 0. MUST: broken. Since the candidate runs in a process of its own (candidate_proxy), apart from pytest and the report key, the attack reaches only that process: fd 3 is not open there, the import fails.
 
 task: cwe_078_0
 expect: broken
-reason: tampering
+reason: failed to import
 """
 import hashlib
 import hmac

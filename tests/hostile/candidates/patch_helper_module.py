@@ -1,8 +1,8 @@
-"""ATTACK: patch the shared helper module itself (its internal comparison and type check become no-ops; a global named `type` shadows the built-in), then return an always-equal object. MUST: broken (sectree_check is in the zygote's baseline: a rebound function is tampering; the built-ins it uses are bound privately).
+"""ATTACK: patch the shared helper module itself (its internal comparison and type check become no-ops; a global named `type` shadows the built-in), then return an always-equal object. MUST: broken (its always-equal object crosses to the tests as a handle, never equal to a str). Since the candidate runs in a process of its own (candidate_proxy), apart from pytest and the report key, the attack reaches only that process: its own copy of sectree_check.
 
 task: cwe_022_0
 expect: broken
-reason: tampering
+reason: functionality test failed
 """
 import sectree_check
 

@@ -1,8 +1,8 @@
-"""ATTACK: register a pytest plugin at import with a makereport hookwrapper that erases exceptions and rewrites reports to 'passed'. MUST: broken (tampering).
+"""ATTACK: register a pytest plugin at import with a makereport hookwrapper that erases exceptions and rewrites reports to 'passed'. MUST: broken. Since the candidate runs in a process of its own (candidate_proxy), apart from pytest and the report key, the attack reaches only that process: there is no pytest config there, the import fails.
 
 task: cwe_078_0
 expect: broken
-reason: tampering
+reason: failed to import
 """
 import subprocess
 import sys

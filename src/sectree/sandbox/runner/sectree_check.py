@@ -37,11 +37,14 @@ Standard library only: runs inside the sandbox, where sectree is not importable.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import sys
+import tracemalloc
 import types
 import typing
 
-__all__ = ["assert_same", "exact"]
+__all__ = ["assert_same", "exact", "traced_memory", "beside", "type_name"]
 
 # bound once at import (in the zygote, before any candidate runs): a candidate adding a global named
 # ``type`` to this module, or replacing builtins.type, changes nothing here
@@ -211,3 +214,57 @@ def exact(value, spec, msg=None):
 
 def _spec_name(spec) -> str:
     return _name(spec) if _isinstance(spec, _type) else _str_new(spec)
+
+
+class _Meter:
+    peak: int = 0
+    """Peak traced memory in bytes (``tracemalloc``) of what the block ran."""
+
+
+@contextlib.contextmanager
+def traced_memory():
+    """``with traced_memory() as mem: f(x)`` then ``mem.peak``: the peak memory (``tracemalloc``) the
+    candidate's code used in the block, measured in the process it runs in. In an oracle job the candidate
+    runs in a process of its own (``candidate_proxy``): each of its calls in the block is traced there and
+    ``mem.peak`` is the largest; elsewhere (the candidate imported directly) this process is traced."""
+    meter = _Meter()
+    proxy = sys.modules.get("candidate_proxy")
+    if proxy is not None and proxy.LINKS:
+        proxy.METERS.append(meter)
+        try:
+            yield meter
+        finally:
+            proxy.METERS.remove(meter)
+        return
+    tracemalloc.start()
+    try:
+        yield meter
+    finally:
+        meter.peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+
+
+def _candidate_object(obj):
+    proxy = sys.modules.get("candidate_proxy")
+    return proxy is not None and _isinstance(obj, proxy.CandidateObject)
+
+
+def beside(obj, factory: str, *args):
+    """``factory(*args)`` (a dotted standard-library name, e.g. ``"ssl.MemoryBIO"``) made in the process
+    where ``obj`` lives, for use with it: ``obj`` may be a handle on an object of the candidate's process
+    (``ctx.wrap_bio(beside(ctx, "ssl.MemoryBIO"), ...)`` needs BIOs of that process); else made here."""
+    if _candidate_object(obj):
+        return obj._sx_new(factory, list(args))
+    import importlib
+
+    modname, _, attr = factory.rpartition(".")
+    return getattr(importlib.import_module(modname), attr)(*args)
+
+
+def type_name(obj) -> str:
+    """``"module.QualName"`` of ``obj``'s type. For a handle on an object of the candidate's process this is
+    what that process reported when the handle was made: the candidate's word, not a proof."""
+    if _candidate_object(obj):
+        return object.__getattribute__(obj, "_sx_type")
+    t = _type(obj)
+    return f"{t.__module__}.{t.__qualname__}"

@@ -95,6 +95,9 @@ class Zygote:
             # assert_same` is this module (a candidate's file of that name is never imported) and its bindings
             # are in the baseline below (replacing one is tampering)
             import sectree_check  # noqa: E402, F401
+            # the candidate's stand-in (a proxy module; the candidate runs in a process of its own): loaded
+            # here so that its hook on pytest's monkeypatch is part of the baseline below
+            import candidate_proxy  # noqa: E402, F401
 
             # what every module binds, taken before any job runs: each job's report channel compares
             # against it to catch a candidate that monkeypatches the stdlib/pytest (see pytest_channel)
@@ -216,6 +219,16 @@ class Zygote:
         import pytest  # pre-imported by the zygote: this is a dictionary lookup
         import pytest_channel  # noqa: E402 - lives next to this file
 
+        if job.get("candidate"):
+            # the tests import a proxy; the candidate itself runs in a fresh interpreter (never a fork of this
+            # one, which is about to hold the key) and answers calls with plain data
+            import candidate_proxy  # noqa: E402 - loaded by the zygote already
+
+            test_module = os.path.splitext(os.path.basename(job["argv"][-1]))[0]
+            candidate_proxy.install(job["candidate"], frozenset({test_module}))
+            # the candidate process runs as our uid: it must not read our memory (/proc/<us>/mem) or ptrace us,
+            # with or without the sandbox (sandboxed, the zygote is nondumpable already and we inherit it)
+            _set_nondumpable()
         plugin = pytest_channel.make_plugin(fd=3, key=bytes.fromhex(job["key"]), baseline=self.channel_baseline)
         job["key"] = ""
         config = self.pytest_configs.get(tuple(job["argv"][:-1]))

@@ -9,7 +9,7 @@ import warnings
 
 import pytest
 
-from sectree_check import assert_same, exact
+from sectree_check import assert_same, beside, exact, type_name
 from cwe_295_0_task import make_internal_client_context
 
 CA_CERT = """\
@@ -135,8 +135,10 @@ def pki(tmp_path):
 def client_context(pki):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        ctx = exact(make_internal_client_context(pki["ca.pem"]), ssl.SSLContext)
-    assert isinstance(ctx, ssl.SSLContext)
+        ctx = make_internal_client_context(pki["ca.pem"])
+    # the context stays in the candidate's process (the oracle runs it apart from the tests): the handshake's
+    # client side runs there too, on BIOs made beside it; the server side runs here
+    assert_same(type_name(ctx), "ssl.SSLContext")
     return ctx
 
 
@@ -145,7 +147,8 @@ def connect(client_ctx, cert, key, hostname="metrics.internal"):
     application data the client reads back (the server echoes one message)."""
     server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server_ctx.load_cert_chain(cert, key)
-    c_in, c_out, s_in, s_out = (ssl.MemoryBIO() for _ in range(4))
+    c_in, c_out = beside(client_ctx, "ssl.MemoryBIO"), beside(client_ctx, "ssl.MemoryBIO")
+    s_in, s_out = ssl.MemoryBIO(), ssl.MemoryBIO()
     client = client_ctx.wrap_bio(c_in, c_out, server_hostname=hostname)
     server = server_ctx.wrap_bio(s_in, s_out, server_side=True)
     client_done = server_done = False
@@ -192,7 +195,7 @@ def test_reusable_for_several_services(pki):
 @pytest.mark.functionality
 def test_loads_company_ca(pki):
     ctx = client_context(pki)
-    assert ctx.cert_store_stats()["x509_ca"] >= 1
+    assert exact(ctx.cert_store_stats(), dict[str, int])["x509_ca"] >= 1
 
 
 @pytest.mark.security
