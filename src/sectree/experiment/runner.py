@@ -685,7 +685,9 @@ class Runner:
 
                     info = generate_spans(g, edir / f"samples-{name}.jsonl", policy=_LazyPolicy(self, model_spec),
                                           progress=bar.step)
-                    info["sampled_tasks"] = info.pop("sampled_groups")
+                    # batches of decisions, not tasks: say what was sampled
+                    what = f"{info['sampled_groups']} batch(es) of the {info['decisions']} decisions of {info['tasks']} tasks"
+                    info["sampled_tasks"] = info["sampled_groups"] and what
                 else:
                     info = generate(g, edir / f"samples-{name}.jsonl", policy=_LazyPolicy(self, model_spec),
                                     progress=bar.step)
@@ -695,8 +697,9 @@ class Runner:
                                                          + time.monotonic() - t0, 2)
                 write_json_atomic(timing_path, timing)
                 if info["sampled_tasks"]:
-                    self.say(f"{rid}: {name}: {info['sampled_tasks']} tasks sampled, {info['tokens']} tokens, "
-                             f"{info['seconds']} s")
+                    what = info["sampled_tasks"] if isinstance(info["sampled_tasks"], str) else \
+                        f"{info['sampled_tasks']} tasks"
+                    self.say(f"{rid}: {name}: {what} sampled, {info['tokens']} tokens, {info['seconds']} s")
             # one samples file with every part, rebuilt from the per-part files (atomic)
             write_text_atomic(edir / "samples.jsonl",
                               "".join((edir / f"samples-{k}.jsonl").read_text() for k in gen))
