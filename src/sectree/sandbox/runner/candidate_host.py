@@ -1,8 +1,10 @@
 """The candidate process of a pytest job: imports the candidate module and serves the test process's calls.
 
-Started by ``candidate_proxy`` in the test process as ``python -s -B candidate_host.py <module> <rfd> <wfd>``,
-a fresh interpreter (never a fork of the process that holds the report key), in the job folder, with the
-job's uid, limits and environment. Nothing here is trusted: the candidate runs in this process and may
+In an oracle job this is the zygote's spare: a process the zygote forked while idle, before the job (hence
+its key) arrived, that took the job's uid and limits and then serves the test process over two pipes
+(``serve``). Elsewhere - and after a test interrupted a call - ``candidate_proxy`` starts it as ``python -s -B
+candidate_host.py <module> <rfd> <wfd>``, a fresh interpreter. Never a fork of the process that holds the
+report key. Nothing here is trusted: the candidate runs in this process and may
 change any of it; the test process decodes what we send as plain data only (``candidate_wire``).
 
 Per call the test process sends the shared state it changed (environment, working directory, umask, the
@@ -279,13 +281,20 @@ def _names() -> dict:
 
 
 def main() -> None:
-    global _module, RFD, WFD
-    name, RFD, WFD = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    name, rfd, wfd = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     sys.argv[:] = [sys.argv[0]]
-    sys.path.insert(0, os.getcwd())
+    serve(rfd, wfd, name)
+
+
+def serve(rfd: int, wfd: int, name: str | None = None) -> None:
+    """Import the candidate named in the test process's first message (or ``name``), then serve calls."""
+    global _module, RFD, WFD
+    RFD, WFD = rfd, wfd
     logging.getLogger().addHandler(_Forward())
     first = wire.recv(RFD)
-    _apply(first.get("state", {}))
+    _apply(first.get("state", {}))  # the job folder is the working directory from here on
+    name = name or str(first.get("module"))
+    sys.path.insert(0, os.getcwd())
     _IN_CALL[0] = True
     try:
         _module = importlib.import_module(name)
@@ -294,7 +303,7 @@ def main() -> None:
         wire.send(WFD, {"import_error": _exc(e)})
         return
     _IN_CALL[0] = False
-    wire.send(WFD, {"ready": {"names": names}})
+    wire.send(WFD, {"ready": {"names": names, "pid": os.getpid()}})
     while True:
         try:
             msg = wire.recv(RFD)

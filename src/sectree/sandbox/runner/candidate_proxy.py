@@ -81,34 +81,61 @@ class CandidateDied(Exception):
 class _Link:
     """The pipe pair to one candidate process, and both sides' handle tables."""
 
-    def __init__(self, module_name: str, test_modules: frozenset):
+    def __init__(self, module_name: str, test_modules: frozenset, spare: tuple[int, int] | None = None):
         self.name = module_name
+        self.spare = spare  # (read fd, write fd) of the zygote's spare candidate process, used for the first start
+        self.proc: subprocess.Popen | None = None
+        self.pid = 0
         self.test_modules = test_modules
         self.objects: dict[int, object] = {}  # test-side handle id -> object the candidate may use
         self.ids: dict[int, int] = {}
         self.handles: dict[int, CandidateObject] = {}  # candidate handle id -> our handle object
         self.exc_classes: dict[str, type] = {}
-        self.sent: dict[str, object] = {}  # the shared state as the candidate process last had it
+        self.generation = 0  # candidate processes started before the current one
         _strip_writable_paths()
-        c2t_r, c2t_w = os.pipe()
-        t2c_r, t2c_w = os.pipe()
-        self.proc = subprocess.Popen([sys.executable, "-s", "-B", HOST, module_name, str(t2c_r), str(c2t_w)],
-                                     stdin=subprocess.DEVNULL, pass_fds=(t2c_r, c2t_w), close_fds=True,
-                                     cwd=os.getcwd(), env=dict(os.environ))
-        os.close(t2c_r)
-        os.close(c2t_w)
-        self.rfd, self.wfd = c2t_r, t2c_w
-        self._send({"state": self._state_diff()})
+        self._start()
+        LINKS.append(self)
+
+    def _start(self) -> None:
+        self.sent: dict[str, object] = {}  # the shared state as the candidate process last had it
+        if self.spare is not None:  # forked by the zygote before this job's key existed, already warm
+            (self.rfd, self.wfd), self.spare, self.proc = self.spare, None, None
+        else:  # a fresh interpreter
+            c2t_r, c2t_w = os.pipe()
+            t2c_r, t2c_w = os.pipe()
+            self.proc = subprocess.Popen([sys.executable, "-s", "-B", HOST, self.name, str(t2c_r), str(c2t_w)],
+                                         stdin=subprocess.DEVNULL, pass_fds=(t2c_r, c2t_w), close_fds=True,
+                                         cwd=os.getcwd(), env=dict(os.environ))
+            os.close(t2c_r)
+            os.close(c2t_w)
+            self.rfd, self.wfd = c2t_r, t2c_w
+        self._send({"module": self.name, "state": self._state_diff()})
         reply = self._wait()
         if "import_error" in reply:
             e = reply["import_error"]
-            raise ImportError(f"candidate module {module_name} failed to import: "
+            raise ImportError(f"candidate module {self.name} failed to import: "
                               f"{_str(e.get('name'))}: {_str(e.get('msg'))}")
         names = reply.get("ready", {}).get("names") if type(reply.get("ready")) is dict else None
         if type(names) is not dict:
             self.died("malformed first message")
         self.names = names
-        LINKS.append(self)
+        pid = reply["ready"].get("pid")
+        self.pid = pid if type(pid) is int and pid > 1 and pid != os.getpid() else 0
+
+    def restart(self) -> None:
+        """A call was interrupted here (a test's timeout raised in this process while the candidate still ran):
+        as the interrupt would have stopped the candidate in-process, its process is ended and a fresh one
+        imports it anew. Handles on module attributes follow by name; other handles die with the old
+        process."""
+        self._kill()
+        for fd in (self.rfd, self.wfd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.handles.clear()
+        self.generation += 1
+        self._start()
 
     # ---- framing
     def _send(self, msg: dict) -> None:
@@ -120,16 +147,28 @@ class _Link:
     def _recv(self) -> dict:
         try:
             return wire.recv(self.rfd)
-        except (EOFError, OSError, wire.WireError) as e:
+        except OSError as e:
+            if type(e) is not OSError:  # e.g. TimeoutError from a test's alarm handler: the caller restarts us
+                raise
             self.died(f"{type(e).__name__}: {e}")
+        except (EOFError, wire.WireError) as e:
+            self.died(f"{type(e).__name__}: {e}")
+
+    def _kill(self) -> int:
+        """End the candidate process; its exit status (1 when it is not our child: the zygote's spare)."""
+        try:
+            if self.proc is not None:
+                self.proc.kill()
+                return self.proc.wait()
+            if self.pid:  # the pid it reported (a lie hits only processes of the job's own uid)
+                os.kill(self.pid, 9)
+        except OSError:
+            pass
+        return 1
 
     def died(self, why: str):
         """The candidate process is gone or broke the protocol: end this run as its death in-process would."""
-        try:
-            self.proc.kill()
-        except OSError:
-            pass
-        code = self.proc.wait()
+        code = self._kill()
         try:
             sys.stdout.flush()
             sys.stderr.write(f"\nsectree: the candidate process ended ({why}; status {code})\n")
@@ -208,7 +247,7 @@ class _Link:
     def _handle(self, x):
         """A handle on a test-side object the tests hand to the candidate."""
         if isinstance(x, CandidateObject):
-            return ["H", "C", object.__getattribute__(x, "_sx_id"), ""]
+            return ["H", "C", x._sx_ref()[1], ""]
         for base in _COERCE:  # a test-side str subclass (an lxml result, an IntEnum): its plain value
             if isinstance(x, base) and not isinstance(x, _SHAREABLE):
                 return self.enc(base(x))
@@ -307,8 +346,12 @@ class _Link:
     # ---- calls
     def request(self, msg: dict, targets=()):
         msg["state"] = self._state_diff()
-        self._send(msg)
-        reply = self._wait()
+        try:
+            self._send(msg)
+            reply = self._wait()
+        except BaseException:  # interrupted here mid-call (died() never returns): the candidate must stop too
+            self.restart()
+            raise
         self._take_state(reply.get("state", {}))
         if msg.get("trace") and type(reply.get("peak")) is int:
             for m in METERS:
@@ -470,17 +513,32 @@ def _strip_writable_paths() -> None:
 class CandidateObject:
     """A handle on an object that lives in the candidate process."""
 
-    __slots__ = ("_sx_link", "_sx_id", "_sx_type")
+    __slots__ = ("_sx_link", "_sx_id", "_sx_type", "_sx_gen", "_sx_name")
 
     def __init__(self, link: _Link, hid: int, tname: str):
         object.__setattr__(self, "_sx_link", link)
         object.__setattr__(self, "_sx_id", hid)
         object.__setattr__(self, "_sx_type", tname)
+        object.__setattr__(self, "_sx_gen", link.generation)
+        object.__setattr__(self, "_sx_name", None)  # the module attribute it is, if any
+
+    def _sx_ref(self) -> list:
+        link = object.__getattribute__(self, "_sx_link")
+        if object.__getattribute__(self, "_sx_gen") != link.generation:  # its process was restarted
+            name = object.__getattribute__(self, "_sx_name")
+            if name is None:
+                raise RuntimeError("a candidate object from before an interrupted call")
+            fresh = link.request({"op": "get", "obj": ["m"], "name": name})
+            if not isinstance(fresh, CandidateObject):
+                raise RuntimeError(f"candidate attribute {name} changed kind")
+            object.__setattr__(self, "_sx_id", object.__getattribute__(fresh, "_sx_id"))
+            object.__setattr__(self, "_sx_gen", link.generation)
+            link.handles[object.__getattribute__(self, "_sx_id")] = self
+        return ["h", object.__getattribute__(self, "_sx_id")]
 
     def _sx(self, op: str, _sx_targets=(), **kw):
         link = object.__getattribute__(self, "_sx_link")
-        return link.request({"op": op, "obj": ["h", object.__getattribute__(self, "_sx_id")], **kw},
-                            targets=_sx_targets)
+        return link.request({"op": op, "obj": self._sx_ref(), **kw}, targets=_sx_targets)
 
     def __getattribute__(self, name):
         if name in _META:  # the class's own would answer (``__module__`` = "candidate_proxy"): ask the object's
@@ -551,8 +609,7 @@ class CandidateObject:
         if not isinstance(obj, CandidateObject):
             return False
         link = object.__getattribute__(self, "_sx_link")
-        return link.request({"op": "isinstance", "obj": ["h", object.__getattribute__(obj, "_sx_id")],
-                             "cls": ["h", object.__getattribute__(self, "_sx_id")]}) is True
+        return link.request({"op": "isinstance", "obj": obj._sx_ref(), "cls": self._sx_ref()}) is True
 
     def __repr__(self):
         return f"<candidate {object.__getattribute__(self, '_sx_type')}>"
@@ -590,6 +647,8 @@ class CandidateModule(types.ModuleType):
         if kind[0] == "data":
             return link.request({"op": "get", "obj": ["m"], "name": name})
         value = link.request({"op": "get", "obj": ["m"], "name": name})
+        if isinstance(value, CandidateObject):  # found again by name in a restarted candidate process
+            object.__setattr__(value, "_sx_name", name)
         self.__dict__[name] = value  # functions, classes, modules: the same object every time
         return value
 
@@ -611,8 +670,8 @@ class CandidateModule(types.ModuleType):
 
 
 class _Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    def __init__(self, name: str, test_modules: frozenset):
-        self.name, self.test_modules = name, test_modules
+    def __init__(self, name: str, test_modules: frozenset, spare: tuple[int, int] | None):
+        self.name, self.test_modules, self.spare = name, test_modules, spare
 
     def find_spec(self, fullname, path=None, target=None):
         if fullname != self.name:
@@ -623,7 +682,7 @@ class _Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         m = CandidateModule(spec.name)
         # the candidate's source file in the job folder (tests may read it: inspect.getsource, a subprocess)
         m.__dict__["__file__"] = os.path.join(os.getcwd(), spec.name + ".py")
-        link = _Link(spec.name, self.test_modules)
+        link = _Link(spec.name, self.test_modules, self.spare)
         m.__dict__["_sx_link"] = link
         return m
 
@@ -631,9 +690,11 @@ class _Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         pass
 
 
-def install(module_name: str, test_modules: frozenset = frozenset()) -> None:
-    """Make ``import <module_name>`` in this process give the proxy (before anything imports it)."""
-    sys.meta_path.insert(0, _Finder(module_name, frozenset(test_modules)))
+def install(module_name: str, test_modules: frozenset = frozenset(), spare: tuple[int, int] | None = None) -> None:
+    """Make ``import <module_name>`` in this process give the proxy (before anything imports it). ``spare``:
+    (read fd, write fd) of a candidate process the zygote prepared (``candidate_host.serve``); without it the
+    first import starts a fresh interpreter."""
+    sys.meta_path.insert(0, _Finder(module_name, frozenset(test_modules), spare))
 
 
 def _wrap_monkeypatch() -> None:

@@ -106,21 +106,126 @@ class Zygote:
         gc.freeze()  # children's collections skip everything imported so far
         if self.sandboxed:
             _set_nondumpable()
+        self.spare: tuple | None = None  # (pid, control socket, write fd, read fd) of the spare candidate process
+        self._fork_spare()
+
+    # ---------------------------------------------------------------- the spare candidate process
+    def _fork_spare(self) -> None:
+        """Fork the process that will import the next Python job's candidate, now, while no job's key is in
+        our memory (the key arrives with the job): warm (everything we preloaded) and clean of the key. It
+        waits for the job's uid and limits (``_spare``), then serves that job's test process over two pipes
+        (``candidate_host.serve``). Killed with the job's other processes when the job ends."""
+        if "pytest" not in sys.modules or self.spare is not None:
+            return
+        import socket
+
+        ctl, ctl_child = socket.socketpair()
+        t2c_r, t2c_w = os.pipe()
+        c2t_r, c2t_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                _close_all_but({ctl_child.fileno(), t2c_r, c2t_w})
+                self._spare(ctl_child, t2c_r, c2t_w)
+            except BaseException:  # noqa: BLE001 - a spare never raises into the zygote's code
+                code = 1
+            finally:
+                os._exit(code)
+        ctl_child.close()
+        os.close(t2c_r)
+        os.close(c2t_w)
+        self.spare = (pid, ctl, t2c_w, c2t_r)
+
+    def _spare(self, ctl, rfd: int, wfd: int) -> None:
+        import socket
+
+        msg, fds, _, _ = socket.recv_fds(ctl, 1 << 20, 1)
+        ctl.close()
+        if not msg or len(fds) != 1:
+            return  # the zygote dropped us (a job that is not Python, or its end)
+        setup, out_w = json.loads(msg), fds[0]
+        os.setsid()  # unsandboxed, the zygote kills our process group after the job
+        try:
+            with open("/proc/self/oom_score_adj", "w") as f:
+                f.write("1000")
+        except OSError:
+            pass
+        if self.job_uid is not None:
+            os.setgroups([])
+            os.setgid(self.job_uid)
+            os.setuid(self.job_uid)
+        os.umask(0o022)
+        _setrlimits(setup["limits"])
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(out_w, 1)
+        os.dup2(out_w, 2)
+        for fd in (null, out_w):
+            if fd > 2:
+                os.close(fd)
+        os.environ.clear()
+        os.environ.update(setup["env"])
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+        sys.dont_write_bytecode = True
+        sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
+        sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
+        import candidate_host  # noqa: E402 - lives next to this file
+
+        candidate_host.serve(rfd, wfd)
+        sys.stdout.flush()
+        sys.stderr.flush()
+
+    def _close_spare_pipes(self) -> None:
+        """Our copies of the spare's control socket and pipes (the test process has its own): closed, so that
+        each side sees the other's end."""
+        if self.spare is not None and self.spare[1] is not None:
+            pid, ctl, t2c_w, c2t_r = self.spare
+            ctl.close()
+            os.close(t2c_w)
+            os.close(c2t_r)
+            self.spare = (pid, None, None, None)
+
+    def _drop_spare(self) -> None:
+        if self.spare is None:
+            return
+        self._close_spare_pipes()
+        pid = self.spare[0]
+        self.spare = None
+        for kill in (os.killpg, os.kill):  # its group when it took the job (setsid), else itself
+            try:
+                kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:  # reaped already (with the job's processes)
+            pass
 
     # ---------------------------------------------------------------- one job
     def run(self, job: dict) -> dict:
+        result = self._run(job)
+        self._drop_spare()  # unused by this job: the next job gets a fresh one all the same
+        if not result["restart"]:
+            self._fork_spare()
+        return result
+
+    def _run(self, job: dict) -> dict:
         limits = job["limits"]
         out_r, out_w = os.pipe()
         rep_r, rep_w = os.pipe()
         if job["kind"] == "pytest":
             self._pytest_config(tuple(job["argv"][:-1]))  # built here, in the parent: inherited by the fork
+        spare = self.spare if job["kind"] == "pytest" and job.get("candidate") else None
         t0 = time.monotonic()
         pid = os.fork()
         if pid == 0:  # child: never returns
             try:
                 os.close(out_r)
                 os.close(rep_r)
-                self._child(job, out_w, rep_w)
+                if spare is not None:
+                    spare[1].close()
+                self._child(job, out_w, rep_w, spare[2:] if spare else None)
             except BaseException as e:  # noqa: BLE001 - report setup failures on the output pipe
                 msg = f"\nsectree-zygote: job setup failed: {e!r}\n".encode()
                 for fd in (out_w, 2):
@@ -130,6 +235,15 @@ class Zygote:
                     except OSError:
                         continue
                 os._exit(126)
+        if spare is not None:  # the spare takes the job's uid and limits, and prints where the job does
+            import socket
+
+            try:
+                socket.send_fds(spare[1], [json.dumps({"limits": limits, "env": job.get("env", {})}).encode()],
+                                [out_w])
+            except OSError:  # it died: the test process sees its pipes closed and ends the run
+                pass
+            self._close_spare_pipes()
         os.close(out_w)
         os.close(rep_w)
         out = _Capped(out_r, limits["output_bytes"])
@@ -147,6 +261,8 @@ class Zygote:
                 status = st
         wall = time.monotonic() - t0
         reaped = self._kill_job(pid)
+        if spare is not None:  # the candidate's process is the job's too (unsandboxed: not in its group)
+            self._drop_spare()
         if status is None:
             # _kill_job reaps every dead child, the job's own included: take its status from there
             status = reaped if reaped is not None else os.waitpid(pid, 0)[1]
@@ -166,7 +282,7 @@ class Zygote:
             "report_truncated": rep.truncated,
         }
 
-    def _child(self, job: dict, out_w: int, rep_w: int) -> None:
+    def _child(self, job: dict, out_w: int, rep_w: int, spare: tuple | None = None) -> None:
         limits = job["limits"]
         os.setsid()
         try:  # when the worker's memory cgroup is full, the OOM killer takes the job's processes, not us
@@ -197,7 +313,15 @@ class Zygote:
         os.dup2(out_w, 1)
         os.dup2(out_w, 2)
         os.dup2(rep_w, 3)
-        os.closerange(4, _max_fd())
+        if spare is not None:  # the pipes to the spare candidate process: 4 to it, 5 from it
+            import fcntl
+
+            high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 100) for fd in spare]
+            os.dup2(high[0], 4)
+            os.dup2(high[1], 5)
+            os.closerange(6, _max_fd())
+        else:
+            os.closerange(4, _max_fd())
         env = dict(job.get("env", {}))
         os.environ.clear()
         os.environ.update(env)
@@ -225,7 +349,7 @@ class Zygote:
             import candidate_proxy  # noqa: E402 - loaded by the zygote already
 
             test_module = os.path.splitext(os.path.basename(job["argv"][-1]))[0]
-            candidate_proxy.install(job["candidate"], frozenset({test_module}))
+            candidate_proxy.install(job["candidate"], frozenset({test_module}), (5, 4) if spare else None)
             # the candidate process runs as our uid: it must not read our memory (/proc/<us>/mem) or ptrace us,
             # with or without the sandbox (sandboxed, the zygote is nondumpable already and we inherit it)
             _set_nondumpable()
@@ -470,6 +594,15 @@ def _rmtree(path: str) -> None:
         os.rmdir(path)
     except OSError:
         pass
+
+
+def _close_all_but(keep: set) -> None:
+    lo = 3
+    for fd in sorted(keep):
+        if fd >= lo:
+            os.closerange(lo, fd)
+            lo = fd + 1
+    os.closerange(lo, _max_fd())
 
 
 def _max_fd() -> int:
