@@ -1,8 +1,11 @@
 # SECURITY-CRITICAL: the structured result channel of a pytest run over an untrusted candidate.
 """A pytest plugin that reports each test's outcome on fd 3 as HMAC-signed JSON lines.
 
-The candidate runs in the same interpreter as pytest (tests import it), so it could print a fake summary,
-write a fake report file, exit 0 at import, or monkeypatch pytest. The host therefore only believes:
+A Python candidate runs in a process of its own (``candidate_proxy``: the tests import a proxy), so it never
+shares this interpreter, its key or fd 3; C, C++, Go and JavaScript candidates are separate programs. The checks
+below were written for a candidate in this interpreter and stay as a second line: should candidate code ever
+run here, it could print a fake summary, write a fake report file, exit 0 at import, or monkeypatch pytest.
+The host therefore only believes:
 
 - lines on fd 3 (never console text or files) whose HMAC-SHA256 under a per-job key verifies, with
   consecutive sequence numbers (the key is handed over in memory before the candidate is imported);
@@ -25,14 +28,12 @@ write a fake report file, exit 0 at import, or monkeypatch pytest. The host ther
     a function's ``__code__``/defaults, building code or function objects by hand, walking the heap with
     ``gc``, trace/profile/audit hooks, ``sys._current_frames``, and ``ctypes`` (raw memory).
 
-Not covered - in-process checks only raise the bar: a candidate can reach this plugin through stack frames
-(``sys._getframe``, tracebacks) and read the key and sequence counter out of its closures, then sign what it
-likes (tests/hostile/candidates/forge_with_channel_key.py does); it can patch state we do not snapshot (or
-patch and restore around each assert); and a candidate that behaves well only while tested, or returns an
-object that compares equal to anything, passes tests it should not - the task's tests must guard against
-that (the built-in suites compare with ``sectree_check.assert_same``/``exact``, next to this file). The
-import watcher's record, like all state here, is in the candidate's reach too. Closing the first would need the signer out of Python's reach (e.g. a C extension holding the key
-that checks its caller). The host also requires every expected test id (from the reference) to be reported.
+Not covered by these checks alone - in-process checks only raise the bar: code in this interpreter can reach
+this plugin through stack frames and read the key out of its closures (tests/hostile/candidates/
+forge_with_channel_key.py did, before the candidate got its own process), or patch state we do not snapshot.
+That is why the candidate is kept out of this interpreter (``candidate_proxy``). A candidate that behaves well
+only while tested passes tests it should not. The host also requires every expected test id (from the
+reference) to be reported.
 Standard library + pytest only (sectree is not importable inside the sandbox).
 """
 

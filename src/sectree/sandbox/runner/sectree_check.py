@@ -16,6 +16,9 @@ no object can fake, and compare only values of built-in types, whose comparisons
   so that later ``in``/``<``/method calls on it run the built-in type's code:
   ``out = exact(read_user_file(base, name), str)``. A bare container (``dict``, ``list``) pins only
   itself, not its items, whose ``__eq__`` its ``==`` runs: name the items' types, or use ``assert_same``.
+- ``traced_memory()``, ``beside(obj, "ssl.MemoryBIO")``, ``type_name(obj)``: for tests whose subject is the
+  candidate's process (in the oracle a Python candidate runs in a process of its own, ``candidate_proxy``):
+  its peak memory, an object made next to one of its objects, the type it reports for one.
 
 Where this is imported: the sandbox's runner folder is on ``sys.path`` of every pytest job, and the zygote
 imports this module once before any job (``zygote.Zygote``), so a job's ``import sectree_check`` is the

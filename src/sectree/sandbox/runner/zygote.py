@@ -7,6 +7,10 @@ message, then jobs; for each job we answer one result. A job is::
     {"files": {relpath: base64}, "kind": "pytest"|"exec", "argv": [...], "limits": {...},
      "key": hex, "env": {...}}
 
+For a Python job whose tests import a candidate module (``"candidate"``), the candidate runs apart from pytest:
+a spare process, forked from here while idle (before the job, hence its key, arrived), takes the job's uid and
+limits and serves the test process over two pipes (``candidate_host``/``candidate_proxy``).
+
 Per job the child: becomes the unprivileged job uid (when we run as root in the sandbox), sets rlimits,
 creates a fresh ``/sbx/job`` holding only the job's files, points fd 1/2 at a capped output pipe and fd 3
 at the report channel, closes every other descriptor, then runs pytest in-process (kind ``pytest``) or
