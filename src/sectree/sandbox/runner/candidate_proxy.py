@@ -113,6 +113,9 @@ class _Link:
         reply = self._wait()
         if "import_error" in reply:
             e = reply["import_error"]
+            self._kill()
+            for fd in (self.rfd, self.wfd):
+                os.close(fd)
             raise ImportError(f"candidate module {self.name} failed to import: "
                               f"{_str(e.get('name'))}: {_str(e.get('msg'))}")
         names = reply.get("ready", {}).get("names") if type(reply.get("ready")) is dict else None
@@ -682,7 +685,10 @@ class _Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         m = CandidateModule(spec.name)
         # the candidate's source file in the job folder (tests may read it: inspect.getsource, a subprocess)
         m.__dict__["__file__"] = os.path.join(os.getcwd(), spec.name + ".py")
-        link = _Link(spec.name, self.test_modules, self.spare)
+        # the zygote's spare serves one import: a candidate that failed to import is imported anew, by a
+        # fresh interpreter, when a test imports it again (tests that import it lazily)
+        spare, self.spare = self.spare, None
+        link = _Link(spec.name, self.test_modules, spare)
         m.__dict__["_sx_link"] = link
         return m
 
