@@ -271,7 +271,7 @@ def zygote_job(job, key: bytes, argv: list[str] | None = None) -> dict:
     return {"files": {k: base64.b64encode(v).decode() for k, v in job.files.items()}, "kind": job.kind,
             "argv": argv or job.argv, "key": key.hex(), "limits": {**cfg.limits(), **job.limits},
             "env": {**SANDBOX_ENV, **job.env, "PATH": os.environ.get("PATH", SANDBOX_ENV["PATH"])},
-            "prepare": job.prepare, "executable": []}
+            "prepare": job.prepare, "executable": [], "candidate": job.candidate}
 
 
 def profile_task(task, repeat: int, tmp: str) -> dict:

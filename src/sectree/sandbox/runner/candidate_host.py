@@ -152,8 +152,13 @@ _leveled: set = set()  # loggers whose level the test process set
 def _state() -> dict:
     u = os.umask(0)
     os.umask(u)
-    return {"env": enc(dict(os.environ)), "cwd": os.getcwd(), "umask": u, "random": enc(random.getstate()),
+    # raw values: compared before and after a call, encoded only when they changed (``_changed``)
+    return {"env": dict(os.environ), "cwd": os.getcwd(), "umask": u, "random": random.getstate(),
             "tempdir": tempfile.tempdir}
+
+
+def _changed(before: dict, after: dict) -> dict:
+    return {k: enc(v) if k in ("env", "random") else v for k, v in after.items() if v != before.get(k)}
 
 
 def _apply(state: dict) -> None:
@@ -309,10 +314,10 @@ def serve(rfd: int, wfd: int, name: str | None = None) -> None:
             msg = wire.recv(RFD)
         except EOFError:
             return
-        before = _state()
         _IN_CALL[0] = True
         _WB.clear()
         _PEAK[0] = None
+        before = _state()  # (again after the test process's state is applied)
         try:
             _apply(msg.get("state", {}))
             before = _state()
@@ -324,8 +329,7 @@ def serve(rfd: int, wfd: int, name: str | None = None) -> None:
             reply["peak"] = _PEAK[0]
         if msg.get("wb"):
             reply["wb"] = [enc(a) for a in _WB] if len(_WB) == len(msg["wb"]["a"]) + len(msg["wb"]["k"]) else []
-        after = _state()
-        reply["state"] = {k: v for k, v in after.items() if v != before.get(k)}
+        reply["state"] = _changed(before, _state())
         try:
             wire.send(WFD, reply)
         except (ValueError, TypeError):  # our reply would not encode
