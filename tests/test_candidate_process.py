@@ -212,3 +212,19 @@ def test_interrupted_call_restarts_the_candidate(worker):
     res, records, problem = run_job(worker, key, cand, test)
     assert problem is None
     assert [r["outcome"] for r in records if r.get("ev") == "test"] == ["passed"], res.output[-2000:]
+
+
+def test_module_files_the_candidate_writes_are_not_imported_by_the_tests(worker):
+    """The job folder is first on the test process's import path while it imports the test file; once the
+    candidate process runs, no folder the job can write to is on it: a module file the candidate drops there is
+    never imported by the process that holds the key."""
+    key = secrets.token_bytes(32)
+    cand = ("import os\n\ndef plant():\n    for d in (os.getcwd(), '/tmp'):\n"
+            "        with open(os.path.join(d, 'sx_planted.py'), 'w') as f:\n"
+            "            f.write('PLANTED = True\\n')\n    return os.getcwd()\n")
+    test = ("import os, sys, pytest\nfrom m_task import plant\n\ndef test_a():\n    where = plant()\n"
+            "    assert os.path.exists(os.path.join(where, 'sx_planted.py'))\n"
+            "    with pytest.raises(ImportError):\n        import sx_planted  # noqa: F401\n")
+    res, records, problem = run_job(worker, key, cand, test)
+    assert problem is None
+    assert [r["outcome"] for r in records if r.get("ev") == "test"] == ["passed"], res.output[-2000:]
