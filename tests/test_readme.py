@@ -28,6 +28,8 @@ def test_every_percentage_in_a_block_comes_from_its_results():
 
     tool = _tool()
     for m in tool.BLOCK.finditer((ROOT / "README.md").read_text()):
+        if m["name"] == "claims":  # the claims table: tests/test_claims.py
+            continue
         res = tool.load(m["name"])  # recomputed from the per-sample records where there are some
         keys = [k for _, k in columns(res)]
         for mode in res["modes"]:

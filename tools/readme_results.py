@@ -51,11 +51,29 @@ def load(name: str, root: Path = RESULTS) -> dict:
     return res
 
 
+def load_choice(name: str, root: Path = RESULTS) -> tuple[dict, dict] | None:
+    """(recomputed results, run id -> choice records) of ``root/<name>``; None unless it is a version-2 result
+    with choice mode (what the claims block reads)."""
+    from sectree.experiment.choice_report import read_choice_records
+    from sectree.experiment.report import version
+
+    folder = root / name
+    if not (folder / "results.json").is_file() or version(json.loads((folder / "results.json").read_text())) < 2:
+        return None
+    res = load(name, root)
+    choices = read_choice_records(folder)
+    return (res, choices) if res.get("choice") and choices else None
+
+
 def render(text: str, root: Path = RESULTS) -> str:
-    """README text with every results block regenerated from results/<name>/ (see ``load``)."""
+    """README text with every results block regenerated from results/<name>/ (see ``load``); the ``claims``
+    block is the paper's three claims against them (``sectree.experiment.claims``)."""
+    from sectree.experiment.claims import claims_md
     from sectree.experiment.report import readme_md
 
     def one(m: re.Match) -> str:
+        if m["name"] == "claims":
+            return m.group(1) + "\n" + claims_md(lambda n: load_choice(n, root)) + m.group(4)
         return m.group(1) + "\n" + readme_md(load(m["name"], root)) + m.group(4)
 
     return BLOCK.sub(one, text)
