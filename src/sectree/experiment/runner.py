@@ -372,7 +372,8 @@ class Speeds:
     choice, verdicts and training with one torch thread, twice: under load ~21 and under load ~5. This process's
     CPU seconds agreed between the two runs (choice 2.0 / 2.3 s per decision, decoding 39 / 42 tokens per
     CPU-second, node-DPO 4.9 / 4.5 s per one-pair tree), so CPU seconds stand in for an idle run's wall time
-    below. Re-run it on an idle machine and update these numbers.
+    below. Re-run idle (load 0.5, 2026-12-02 02:50 UTC): choice 2.34 s per decision, decoding 35.5 tokens/s,
+    node-DPO 5.0 s per one-pair tree, verdicts 0.07 s: within 15% of the figures below (decoding slower).
 
     A batch of ``rows`` samples costs about ``rows × max_new_tokens × fill / tokens_per_s`` (all rows decoding
     together) plus ``max_new_tokens × (1 − fill) / steps_per_s`` (the longest row alone, after the others
