@@ -721,7 +721,7 @@ def recompute(res: dict, samples: dict[str, list[dict]], choices: dict[str, list
 
 def _cwes_text(cfg, cwes: list[int]) -> str:
     if cfg.eval.cwes == "unseen":
-        from sectree.experiment.runner import unseen_cwes
+        from sectree.experiment.config import unseen_cwes
 
         every = "" if cwes else "; every eval task has one, so no task is filtered out"
         return f"unseen by training (no train-split task has them): {', '.join(map(str, unseen_cwes(cfg)))}{every}"

@@ -1,0 +1,348 @@
+"""An experiment's configuration: the YAML sections as dataclasses, each method's RunConfig, the eval parts.
+
+``load_experiment`` reads ``configs/experiments/<name>.yaml`` (``--quick``: ``quick_overrides`` first),
+``run_config`` derives the RunConfig of one method at one seed (the experiment's ``train`` overrides, then the
+method's own, then the method preset, model and seed), ``eval_parts`` the GenerateConfig / SpanConfig /
+ChoiceConfig of every eval mode × language. Nothing here trains or samples (experiment/runner.py does).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sectree import config as cfgmod
+from sectree.errors import SectreeError
+from sectree.oracle.backend import BackendConfig
+from sectree.tree.ray_rollout import RolloutConfig
+
+MODES = ("full", "completion", "span", "choice")
+"""Eval modes: full, completion (GenerateConfig), span (evaluate.span: decision spans, judged like the
+others) and choice (evaluate.choice: teacher-forced scoring of every decision, no oracle)."""
+GEN_MODES = ("full", "completion", "span")
+"""Modes that sample and judge (their samples go through the oracle; ``eval.gen_cwes`` narrows them)."""
+METHOD_PRESETS: dict[str, dict | None] = {
+    "base": None,  # no training: the model itself is evaluated
+    "sft": {"method": "sft"},
+    "selfplay": {"method": "selfplay"},
+    "tsp": {"method": "tsp"},
+    "tsp-sft": {"method": "tsp", "init": "sft"},
+    "tsp-paper": {"method": "tsp-paper"},
+    "contrast": {"method": "contrast"},  # reference opponent only (tree.opponents forced by RunConfig)
+}
+"""Method name -> the RunConfig fields it sets (on top of the experiment's ``train`` overrides)."""
+
+CHOICE_RECORDS = "choices.jsonl.gz"
+"""An evaluation's choice records (evals/<run>/), one per decision of every eval task."""
+
+RESERVED = ("method", "model", "init", "seed", "tree.seed", "train.seed")
+"""RunConfig fields the experiment sets itself (from ``methods``, ``model`` and ``seeds``)."""
+
+ANALYSES = ("paper-ratio", "vulnerable-reduction", "transfer")
+"""Config-specific report sections (see sectree.experiment.report)."""
+
+
+# ------------------------------------------------------------------------------------------ config
+
+
+@dataclass
+class EvalSpec:
+    """What every trained model is evaluated on (one ``GenerateConfig`` per mode and language)."""
+
+    suite: str = "builtin:python"
+    """Task suite spec (builtin, builtin:<lang>, dir:<path>, cweval:<path>)."""
+    split: str | None = "test"
+    """Only tasks of this split (train/test); null = all."""
+    language: str | list[str] | None = None
+    """Only tasks in this language, or in each of these languages (sampled per language, reported per language)."""
+    modes: list[str] = field(default_factory=lambda: ["full", "completion"])
+    """Modes: full (write the function), completion (continue the golden code before the decision), span (the
+    decision's statement(s) from the decision point, judged in the golden program) and choice (every decision
+    scored teacher-forced: secure-choice rate; cheap, no oracle). At least one of full, completion, span."""
+    n: int = 3
+    """Samples per task (per mode) in full and completion mode."""
+    span_n: int = 4
+    """Samples per decision in span mode."""
+    span_max_new_tokens: int = 192
+    """Token cap per span (a span is one or a few statements)."""
+    gen_cwes: int | None = None
+    """Sampled modes (full, completion, span) only on the tasks of the first k eval CWEs per language (sorted
+    numerically; the same tasks for every method and seed); choice always scores every decision. null = all.
+    For cheap smoke runs (--quick); a real experiment cuts samples before it cuts tasks."""
+    temperature: float = 0.8
+    """Sampling temperature (0 = greedy)."""
+    top_p: float = 0.95
+    """Nucleus sampling mass."""
+    max_new_tokens: int = 256
+    """Token cap per sample."""
+    template: str = "direct"
+    """Prompt template (direct, security-reminder)."""
+    cwes: list[int] | str = field(default_factory=list)
+    """Only tasks with one of these CWEs; 'unseen' = CWEs of the eval tasks that no train-split task of the
+    training suite (train.suite / train.language) has."""
+    findings: str = "record"
+    """Oracle finding policy: record or veto."""
+    batch_tasks: int = 8
+    """Tasks sampled together in one batch (n rows each; GenerateConfig.batch_tasks)."""
+
+    def __post_init__(self) -> None:
+        if self.batch_tasks < 1:
+            raise SectreeError(f"eval.batch_tasks must be >= 1, got {self.batch_tasks}")
+        if not self.modes or len(set(self.modes)) != len(self.modes) or set(self.modes) - set(MODES):
+            raise SectreeError(f"eval.modes: need distinct modes out of {', '.join(MODES)}, got {self.modes!r}")
+        if not set(self.modes) & set(GEN_MODES):  # the report's tables come from judged samples
+            raise SectreeError(f"eval.modes: need at least one of {', '.join(GEN_MODES)} besides choice "
+                               f"(choice alone: `sectree eval --mode choice`), got {self.modes!r}")
+        if self.span_n < 1 or self.span_max_new_tokens < 1:
+            raise SectreeError("eval.span_n and eval.span_max_new_tokens must be >= 1")
+        if self.gen_cwes is not None and self.gen_cwes < 1:
+            raise SectreeError(f"eval.gen_cwes must be >= 1 or null, got {self.gen_cwes}")
+        if isinstance(self.cwes, str) and self.cwes != "unseen":
+            raise SectreeError(f"eval.cwes: a list of CWE ids or 'unseen', got {self.cwes!r}")
+        if isinstance(self.language, list) and (not self.language or len(set(self.language)) != len(self.language)):
+            raise SectreeError(f"eval.language: need distinct languages, got {self.language!r}")
+        if self.n < 1 or self.max_new_tokens < 1:
+            raise SectreeError("eval.n and eval.max_new_tokens must be >= 1")
+        if self.temperature < 0 or not 0 < self.top_p <= 1:
+            raise SectreeError("eval: need temperature >= 0 and 0 < top_p <= 1")
+        if self.findings not in ("record", "veto"):
+            raise SectreeError(f"eval.findings must be record or veto, got {self.findings!r}")
+
+    @property
+    def languages(self) -> list[str | None]:
+        return list(self.language) if isinstance(self.language, list) else [self.language]
+
+
+@dataclass
+class ReportSpec:
+    """What the report adds beyond the method tables."""
+
+    analyses: list[str] = field(default_factory=list)
+    """Config-specific sections: paper-ratio (TSP/SFT vs the paper's 75.8/57.0), vulnerable-reduction
+    (relative vulnerable-rate reduction vs sft and base), transfer (per-language change vs base)."""
+    method: str = "tsp"
+    """The method the analyses compare with the baselines (and whose trees are shown)."""
+    trees: int = 3
+    """Example trees from that method's last round shown in report.html (0 = none)."""
+
+    def __post_init__(self) -> None:
+        bad = [a for a in self.analyses if a not in ANALYSES]
+        if bad:
+            raise SectreeError(f"report.analyses: unknown {bad[0]!r} (known: {', '.join(ANALYSES)})")
+        if self.trees < 0:
+            raise SectreeError("report.trees must be >= 0")
+
+
+@dataclass
+class ExperimentConfig:
+    """One experiment (``sectree experiment <config.yaml>``): methods × seeds, trained and evaluated."""
+
+    name: str = ""
+    """Experiment name (letters, digits, - _ .); the default report folder is runs/experiments/<name>."""
+    model: str = "smollm2-135m"
+    """θ_0 of every method, and the `base` model."""
+    methods: list[str] = field(default_factory=lambda: ["base", "tsp"])
+    """Rows of the tables: base (no training), sft, selfplay, tsp, tsp-sft (tsp with init: sft), tsp-paper,
+    contrast (reference opponent only: the SVEN/SafeCoder-style ablation)."""
+    seeds: list[int] = field(default_factory=lambda: [0])
+    """One training run and one evaluation per method and seed."""
+    train: dict = field(default_factory=dict)
+    """RunConfig overrides for every trained method (suite, language, rounds, max_tasks, tree, train, guard, ...)."""
+    method_train: dict = field(default_factory=dict)
+    """Per-method RunConfig overrides on top of ``train``, e.g. {sft: {sft_epochs: 2}}."""
+    eval: EvalSpec = field(default_factory=EvalSpec)
+    report: ReportSpec = field(default_factory=ReportSpec)
+    budget_minutes: float | None = None
+    """Documentation: the intended wall time; a warning is printed when the estimate or the run exceeds it clearly."""
+    workers: int | None = None
+    """Oracle sandboxes (default: cores)."""
+    no_sandbox: bool = False
+    """UNSAFE: judge without bubblewrap (training and evaluation)."""
+    share: str | None = None
+    """Folder of another experiment whose finished runs and evaluations this one takes (copied) instead of
+    recomputing them, where the settings are identical (e.g. unseen-cwe.yaml takes base, sft and tsp from the
+    python experiment). Anything with other settings, or unfinished there, is computed here as usual. A taken
+    run's model spec (final.json) still names its checkpoint in the shared folder, as the taken evaluation does."""
+    threads: int | None = None
+    """PyTorch threads; None = auto: 1 when other jobs already load the CPU at start (2 OpenMP threads on a
+    shared 2-core machine wait on each other, several-fold slower: benchmarks/RESULTS.md), else all cores.
+    The count is recorded in the output folder (threads.json) when the experiment starts, and a resumed run uses
+    it again: float sums differ in the last digits with the thread count, so a resume under another load would
+    not continue the same computation."""
+    oracle: BackendConfig = field(default_factory=BackendConfig)
+    """Where the oracle runs (backend: local | ray, address, actors; docs/scale.md); results do not depend on it."""
+    rollout: RolloutConfig = field(default_factory=RolloutConfig)
+    """Who builds the trees of a round (replicas > 1: Ray actors; docs/scale.md); trees do not depend on it."""
+
+    def __post_init__(self) -> None:
+        if self.threads is not None and self.threads < 1:
+            raise SectreeError(f"threads must be >= 1, got {self.threads}")
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", self.name or ""):
+            raise SectreeError(f"name: required, letters/digits/-/_/. only, got {self.name!r}")
+        unknown = [m for m in self.methods if m not in METHOD_PRESETS]
+        if unknown:
+            raise SectreeError(f"methods: unknown method {unknown[0]!r} (known: {', '.join(METHOD_PRESETS)})")
+        if not self.methods or len(set(self.methods)) != len(self.methods):
+            raise SectreeError(f"methods: need at least one method, each once, got {self.methods!r}")
+        if not self.seeds or len(set(self.seeds)) != len(self.seeds):
+            raise SectreeError(f"seeds: need at least one seed, each once, got {self.seeds!r}")
+        for key in RESERVED:
+            head, _, tail = key.partition(".")
+            section = self.train.get(head) if tail else self.train
+            if isinstance(section, dict) and (tail or head) in section:
+                raise SectreeError(f"train.{key}: set by the experiment (methods / model / seeds); remove it")
+        for m, over in self.method_train.items():
+            if m not in self.methods:
+                raise SectreeError(f"method_train.{m}: not one of methods ({', '.join(self.methods)})")
+            if not isinstance(over, dict):
+                raise SectreeError(f"method_train.{m}: expected a mapping of RunConfig fields")
+        if self.budget_minutes is not None and self.budget_minutes <= 0:
+            raise SectreeError("budget_minutes must be > 0")
+        if self.report.analyses and self.report.method not in self.methods:
+            raise SectreeError(f"report.method: {self.report.method!r} is not one of methods")
+
+
+def _merge(a: dict, b: dict) -> dict:
+    """Deep merge: ``b`` wins; nested mappings merge."""
+    out = copy.deepcopy(a)
+    for k, v in b.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else copy.deepcopy(v)
+    return out
+
+
+def run_config(cfg: ExperimentConfig, method: str, seed: int, source: str = "config"):
+    """The RunConfig of ``method`` at ``seed`` (None for base); errors name the offending field."""
+    from sectree.train.tsp import RunConfig
+
+    preset = METHOD_PRESETS[method]
+    if preset is None:
+        return None
+    data = _merge(cfg.train, cfg.method_train.get(method, {}))
+    data = _merge(data, {**preset, "model": cfg.model, "seed": seed, "no_sandbox": cfg.no_sandbox,
+                         "tree": {"seed": seed}, "train": {"seed": seed}})
+    if cfg.workers is not None:
+        data.setdefault("workers", cfg.workers)
+    where = f"method_train.{method}" if method in cfg.method_train else "train"
+    try:
+        return cfgmod.build(RunConfig, data, where, source)
+    except SectreeError as e:  # RunConfig's own checks name the field without its section: add it
+        msg = str(e).removeprefix(f"{source}: ")
+        raise SectreeError(f"{source}: {msg if msg.startswith(where) else f'{where}: {msg}'}") from None
+
+
+QUICK_TRAIN = {"rounds": 1, "max_tasks": 2, "sft_epochs": 1, "guard": {"dev_tasks": 1, "samples": 1},
+               "tree": {"max_nodes": 1, "branches": 2, "max_branches": 2, "leaf_budget": 2, "max_new_tokens": 12},
+               "train": {"epochs": 1}}
+"""--quick: the training budget of every method (a seconds-scale smoke run)."""
+
+
+def quick_overrides(cfg: ExperimentConfig) -> dict[str, Any]:
+    """``--quick``: the same config on tiny-random with tiny budgets (seconds to a few minutes, most of it the
+    oracle): first seed only, 1 round on 2 tasks, tiny trees, 1 sample of 12 tokens per task or decision, the
+    sampled modes on the tasks of the first eval CWE per language; methods, modes, suites, analyses unchanged,
+    and choice still scores every decision. Nothing is learned: it checks that the config runs end to end."""
+    out: dict[str, Any] = {"model": "tiny-random", "seeds": cfg.seeds[:1], "share": "",
+                           "eval.n": 1, "eval.span_n": 1, "eval.max_new_tokens": 12, "eval.span_max_new_tokens": 12,
+                           "eval.gen_cwes": 1, "report.trees": min(cfg.report.trees, 1)}
+    out["train"] = _merge(cfg.train, QUICK_TRAIN)
+    # a method's own budget (method_train) would outweigh the quick one: quick's wins there too
+    out["method_train"] = {m: _merge(over, {k: v for k, v in QUICK_TRAIN.items() if k in over})
+                           for m, over in cfg.method_train.items()}
+    for m, over in out["method_train"].items():
+        for k in ("tree", "train", "guard"):
+            if k in over:
+                over[k] = _merge(over[k], QUICK_TRAIN[k])
+    return out
+
+
+def load_experiment(path: str | Path | None, overrides: dict[str, Any] | None = None,
+                    quick: bool = False) -> ExperimentConfig:
+    """YAML + dotted overrides -> a validated ExperimentConfig (every method's RunConfig built once, too).
+    ``quick``: ``quick_overrides`` of the file's config first, then ``overrides`` on top."""
+    if quick:
+        first = cfgmod.load(ExperimentConfig, path, overrides)
+        overrides = {**quick_overrides(first), **{k: v for k, v in (overrides or {}).items() if v is not None}}
+    cfg = cfgmod.load(ExperimentConfig, path, overrides)
+    source = str(path) if path is not None else "config"
+    for m in cfg.methods:
+        run_config(cfg, m, cfg.seeds[0], source)
+    return cfg
+
+
+# ------------------------------------------------------------------------------------------ eval tasks
+
+
+def unseen_cwes(cfg: ExperimentConfig) -> list[int]:
+    """CWEs of the eval tasks that no train-split task of the training suite has."""
+    languages = cfg.train.get("language")
+    languages = languages if isinstance(languages, list) else [languages]
+    suites = cfg.train.get("suite", "builtin")
+    suites = suites if isinstance(suites, list) else [suites]  # a mixed training suite: every one counts
+    seen = {c for spec in suites for lang in languages for t in select_tasks(spec, "train", lang) for c in t.cwes}
+    ev = {c for lang in cfg.eval.languages for t in select_tasks(cfg.eval.suite, cfg.eval.split, lang) for c in t.cwes}
+    return sorted(ev - seen)
+
+
+def part_settings(g) -> dict:
+    """What an eval part's results depend on (spec.json): GenerateConfig / SpanConfig settings, ChoiceConfig's."""
+    return g.settings() if hasattr(g, "settings") else {**asdict(g), "mode": "choice"}
+
+
+def _first_cwes(suite: str, split: str | None, lang: str | None, cwes: list[int], k: int) -> list[int]:
+    """The first ``k`` CWEs (numerically) of the tasks ``cwes`` selects (all CWEs when empty)."""
+    have = sorted({c for t in select_tasks(suite, split, lang, cwes) for c in t.cwes if not cwes or c in cwes})
+    return have[:k]
+
+
+def eval_parts(cfg: ExperimentConfig, seed: int) -> dict[str, Any]:
+    """part name -> GenerateConfig (full, completion), SpanConfig (span) or ChoiceConfig (choice), one per mode ×
+    language (name ``<mode>`` or ``<mode>-<language>``)."""
+    from sectree.evaluate.choice import ChoiceConfig
+    from sectree.evaluate.run import GenerateConfig
+    from sectree.evaluate.span import SpanConfig
+
+    e = cfg.eval
+    cwes = unseen_cwes(cfg) if e.cwes == "unseen" else list(e.cwes)
+    if e.cwes == "unseen" and not cwes:
+        raise SectreeError("eval.cwes: 'unseen' selects nothing: every eval CWE also occurs in a training task")
+    if e.cwes == "unseen":
+        everything = [t.id for lang in e.languages for t in select_tasks(e.suite, e.split, lang)]
+        if everything == [t.id for lang in e.languages for t in select_tasks(e.suite, e.split, lang, cwes)]:
+            cwes = []  # the filter keeps every task: drop it, so these parts equal an unfiltered evaluation's
+    parts = {}
+    for mode in e.modes:
+        for lang in e.languages:
+            name = mode if len(e.languages) == 1 else f"{mode}-{lang}"
+            gcwes = cwes
+            if e.gen_cwes and mode in GEN_MODES:
+                gcwes = _first_cwes(e.suite, e.split, lang, cwes, e.gen_cwes)
+            if mode == "choice":
+                parts[name] = ChoiceConfig(model=cfg.model, suite=e.suite, split=e.split, cwes=cwes, language=lang,
+                                           template=e.template, seed=seed)
+            elif mode == "span":
+                parts[name] = SpanConfig(model=cfg.model, suite=e.suite, split=e.split, cwes=gcwes, language=lang,
+                                         template=e.template, n=e.span_n, temperature=e.temperature, top_p=e.top_p,
+                                         max_new_tokens=e.span_max_new_tokens, seed=seed,
+                                         batch_decisions=e.batch_tasks)
+            else:
+                parts[name] = GenerateConfig(model=cfg.model, suite=e.suite, split=e.split, cwes=gcwes,
+                                             language=lang, mode=mode, template=e.template, n=e.n,
+                                             temperature=e.temperature, top_p=e.top_p,
+                                             max_new_tokens=e.max_new_tokens, seed=seed, batch_tasks=e.batch_tasks)
+    return parts
+
+
+def select_tasks(suite: str, split: str | None, language: str | None, cwes: list[int] | None = None) -> list:
+    """The eval tasks of ``suite`` in ``split`` and ``language`` with one of ``cwes`` (none = any CWE)."""
+    from sectree.tasks import load_suite
+
+    return load_suite(suite, split=split, cwe=cwes or None, language=language)
+
+
+def eval_tasks(gcfg) -> list:
+    """The tasks a GenerateConfig samples."""
+    return select_tasks(gcfg.suite, gcfg.split, gcfg.language, gcfg.cwes)
+
