@@ -30,7 +30,7 @@ from enum import Enum
 from pathlib import Path
 
 from sectree.errors import SectreeError
-from sectree.tasks import Task, divergent_lines, find_entry
+from sectree.tasks.model import Task, divergent_lines, find_entry
 from sectree.tasks.grammar import body_start
 
 # file extension -> sectree language; None: a language sectree does not judge (counted, skipped)

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import re
 import textwrap
-from typing import TYPE_CHECKING
 
 from sectree.tasks.assemble.braces import (
     _add_missing_tail,
@@ -43,9 +42,8 @@ from sectree.tasks.assemble.extract import _strip_echo, defines_function, extrac
 from sectree.tasks.assemble.go import _hoist_go_imports, fix_go_header_imports, go_import_specs, go_known_imports
 from sectree.tasks.assemble.python import _clean_python_answer, _continue_python, _py_declaration_start
 from sectree.tasks.assemble.text import _ensure_nl, _remove_ranges
+from sectree.tasks.model import Task
 
-if TYPE_CHECKING:  # sectree.tasks imports this package (for _function_body): no import of it at run time
-    from sectree.tasks import Task
 
 MODES = ("full", "completion")
 BRACE_LANGUAGES = ("c", "cpp", "go", "js")

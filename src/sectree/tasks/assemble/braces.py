@@ -10,12 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sectree.tasks.assemble.text import _ensure_nl, _remove_ranges
+from sectree.tasks.model import Task
 
-if TYPE_CHECKING:  # sectree.tasks imports this module (for _function_body): no import of it at run time
-    from sectree.tasks import Task
 
 # language -> patterns of a definition head; each has a 'name' group and starts at a line start
 _HEADS: dict[str, list[re.Pattern[str]]] = {

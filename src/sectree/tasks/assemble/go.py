@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from sectree.tasks.assemble.braces import _mask
 from sectree.tasks.assemble.text import _remove_ranges
+from sectree.tasks.model import Task
 
-if TYPE_CHECKING:  # sectree.tasks imports this package: no import of it at run time
-    from sectree.tasks import Task
 
 _GO_IMPORT = re.compile(r"^import[ \t]*(?:\((?P<block>[^)]*)\)|(?P<one>[^\n]*))[ \t]*\n?", re.MULTILINE)
 
