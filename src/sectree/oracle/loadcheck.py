@@ -28,7 +28,9 @@ import subprocess
 import threading
 from functools import lru_cache
 
+from sectree.oracle import runners
 from sectree.tasks import Task
+from sectree.tasks.grammar import parser
 
 _LOCK = threading.Lock()  # tree-sitter parsers are not safe for concurrent parses; judge_many uses threads
 DEFINES = {"function_declaration", "generator_function_declaration", "class_declaration", "variable_declarator"}
@@ -50,8 +52,6 @@ def node_builtins() -> frozenset[str]:
 
 def _loadable(mod: str, builtins: frozenset[str]) -> bool:
     """Whether ``require(mod)`` can find something in the sandbox (see the module docstring)."""
-    from sectree.oracle import runners
-
     if mod.startswith((".", "/", "node:")) or mod in builtins:
         return True
     pkg = "/".join(mod.split("/")[:2]) if mod.startswith("@") else mod.split("/")[0]
@@ -65,8 +65,6 @@ def _text(node) -> str:
 
 def js_load_problem(source: str, entry: str) -> str | None:
     """Why ``source`` cannot load as the task's module with ``entry`` defined, in a few words; None if it may."""
-    from sectree.tasks.grammar import parser
-
     with _LOCK:
         root = parser("js").parse(source.encode("utf-8", "replace")).root_node
     builtins = node_builtins()

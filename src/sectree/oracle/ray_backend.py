@@ -21,7 +21,7 @@ from collections import deque
 from typing import Callable, Iterable
 
 from sectree.errors import SectreeError
-from sectree.oracle.backend import BackendConfig, connect
+from sectree.oracle.cluster import BackendConfig, connect
 from sectree.oracle.judge import Oracle, OracleConfig
 from sectree.oracle.verdict import Verdict
 from sectree.tasks import Task
@@ -105,7 +105,7 @@ class RayOracle:
         self.close()
 
     def close(self) -> None:
-        import ray
+        import ray  # an optional extra (sectree[scale]): imported only where a Ray oracle runs
 
         actors, self._actors = self._actors, []
         done = [a.close.remote() for a in actors]

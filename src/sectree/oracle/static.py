@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from sectree.oracle.analyzers import analyze, counts_as_vulnerability, related_cwes
 from sectree.oracle.verdict import Finding, Rule, Status, Verdict
 from sectree.tasks import Task
+from sectree.tasks.decisions import decisions, splice  # the tasks layer's hunk model
 from sectree.tasks.grammar import FRAMES, NO_FRAME, Frame, frame_for, syntax_errors
 
 
@@ -96,8 +97,6 @@ def _ast_error(source: str) -> str | None:
 
 
 def task_facts(task: Task) -> TaskFacts:
-    from sectree.tasks.decisions import decisions, splice  # the tasks layer's hunk model
-
     ref = task.reference_source
     frame = frame_for(ref, task.language)
     first = FRAMES.get(task.language, (NO_FRAME,))[0]

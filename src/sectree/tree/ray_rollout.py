@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from sectree.errors import SectreeError
+from sectree.oracle.cluster import INSTALL_HINT, connect
+from sectree.oracle.judge import Oracle, OracleConfig
+from sectree.oracle.ray_backend import RayOracle
 
 
 @dataclass
@@ -37,10 +40,8 @@ class RolloutConfig:
         if self.gpus_per_replica < 0 or self.cpus_per_replica < 0:
             raise SectreeError("rollout.gpus_per_replica and rollout.cpus_per_replica must be >= 0")
         if self.on_ray:
-            from sectree.oracle.backend import INSTALL_HINT
-
             try:
-                import ray  # noqa: F401
+                import ray  # noqa: F401  (an optional extra: only asked for when replicas > 1)
             except ImportError:
                 raise SectreeError(f"rollout.replicas > 1 needs Ray, which is not installed: {INSTALL_HINT}") from None
 
@@ -60,9 +61,10 @@ class RolloutReplica:
     def build(self, spec: str, tasks, oracle, cfg, pair_mode: str, round_: int, model_spec: str, threads: int):
         """(trees of ``tasks`` in order, candidates judged); ``oracle`` is a RayOracle or a local OracleConfig;
         ``threads``: the caller's PyTorch thread count (the same count gives the same floats)."""
+        # torch, the policy and the tree builder cost seconds to import: only a replica (and a run with
+        # replicas) needs them, not every experiment config that names a rollout section
         import torch
 
-        from sectree.oracle.judge import Oracle, OracleConfig
         from sectree.policy import load_policy
         from sectree.tree.build import build_trees
 
@@ -89,8 +91,6 @@ class RolloutPool:
     """N replicas on the Ray cluster; ``build_trees`` has the local builder's signature plus the model spec."""
 
     def __init__(self, cfg: RolloutConfig, address: str | None = None):
-        from sectree.oracle.backend import connect
-
         ray = connect(address)
         remote = ray.remote(num_cpus=cfg.cpus_per_replica, num_gpus=cfg.gpus_per_replica, max_restarts=0)(
             RolloutReplica)
@@ -99,10 +99,8 @@ class RolloutPool:
     def build_trees(self, spec: str, tasks: Sequence, oracle, cfg, *, pair_mode: str = "oracle",
                     model_spec: str = "", round_: int = 0, progress: Callable[[str], None] | None = None) -> list:
         """The trees of ``tasks`` (in order), grown by the replicas from policy ``spec``; judged by ``oracle``."""
-        import ray
+        import ray  # an optional extra, as torch above: imported where the replicas run
         import torch
-
-        from sectree.oracle.ray_backend import RayOracle
 
         say = progress or (lambda _m: None)
         # a RayOracle travels as its actor handles; a local oracle as its config (each replica opens its own)
