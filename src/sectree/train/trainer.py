@@ -15,7 +15,9 @@ update and cached: no second model copy, no reference forward per step.
 Across processes (``accelerate launch``, docs/scale.md): each optimizer step's micro-batches are dealt out to
 the ranks, each rank backpropagates its share of the step's loss, and the gradients are summed over the ranks
 (``_DataParallel``) before clipping and the AdamW step, so every rank applies the update one process would
-for the same global batch (tests/test_scale.py: within 1e-5 with 2 CPU processes).
+for the same global batch (tests/test_scale.py: within 1e-5 with 2 CPU processes). Launched with an FSDP config,
+the model is sharded instead (``_Sharded``, train/sharding.py): the same dealing of micro-batches, FSDP sums the
+gradients in backward, each rank updates its shards; afterwards ``policy.model`` is an ordinary model again.
 
 LoRA across rounds. A policy loaded with a ``+lora:`` adapter (an earlier round's checkpoint) keeps training
 **that** adapter: the cumulative update stays a LoRA adapter on the unchanged base, so ``Policy.save`` writes
@@ -190,8 +192,10 @@ def _train(policy: Policy, units: list[Unit], loss: Loss, config: TrainConfig, p
         # trainable parameters and optimiser
         model = _prepare_trainable(policy, config)
         params = [p for p in model.parameters() if p.requires_grad]
+        dp = _DataParallel.from_env(params, model, logps_fn, policy.pad_id)  # None in one process
+        if dp is not None:
+            params = dp.params  # under FSDP: this rank's shards (DTensors) of the trainable parameters
         optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
-        dp = _DataParallel.from_env(params)  # None in one process
 
         # policy update: an optimizer step per group of grad_accum micro-batches of trees_per_step trees
         steps = _schedule(len(units), config)
@@ -213,6 +217,8 @@ def _train(policy: Policy, units: list[Unit], loss: Loss, config: TrainConfig, p
                 progress(n, len(steps), metrics)
         wall = time.perf_counter() - t0
         model.eval()
+        if dp is not None:
+            dp.finish(policy, config)  # under FSDP: policy.model becomes an ordinary (unsharded) trained model
 
     return {
         **curves,
@@ -252,11 +258,18 @@ class _StepRunner:
     def __call__(self, group: list[list[int]]) -> dict[str, float]:
         parts: list[dict[str, float]] = []
         mine = group if self.dp is None else group[self.dp.rank :: self.dp.world]  # this rank's micro-batches
-        for idx in mine:
+        # under FSDP every forward/backward is a collective: a rank with one micro-batch fewer than the others
+        # runs the step's first one again with weight 0 (no gradient, no metrics) to keep the ranks in step
+        turns = len(mine) if self.dp is None or not self.dp.lockstep else -(-len(group) // self.dp.world)
+        for k in range(turns):
+            idx = mine[k] if k < len(mine) else group[0]
             batch = [self.units[i] for i in idx]
             out = self.loss(self._logps(batch, idx), beta=self.config.beta, alpha=self.config.alpha)
-            (out.loss / len(group)).backward()  # the step's loss is the mean over its micro-batches
-            parts.append(out.metrics)
+            if k < len(mine):
+                (out.loss / len(group)).backward()  # the step's loss is the mean over its micro-batches
+                parts.append(out.metrics)
+            else:
+                (out.loss * 0.0).backward()
         for idx in group:  # tokens of the whole step (all ranks together), as one process counts them
             separate, packed = _tokens([self.units[i] for i in idx])
             self.pair_tokens += separate
@@ -266,7 +279,10 @@ class _StepRunner:
         return {k: sum(p[k] for p in parts) / len(parts) for k in parts[0]}
 
     def _logps(self, batch: list[Unit], idx: list[int]) -> PairLogps:
-        chosen, rejected, ntokens = self.logps_fn(self.model, batch, self.pad_id)  # (P,) each
+        if self.dp is not None and self.dp.root is not None:  # FSDP: the sharded root's forward scores the batch
+            chosen, rejected, ntokens = self.dp.root(batch)  # (P,) each
+        else:
+            chosen, rejected, ntokens = self.logps_fn(self.model, batch, self.pad_id)  # (P,) each
         weights = torch.tensor([pair_weight(p, self.config) for _, pairs in batch for p in pairs],
                                dtype=chosen.dtype, device=chosen.device)  # (P,)
         if self.refs is None:
@@ -292,6 +308,11 @@ class _DataParallel:
     ranks is the one-process gradient. accelerate sets up the process group (gloo on CPU, NCCL on GPUs).
     """
 
+    lockstep = False
+    """Must every rank run as many forwards/backwards per step as the others? (FSDP: they are collectives.)"""
+    root: Any = None
+    """The module whose forward scores a batch, when the model is wrapped (FSDP); None: call logps_fn."""
+
     def __init__(self, params: list[torch.nn.Parameter], rank: int, world: int):
         self.params, self.rank, self.world = params, rank, world
         import torch.distributed as dist
@@ -301,13 +322,23 @@ class _DataParallel:
             dist.broadcast(p.data, src=0)
 
     @classmethod
-    def from_env(cls, params: list[torch.nn.Parameter]) -> "_DataParallel | None":
+    def from_env(cls, params: list[torch.nn.Parameter], model: Any = None, logps_fn: Any = None,
+                 pad_id: int = 0) -> "_DataParallel | None":
+        """None in one process; ``_Sharded`` when ``accelerate launch`` asked for FSDP; else data parallel."""
         import os
 
         if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
             return None
         state = launch_state()
+        if os.environ.get("ACCELERATE_USE_FSDP") == "true":
+            from sectree.train.sharding import fsdp_settings
+
+            return _Sharded(params, state.process_index, state.num_processes, model, logps_fn, pad_id,
+                            fsdp_settings())
         return cls(params, state.process_index, state.num_processes)
+
+    def finish(self, policy: Policy, config: TrainConfig) -> None:
+        """After the last step: nothing to undo for data parallelism (every rank holds the whole model)."""
 
     def sum_gradients(self) -> None:
         grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in self.params]
@@ -327,16 +358,62 @@ class _DataParallel:
         return {k: v / n for k, v in zip(keys, sums.tolist())}
 
 
+class _Sharded(_DataParallel):
+    """FSDP2 over the ranks (train/sharding.py): each rank keeps a shard of every parameter; FSDP gathers a
+    block's weights for its forward and backward and reduce-scatters (sums) the gradients in backward.
+
+    The steps are dealt out as in ``_DataParallel``; the model is sharded after LoRA is attached and after the
+    reference log-probs (every rank computes them, whole, as in one process). ``finish`` gathers the trained
+    weights and puts an ordinary model back in ``policy.model`` (saving, generation and the next round need one).
+    """
+
+    lockstep = True
+
+    def __init__(self, params: list[torch.nn.Parameter], rank: int, world: int, model: Any, logps_fn: Any,
+                 pad_id: int, settings: Any):
+        from sectree.train.sharding import shard
+
+        super().__init__(params, rank, world)  # rank 0's initial weights everywhere, before sharding
+        self.root = shard(model, lambda m, batch: logps_fn(m, batch, pad_id), settings)
+        self.params = [p for p in self.root.parameters() if p.requires_grad]  # (this rank's shards)
+
+    def sum_gradients(self) -> None:
+        """Nothing to do: FSDP summed them (reduce-scatter, divide factor 1) during backward."""
+
+    def finish(self, policy: Policy, config: TrainConfig) -> None:
+        """Gather the trained parameters whole, then give ``policy`` an unsharded model with them: a fresh load
+        of its spec with the trainable part prepared as for training (the frozen weights did not change).
+        Reloading uses only public APIs; FSDP2 has none to unshard a module for good."""
+        from sectree.policy import load_policy
+        from sectree.train.sharding import full_trainable
+
+        trained = full_trainable(self.root)  # a collective: every rank, in the same order
+        self.root = None
+        fresh = load_policy(policy.spec, device=str(policy.device))
+        fresh.model.to(config.torch_dtype)
+        with warnings.catch_warnings():  # a continued adapter's ignored fields were already warned about
+            warnings.simplefilter("ignore")
+            model = _prepare_trainable(fresh, config)
+        with torch.no_grad():
+            named = dict(model.named_parameters())
+            for name, value in trained.items():
+                named[name].copy_(value)
+        policy.model = model.eval()
+
+
 def launch_state():
     """accelerate's PartialState of this rank (joins the process group ``accelerate launch`` describes in the
-    environment); refuses sharded launches first, before any rank waits for the others."""
+    environment); refuses DeepSpeed and FSDP settings the trainer cannot honour first, before any rank waits
+    for the others."""
     import os
 
-    sharded = [k for k in ("ACCELERATE_USE_FSDP", "ACCELERATE_USE_DEEPSPEED") if os.environ.get(k) == "true"]
-    if sharded:
-        how = "FSDP" if "ACCELERATE_USE_FSDP" in sharded else "DeepSpeed"
-        raise SectreeError(f"accelerate launch with {how}: the trainer supports data parallelism only "
-                           "(distributed_type MULTI_GPU, configs/accelerate/ddp-*.yaml; docs/scale.md)")
+    if os.environ.get("ACCELERATE_USE_DEEPSPEED") == "true":
+        raise SectreeError("accelerate launch with DeepSpeed: the trainer supports data parallelism and FSDP only "
+                           "(configs/accelerate/ddp-*.yaml, fsdp-*.yaml; docs/scale.md)")
+    if os.environ.get("ACCELERATE_USE_FSDP") == "true":
+        from sectree.train.sharding import fsdp_settings
+
+        fsdp_settings()  # refuses, with one line, what the trainer cannot honour
     try:
         from accelerate import PartialState
     except ImportError:
