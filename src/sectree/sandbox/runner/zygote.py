@@ -38,25 +38,18 @@ import struct
 import sys
 import time
 
+import candidate_wire as wire  # lives next to this file (sys.path[0]: we run as a script from this folder)
+
 RUNNER_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 BUILD_FAILED = 125  # exit status of a job whose "prepare" (build) step failed
 
 
-def _read_exact(fd: int, n: int) -> bytes:
-    buf = b""
-    while len(buf) < n:
-        chunk = os.read(fd, n - len(buf))
-        if not chunk:
-            raise EOFError
-        buf += chunk
-    return buf
-
-
 def recv(fd: int) -> dict:
-    (n,) = struct.unpack(">I", _read_exact(fd, 4))
-    return json.loads(_read_exact(fd, n))
+    """One message from the host (trusted: no size cap or type check, unlike ``candidate_wire.recv``)."""
+    (n,) = struct.unpack(">I", wire.read_exact(fd, 4))
+    return json.loads(wire.read_exact(fd, n))
 
 
 def send(fd: int, obj: dict) -> None:
@@ -149,18 +142,7 @@ class Zygote:
         if not msg or len(fds) != 1:
             return  # the zygote dropped us (a job that is not Python, or its end)
         setup, out_w = json.loads(msg), fds[0]
-        os.setsid()  # unsandboxed, the zygote kills our process group after the job
-        try:
-            with open("/proc/self/oom_score_adj", "w") as f:
-                f.write("1000")
-        except OSError:
-            pass
-        if self.job_uid is not None:
-            os.setgroups([])
-            os.setgid(self.job_uid)
-            os.setuid(self.job_uid)
-        os.umask(0o022)
-        _setrlimits(setup["limits"])
+        self._become_job(setup["limits"])
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.dup2(out_w, 1)
@@ -286,8 +268,10 @@ class Zygote:
             "report_truncated": rep.truncated,
         }
 
-    def _child(self, job: dict, out_w: int, rep_w: int, spare: tuple | None = None) -> None:
-        limits = job["limits"]
+    def _become_job(self, limits: dict) -> None:
+        """Make this fork (the job's process or the spare candidate process) one of the job's: a session of its
+        own (unsandboxed, the zygote kills the job's process groups), first for the OOM killer, the job uid, the
+        job's rlimits. Runs before any job file is written or any candidate code runs."""
         os.setsid()
         try:  # when the worker's memory cgroup is full, the OOM killer takes the job's processes, not us
             with open("/proc/self/oom_score_adj", "w") as f:
@@ -300,6 +284,10 @@ class Zygote:
             os.setuid(self.job_uid)  # drops every capability we held
         os.umask(0o022)
         _setrlimits(limits)
+
+    def _child(self, job: dict, out_w: int, rep_w: int, spare: tuple | None = None) -> None:
+        limits = job["limits"]
+        self._become_job(limits)
         os.makedirs(self.job_dir, mode=0o755, exist_ok=True)
         for rel, b64 in job["files"].items():
             path = os.path.normpath(os.path.join(self.job_dir, rel))
