@@ -36,13 +36,14 @@ import dataclasses
 import platform
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from sectree.errors import SectreeError
 from sectree.evaluate.metrics import CONFIDENCE, DIGITS, RESAMPLES, bootstrap_ci, format_metric
+from sectree.settings import ChoiceConfig
 from sectree.tasks.decisions import Decision, decisions
 
 RECORD_FIELDS = ("task_id", "suite", "language", "cwes", "split", "tier", "variant", "index",
@@ -57,34 +58,6 @@ DEFINITIONS = {
     "mean_margin": "per task: mean over its decisions of mean log p(secure token) - mean log p(unsafe token) "
                    "(nats per token); mean over tasks",
 }
-
-
-@dataclass(frozen=True)
-class ChoiceConfig:
-    """What to score."""
-
-    model: str = "smollm2-135m"
-    """Model spec (smollm2-135m, tiny-random, hf:<path>, any of them +lora:<adapter>)."""
-    suite: str = "builtin"
-    """Task suite spec (builtin, builtin:<lang>, dir:<path>, cweval:<path>)."""
-    split: str | None = None
-    """Only tasks of this split (train/test)."""
-    cwes: list[int] = field(default_factory=list)
-    """Only tasks with one of these CWEs."""
-    language: str | None = None
-    """Only tasks in this language."""
-    template: str = "direct"
-    """Prompt template, rendered as completion mode renders it."""
-    max_batch_tokens: int = 8192
-    """Padded context tokens per forward (policy.scoring.score_many)."""
-    seed: int = 0
-    """Bootstrap seed."""
-    resamples: int = RESAMPLES
-    """Bootstrap resamples."""
-
-    def __post_init__(self) -> None:
-        if self.max_batch_tokens < 1 or self.resamples < 1:
-            raise SectreeError("choice: max_batch_tokens and resamples must be >= 1")
 
 
 # --------------------------------------------------------------------------------------------------

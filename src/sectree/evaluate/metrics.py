@@ -46,10 +46,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from sectree.oracle.verdict import is_security_alert
+from sectree.settings import RESAMPLES
 
 JUDGED = ("secure", "vulnerable", "broken")
 STATUSES = JUDGED + ("unjudged",)
-RESAMPLES = 1000
 CONFIDENCE = 0.95
 POOLED = ("spr@1", "alert_rate", "broken_rate")
 DIGITS = 12

@@ -11,69 +11,25 @@ stopped and produces exactly what an uninterrupted run would have.
 
 from __future__ import annotations
 
-import hashlib
 import platform
 import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from sectree.errors import SectreeError
 from sectree.io import append_jsonl, read_jsonl, write_json_atomic, write_jsonl_gz_atomic, write_text_atomic
+from sectree.settings import PROMPT_MODES, GenerateConfig, derive_seed
 
 SAMPLE_FIELDS = ("task_id", "suite", "mode", "candidate", "sample_idx")
-MODES = ("full", "completion")
+MODES = PROMPT_MODES
 SAMPLE_MODES = MODES + ("span",)
 """Modes a samples file may hold: the prompt modes and ``span`` (evaluate.span: decision spans spliced into
 the golden body); all are judged and summarised alike."""
 
 
-@dataclass
-class GenerateConfig:
-    """What to sample; recorded in every sample so that results name their settings."""
-
-    model: str = "smollm2-135m"
-    """Model spec (smollm2-135m, tiny-random, hf:<path>[+lora:<adapter>])."""
-    suite: str = "builtin:python"
-    """Task suite spec."""
-    split: str | None = None
-    """Only tasks of this split (train/test)."""
-    cwes: list[int] = field(default_factory=list)
-    """Only tasks with one of these CWEs."""
-    language: str | None = None
-    """Only tasks in this language."""
-    mode: str = "full"
-    """full: the model writes the function; completion: it continues the golden code before the decision."""
-    template: str = "direct"
-    """Prompt template (direct, security-reminder)."""
-    n: int = 5
-    """Samples per task."""
-    temperature: float = 0.8
-    """Sampling temperature (0 = greedy)."""
-    top_p: float = 0.95
-    """Nucleus sampling mass."""
-    max_new_tokens: int = 384
-    """Token cap per sample."""
-    seed: int = 0
-    """Base seed; each group of tasks samples with task_seed(seed, the group's task ids)."""
-    batch_tasks: int = 8
-    """Tasks sampled together in one batch (n rows each); on a CPU a wide batch is far faster per token."""
-
-    def __post_init__(self) -> None:
-        if self.mode not in MODES:
-            raise SectreeError(f"--mode must be one of {MODES}, got {self.mode!r}")
-        if self.n < 1 or self.batch_tasks < 1:
-            raise SectreeError(f"--n and batch_tasks must be >= 1, got {self.n} and {self.batch_tasks}")
-        if self.temperature < 0 or not 0 < self.top_p <= 1 or self.max_new_tokens < 1:
-            raise SectreeError("need temperature >= 0, 0 < top_p <= 1 and max_new_tokens >= 1")
-
-    def settings(self) -> dict:
-        """The fields that must match for samples to belong to the same run (resume check)."""
-        return {k: v for k, v in asdict(self).items()}
-
-
 def task_seed(seed: int, task_id: str) -> int:
-    return int.from_bytes(hashlib.sha256(f"{seed}:{task_id}".encode()).digest()[:4], "little")
+    """The seed of one group of samples: ``derive_seed(seed, key)`` (the formula this function always had)."""
+    return derive_seed(seed, task_id)
 
 
 def _existing(out: Path, cfg: GenerateConfig) -> dict[str, int]:

@@ -18,53 +18,13 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from sectree.errors import SectreeError
+from sectree.settings import SPAN_MODE, SpanConfig
 
-MODE = "span"
-
-
-@dataclass(frozen=True)
-class SpanConfig:
-    """What to sample; recorded in every sample."""
-
-    model: str = "smollm2-135m"
-    """Model spec (smollm2-135m, tiny-random, hf:<path>[+lora:<adapter>])."""
-    suite: str = "builtin:python"
-    """Task suite spec."""
-    split: str | None = None
-    """Only tasks of this split (train/test)."""
-    cwes: list[int] = field(default_factory=list)
-    """Only tasks with one of these CWEs."""
-    language: str | None = None
-    """Only tasks in this language."""
-    template: str = "direct"
-    """Prompt template (rendered as completion mode renders it)."""
-    n: int = 5
-    """Samples per decision."""
-    temperature: float = 0.8
-    """Sampling temperature (0 = greedy)."""
-    top_p: float = 0.95
-    """Nucleus sampling mass."""
-    max_new_tokens: int = 192
-    """Token cap per span (a span is one or a few statements; the secure hunks of the built-in tasks are
-    at most ~150 tokens)."""
-    seed: int = 0
-    """Base seed; each group of decisions samples with task_seed(seed, the group's keys)."""
-    batch_decisions: int = 8
-    """Decisions sampled together in one batch (n rows each)."""
-
-    def __post_init__(self) -> None:
-        if self.n < 1 or self.batch_decisions < 1:
-            raise SectreeError(f"--n and batch_decisions must be >= 1, got {self.n} and {self.batch_decisions}")
-        if self.temperature < 0 or not 0 < self.top_p <= 1 or self.max_new_tokens < 1:
-            raise SectreeError("need temperature >= 0, 0 < top_p <= 1 and max_new_tokens >= 1")
-
-    def settings(self) -> dict:
-        return {**asdict(self), "mode": MODE}
+MODE = SPAN_MODE
 
 
 def span_contexts(policy, tasks, template: str) -> list:

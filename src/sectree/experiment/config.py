@@ -17,13 +17,10 @@ from typing import Any
 from sectree import config as cfgmod
 from sectree.errors import SectreeError
 from sectree.oracle.backend import BackendConfig
+from sectree.settings import ANALYSES, EVAL_MODES, GEN_MODES, EvalSpec, ReportSpec  # noqa: F401  (re-exported)
 from sectree.tree.ray_rollout import RolloutConfig
 
-MODES = ("full", "completion", "span", "choice")
-"""Eval modes: full, completion (GenerateConfig), span (evaluate.span: decision spans, judged like the
-others) and choice (evaluate.choice: teacher-forced scoring of every decision, no oracle)."""
-GEN_MODES = ("full", "completion", "span")
-"""Modes that sample and judge (their samples go through the oracle; ``eval.gen_cwes`` narrows them)."""
+MODES = EVAL_MODES
 METHOD_PRESETS: dict[str, dict | None] = {
     "base": None,  # no training: the model itself is evaluated
     "sft": {"method": "sft"},
@@ -41,99 +38,9 @@ CHOICE_RECORDS = "choices.jsonl.gz"
 RESERVED = ("method", "model", "init", "seed", "tree.seed", "train.seed")
 """RunConfig fields the experiment sets itself (from ``methods``, ``model`` and ``seeds``)."""
 
-ANALYSES = ("paper-ratio", "vulnerable-reduction", "transfer")
-"""Config-specific report sections (see sectree.experiment.report)."""
 
 
 # ------------------------------------------------------------------------------------------ config
-
-
-@dataclass
-class EvalSpec:
-    """What every trained model is evaluated on (one ``GenerateConfig`` per mode and language)."""
-
-    suite: str = "builtin:python"
-    """Task suite spec (builtin, builtin:<lang>, dir:<path>, cweval:<path>)."""
-    split: str | None = "test"
-    """Only tasks of this split (train/test); null = all."""
-    language: str | list[str] | None = None
-    """Only tasks in this language, or in each of these languages (sampled per language, reported per language)."""
-    modes: list[str] = field(default_factory=lambda: ["full", "completion"])
-    """Modes: full (write the function), completion (continue the golden code before the decision), span (the
-    decision's statement(s) from the decision point, judged in the golden program) and choice (every decision
-    scored teacher-forced: secure-choice rate; cheap, no oracle). At least one of full, completion, span."""
-    n: int = 3
-    """Samples per task (per mode) in full and completion mode."""
-    span_n: int = 4
-    """Samples per decision in span mode."""
-    span_max_new_tokens: int = 192
-    """Token cap per span (a span is one or a few statements)."""
-    gen_cwes: int | None = None
-    """Sampled modes (full, completion, span) only on the tasks of the first k eval CWEs per language (sorted
-    numerically; the same tasks for every method and seed); choice always scores every decision. null = all.
-    For cheap smoke runs (--quick); a real experiment cuts samples before it cuts tasks."""
-    temperature: float = 0.8
-    """Sampling temperature (0 = greedy)."""
-    top_p: float = 0.95
-    """Nucleus sampling mass."""
-    max_new_tokens: int = 256
-    """Token cap per sample."""
-    template: str = "direct"
-    """Prompt template (direct, security-reminder)."""
-    cwes: list[int] | str = field(default_factory=list)
-    """Only tasks with one of these CWEs; 'unseen' = CWEs of the eval tasks that no train-split task of the
-    training suite (train.suite / train.language) has."""
-    findings: str = "record"
-    """Oracle finding policy: record or veto."""
-    batch_tasks: int = 8
-    """Tasks sampled together in one batch (n rows each; GenerateConfig.batch_tasks)."""
-
-    def __post_init__(self) -> None:
-        if self.batch_tasks < 1:
-            raise SectreeError(f"eval.batch_tasks must be >= 1, got {self.batch_tasks}")
-        if not self.modes or len(set(self.modes)) != len(self.modes) or set(self.modes) - set(MODES):
-            raise SectreeError(f"eval.modes: need distinct modes out of {', '.join(MODES)}, got {self.modes!r}")
-        if not set(self.modes) & set(GEN_MODES):  # the report's tables come from judged samples
-            raise SectreeError(f"eval.modes: need at least one of {', '.join(GEN_MODES)} besides choice "
-                               f"(choice alone: `sectree eval --mode choice`), got {self.modes!r}")
-        if self.span_n < 1 or self.span_max_new_tokens < 1:
-            raise SectreeError("eval.span_n and eval.span_max_new_tokens must be >= 1")
-        if self.gen_cwes is not None and self.gen_cwes < 1:
-            raise SectreeError(f"eval.gen_cwes must be >= 1 or null, got {self.gen_cwes}")
-        if isinstance(self.cwes, str) and self.cwes != "unseen":
-            raise SectreeError(f"eval.cwes: a list of CWE ids or 'unseen', got {self.cwes!r}")
-        if isinstance(self.language, list) and (not self.language or len(set(self.language)) != len(self.language)):
-            raise SectreeError(f"eval.language: need distinct languages, got {self.language!r}")
-        if self.n < 1 or self.max_new_tokens < 1:
-            raise SectreeError("eval.n and eval.max_new_tokens must be >= 1")
-        if self.temperature < 0 or not 0 < self.top_p <= 1:
-            raise SectreeError("eval: need temperature >= 0 and 0 < top_p <= 1")
-        if self.findings not in ("record", "veto"):
-            raise SectreeError(f"eval.findings must be record or veto, got {self.findings!r}")
-
-    @property
-    def languages(self) -> list[str | None]:
-        return list(self.language) if isinstance(self.language, list) else [self.language]
-
-
-@dataclass
-class ReportSpec:
-    """What the report adds beyond the method tables."""
-
-    analyses: list[str] = field(default_factory=list)
-    """Config-specific sections: paper-ratio (TSP/SFT vs the paper's 75.8/57.0), vulnerable-reduction
-    (relative vulnerable-rate reduction vs sft and base), transfer (per-language change vs base)."""
-    method: str = "tsp"
-    """The method the analyses compare with the baselines (and whose trees are shown)."""
-    trees: int = 3
-    """Example trees from that method's last round shown in report.html (0 = none)."""
-
-    def __post_init__(self) -> None:
-        bad = [a for a in self.analyses if a not in ANALYSES]
-        if bad:
-            raise SectreeError(f"report.analyses: unknown {bad[0]!r} (known: {', '.join(ANALYSES)})")
-        if self.trees < 0:
-            raise SectreeError("report.trees must be >= 0")
 
 
 @dataclass

@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from sectree.errors import SectreeError
 from sectree.policy.model import Policy
 from sectree.policy.stops import FENCE, StopRule
+from sectree.settings import PROMPT_MODES
 from sectree.tasks import LANGUAGES, Task
 
-MODES = ("full", "completion")
+MODES = PROMPT_MODES
 LANGUAGE_NAMES: dict[str, tuple[str, str]] = {
     "python": ("Python", "python"),
     "c": ("C", "c"),

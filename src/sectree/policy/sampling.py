@@ -25,10 +25,10 @@ from dataclasses import asdict, dataclass, field
 
 import torch
 
-from sectree.errors import SectreeError
 from sectree.policy.model import Policy
 from sectree.policy.prompts import Prompt
 from sectree.policy.stops import StopRule, StopScanner
+from sectree.settings import SamplingConfig
 
 FINISH_STOP = "stop"
 FINISH_LENGTH = "length"
@@ -66,35 +66,6 @@ class Sample:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-@dataclass(frozen=True)
-class SamplingConfig:
-    """How tokens are drawn and when a sample ends."""
-
-    n: int = 1
-    """Samples per prompt."""
-    temperature: float = 1.0
-    """Softmax temperature for drawing; 0 means greedy (argmax)."""
-    top_p: float = 1.0
-    """Nucleus sampling: draw from the smallest top set with probability >= top_p (after temperature)."""
-    max_new_tokens: int = 256
-    """Hard cap on sampled tokens per sample (finish reason ``length``)."""
-    seed: int = 0
-    """Seed of the counter-based RNG."""
-    eos_ids: tuple[int, ...] | None = None
-    """Tokens that end a sample; None means ``policy.eos_ids``, () never stops on a token (benchmarks)."""
-
-    def __post_init__(self) -> None:
-        # these usually come from a user's config or command line, hence SectreeError
-        if self.n < 1:
-            raise SectreeError(f"sampling: n must be at least 1, got {self.n}")
-        if self.max_new_tokens < 1:
-            raise SectreeError(f"sampling: max_new_tokens must be at least 1, got {self.max_new_tokens}")
-        if not 0 < self.top_p <= 1:
-            raise SectreeError(f"sampling: top_p must be in (0, 1], got {self.top_p}")
-        if self.temperature < 0:
-            raise SectreeError(f"sampling: temperature must be >= 0 (0 is greedy), got {self.temperature}")
 
 
 @dataclass

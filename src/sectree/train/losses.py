@@ -25,6 +25,7 @@ import torch
 import torch.nn.functional as F
 
 from sectree.errors import SectreeError
+from sectree.settings import LOSS_NAMES
 
 
 @dataclass
@@ -153,6 +154,7 @@ class SFT(Loss):
 
 
 LOSSES: dict[str, Loss] = {cls.name: cls() for cls in (NodeDPO, SequenceDPO, SFT)}
+assert tuple(LOSSES) == LOSS_NAMES, "sectree.settings.LOSS_NAMES must list LOSSES (TrainConfig.loss checks it)"
 """Loss name -> objective."""
 
 

@@ -34,13 +34,14 @@ import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import torch
 
 from sectree.errors import SectreeError
 from sectree.policy.model import Policy, quiet_peft
+from sectree.settings import DTYPE_NAMES, LLAMA_TARGETS, TrainConfig  # noqa: F401  (re-exported)
 from sectree.train.losses import LOSSES, Loss, PairLogps, get_loss
 from sectree.train.packing import (
     PairLike,
@@ -51,85 +52,12 @@ from sectree.train.packing import (
 )
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16, "float64": torch.float64}
-LLAMA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+assert tuple(DTYPES) == DTYPE_NAMES, "sectree.settings.DTYPE_NAMES must list DTYPES (TrainConfig.dtype checks it)"
 
 Unit = tuple[list[int], list[PairLike]]
 """One tree's training data: (prompt_ids, its pairs)."""
 Progress = Callable[[int, int, dict[str, float]], None]
 """progress(step, total_steps, metrics of that optimizer step)."""
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """One round of policy training (node-DPO by default). Defaults are untuned starting points."""
-
-    beta: float = 0.1
-    """β: DPO inverse temperature; how strongly the policy may move away from π_ref."""
-    alpha: float = 1.0
-    """α: weight of the per-token NLL anchor on the chosen continuation (0 = plain DPO)."""
-    loss: str = "node-dpo"
-    """Objective, a name in sectree.train.losses.LOSSES (node-dpo, sequence-dpo, sft)."""
-    lr: float = 1e-4
-    """AdamW learning rate (constant)."""
-    weight_decay: float = 0.0
-    """AdamW weight decay."""
-    epochs: int = 1
-    """Passes over all trees."""
-    trees_per_step: int = 2
-    """Trees in one padded, packed forward/backward (the micro-batch)."""
-    grad_accum: int = 1
-    """Micro-batches per optimizer step (a step sees trees_per_step × grad_accum trees)."""
-    max_grad_norm: float | None = 1.0
-    """Clip the global gradient norm to this; None disables clipping."""
-    lora: bool = True
-    """Train a LoRA adapter (peft) instead of all weights."""
-    lora_r: int = 16
-    """LoRA rank r of a new adapter."""
-    lora_alpha: float = 32.0
-    """LoRA scaling numerator (the update is scaled by lora_alpha / r); not the NLL weight α."""
-    lora_dropout: float = 0.05
-    """Dropout on the LoRA branch's input."""
-    target_modules: tuple[str, ...] = LLAMA_TARGETS
-    """Module names that get LoRA layers (Llama/SmolLM2 attention and MLP projections)."""
-    seed: int = 0
-    """Seeds LoRA initialisation, dropout and tree order (the caller's global RNG is left untouched)."""
-    packed: bool = True
-    """Score all of a tree's continuations in one packed forward; False = one forward per sequence."""
-    dtype: str = "float32"
-    """Training dtype (float32, bfloat16, float16, float64); the policy's model is cast to it."""
-    w_security: float = 1.0
-    """w_sec: loss weight of a security pair (the rejected leaf is vulnerable)."""
-    w_function: float = 0.5
-    """w_fun: loss weight of a function pair (the rejected leaf is broken); below w_sec because broken leaves
-    far outnumber vulnerable ones and teach only 'do not break the code' (docs/losses.md)."""
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "target_modules", tuple(self.target_modules))
-        checks = [
-            ("beta", self.beta > 0, "must be > 0 (β is the DPO inverse temperature, e.g. 0.1)"),
-            ("alpha", self.alpha >= 0, "must be >= 0 (0 disables the NLL anchor)"),
-            ("loss", self.loss in LOSSES, f"must be one of {', '.join(LOSSES)}"),
-            ("lr", self.lr > 0, "must be > 0, e.g. 1e-4"),
-            ("weight_decay", self.weight_decay >= 0, "must be >= 0"),
-            ("epochs", self.epochs >= 1, "must be >= 1"),
-            ("trees_per_step", self.trees_per_step >= 1, "must be >= 1"),
-            ("grad_accum", self.grad_accum >= 1, "must be >= 1"),
-            ("max_grad_norm", self.max_grad_norm is None or self.max_grad_norm > 0, "must be > 0, or None to disable"),
-            ("lora_r", self.lora_r >= 1, "must be >= 1"),
-            ("lora_alpha", self.lora_alpha > 0, "must be > 0"),
-            ("lora_dropout", 0 <= self.lora_dropout < 1, "must be in [0, 1)"),
-            ("target_modules", len(self.target_modules) > 0, "must name at least one module"),
-            ("dtype", self.dtype in DTYPES, f"must be one of {', '.join(DTYPES)}"),
-            ("w_security", self.w_security >= 0, "must be >= 0 (loss weight of security pairs, e.g. 1.0)"),
-            ("w_function", self.w_function >= 0, "must be >= 0 (loss weight of function pairs, e.g. 0.5)"),
-        ]
-        for name, ok, fix in checks:
-            if not ok:
-                raise SectreeError(f"TrainConfig.{name}={getattr(self, name)!r}: {fix}")
-
-    @property
-    def torch_dtype(self) -> torch.dtype:
-        return DTYPES[self.dtype]
 
 
 # --------------------------------------------------------------------------------------------------

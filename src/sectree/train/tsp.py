@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
@@ -31,104 +31,10 @@ from sectree.io import append_jsonl, read_jsonl, write_json_atomic, write_text_a
 from sectree.oracle import OracleConfig
 from sectree.oracle.backend import BackendConfig, open_oracle
 from sectree.sandbox import SandboxConfig
-from sectree.train.trainer import TrainConfig
-from sectree.tree.build import TreeConfig
+from sectree.settings import METHODS, TREE_METHODS, GuardConfig, RunConfig  # noqa: F401  (re-exported)
 from sectree.tree.model import PairRule, pair_counts
 from sectree.tree.ray_rollout import RolloutConfig
 
-METHODS = ("tsp", "tsp-paper", "selfplay", "sft", "contrast")
-TREE_METHODS = ("tsp", "tsp-paper", "contrast")
-"""Methods whose round grows trees (``build_trees``); contrast's trees hold only reference leaves."""
-
-
-@dataclass
-class GuardConfig:
-    """Functionality guard: sample held-out train tasks each round and watch the broken rate."""
-
-    dev_tasks: int = 2
-    """Train-split tasks held out from pair building (chosen with the seed)."""
-    samples: int = 4
-    """Samples per dev task per round."""
-    max_broken_increase: float = 0.25
-    """Roll back a round whose dev broken rate exceeds the round-0 rate by more than this (absolute)."""
-    action: str = "rollback"
-    """'rollback' (keep θ_{t-1} and continue), 'stop' (end training) or 'record' (only log)."""
-
-    def __post_init__(self) -> None:
-        if self.action not in ("rollback", "stop", "record"):
-            raise SectreeError(f"guard.action must be rollback, stop or record, got {self.action!r}")
-
-
-@dataclass
-class RunConfig:
-    """One training run (``sectree train``). YAML presets set only what differs; CLI flags override."""
-
-    method: str = "tsp"
-    """tsp (ours: oracle-labelled tree pairs), tsp-paper (golden vs every branch), selfplay, sft, contrast
-    (the SVEN/SafeCoder-style ablation: the same trees and pair rule as tsp, but the only opponent is the task's
-    unsafe reference hunk, no sampled branch: tree.opponents is forced to [reference] and tree.strategies to
-    [diff], the only nodes a reference hunk hangs at; what tsp adds over it is what self-play adds)."""
-    model: str = "smollm2-135m"
-    """Model spec of θ_0."""
-    init: str | None = None
-    """'sft' = warm start from an SFT run trained first in <out>/sft-init; or a model spec; None = model."""
-    suite: str | list[str] = "builtin"
-    """Task suite spec, or a list of specs whose tasks train together (e.g. [builtin:python,
-    safecoder:../shared/data/safecoder/train/sec-new-desc.jsonl]); ``pairs/suite/<suite>`` counts pairs by the
-    tasks' suite (``Task.suite``: builtin:python, safecoder:<path>, ...)."""
-    suite_tasks: dict = field(default_factory=dict)
-    """Suite spec (one of ``suite``) -> use at most this many of its tasks (after the split and language
-    filters): a fixed draw (seed 0, whatever the run's seed), so every method and seed of an experiment trains
-    on the same subset, e.g. {safecoder:../shared/data/safecoder/train/sec-new-desc.jsonl: 40}."""
-    split: str = "train"
-    language: str | list[str] | None = None
-    """Only tasks in this language, or in these languages (e.g. python; [c, cpp] for the transfer experiment)."""
-    max_tasks: int | None = None
-    """Use at most this many train tasks (after holding out dev tasks), chosen with the seed."""
-    rounds: int = 2
-    """T: self-play rounds."""
-    keep_pairs: bool = False
-    """Train round t on P_t ∪ P_<t instead of P_t only."""
-    selfplay_samples: int | None = None
-    """Whole samples per task for selfplay; default tree.leaf_budget (same oracle budget as TSP)."""
-    selfplay_pairs: str = "oracle"
-    """selfplay pairs: 'oracle' (secure sample vs vulnerable sample) or 'spin' (golden vs each sample)."""
-    sft_epochs: int = 3
-    """Epochs of the SFT baseline / warm start."""
-    tree: TreeConfig = field(default_factory=TreeConfig)
-    train: TrainConfig = field(default_factory=TrainConfig)
-    guard: GuardConfig = field(default_factory=GuardConfig)
-    workers: int | None = None
-    """Oracle sandboxes (default: cores)."""
-    no_sandbox: bool = False
-    """UNSAFE: judge without bubblewrap."""
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        if self.method not in METHODS:
-            raise SectreeError(f"method must be one of {', '.join(METHODS)}, got {self.method!r}")
-        if self.rounds < 1:
-            raise SectreeError(f"rounds must be >= 1, got {self.rounds}")
-        if self.selfplay_pairs not in ("oracle", "spin"):
-            raise SectreeError(f"selfplay_pairs must be oracle or spin, got {self.selfplay_pairs!r}")
-        if isinstance(self.suite, list) and (not self.suite or len(set(self.suite)) != len(self.suite)):
-            raise SectreeError(f"suite: need one spec or a list of distinct specs, got {self.suite!r}")
-        for spec, k in self.suite_tasks.items():
-            if spec not in self.suites:
-                raise SectreeError(f"suite_tasks.{spec}: not one of suite ({', '.join(self.suites)})")
-            if not isinstance(k, int) or isinstance(k, bool) or k < 1:
-                raise SectreeError(f"suite_tasks.{spec}: need a task count >= 1, got {k!r}")
-        if self.method == "contrast":  # the method is defined by its opponent: override what a shared config set
-            from sectree.tree.build import LeafMode
-            from sectree.tree.model import Opponent
-
-            if isinstance(self.tree, TreeConfig):
-                self.tree.opponents, self.tree.strategies = [Opponent.REFERENCE], ["diff"]
-                self.tree.leaf = LeafMode.SPAN  # reference hunks are spliced as spans
-
-    @property
-    def suites(self) -> list[str]:
-        return self.suite if isinstance(self.suite, list) else [self.suite]
 
 
 # ------------------------------------------------------------------------------------------ helpers

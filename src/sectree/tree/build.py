@@ -15,100 +15,24 @@ tree's leaf budget. Optional depth 2 forks again inside sampled branches at thei
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import time
-from dataclasses import dataclass, field
-from enum import Enum
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import torch
 
-from sectree.errors import SectreeError
 from sectree.oracle.verdict import Rule, Status, Verdict
 from sectree.policy import SamplingConfig, StopRule, fork
+from sectree.settings import LeafMode, TreeConfig, derive_seed  # noqa: F401  (configs: sectree.settings)
 from sectree.tasks import Task
-from sectree.tree.model import REWARDS_DEFAULT, NodeKind, Opponent, PairRule, Tree, pair_counts
+from sectree.tree.model import NodeKind, Opponent, PairRule, Tree, pair_counts
 from sectree.tree.span import SpanPoint, decision_points, splice, statement_point
-from sectree.tree.nodes import Golden, RiskNode, check_strategies, diff_nodes, entropy_nodes, oracle_nodes, \
+from sectree.tree.nodes import Golden, RiskNode, diff_nodes, entropy_nodes, oracle_nodes, \
     token_offsets, union
-
-
-class LeafMode(str, Enum):
-    """span: a branch is the opponent's decision span, the golden body resumes after it (tree/span.py);
-    rest: a branch runs to the end of the function."""
-
-    SPAN = "span"
-    REST = "rest"
 
 
 SAMPLING_OPPONENTS = (Opponent.POLICY, Opponent.ATTACKER)
 """Opponents that sample (the reference opponent splices a fixed hunk)."""
-
-
-@dataclass
-class TreeConfig:
-    """How trees are grown (symbols as in the TSP paper where it has them)."""
-
-    strategies: list[str] = field(default_factory=lambda: ["diff", "entropy"])
-    """Risk-node strategies in priority order: diff, oracle, entropy."""
-    max_nodes: int = 3
-    """Cap on risk nodes per tree."""
-    entropy_k: int = 2
-    """Top-k entropy positions offered by the entropy strategy."""
-    branches: int = 4
-    """B: opponent continuations sampled at each risk node."""
-    max_branches: int = 12
-    """Adaptive branching: a node without a secure/vulnerable contrast is resampled up to this many branches."""
-    leaf_budget: int = 24
-    """Most sampled leaves per tree (bounds oracle calls)."""
-    depth2: bool = False
-    """Fork again inside sampled branches at their highest-entropy token."""
-    depth2_branches: int = 2
-    """Branches per depth-2 fork."""
-    depth2_forks: int = 2
-    """Most depth-2 forks per tree (vulnerable branches first)."""
-    oracle_samples: int = 4
-    """Samples drawn (and judged) per task for the oracle strategy."""
-    temperature: float = 1.0
-    top_p: float = 0.95
-    max_new_tokens: int = 256
-    rewards: dict = field(default_factory=lambda: dict(REWARDS_DEFAULT))
-    """Leaf reward per verdict status (e.g. broken -0.5 to punish breaking the code)."""
-    template: str = "direct"
-    """Prompt template of the policy opponent (and of the trees' prompts)."""
-    leaf: LeafMode = LeafMode.SPAN
-    """span: branches are decision spans (to the end of the statement, the golden body resumes); rest: to
-    the end of the function."""
-    opponents: list[Opponent] = field(default_factory=lambda: [Opponent.POLICY])
-    """Who branches at each node: policy (θ_{t-1}), attacker (θ_{t-1} with the attacker prompt), reference
-    (the task's unsafe hunk at its diff node; span leaves only). B leaves per node are shared: one per
-    reference hunk first, the rest alternating policy, attacker."""
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        # YAML gives names; the config holds closed Enums (an unknown name lists the choices)
-        try:
-            self.leaf = LeafMode(self.leaf)
-        except ValueError:
-            raise SectreeError(f"tree.leaf must be one of {', '.join(m.value for m in LeafMode)}, "
-                               f"got {self.leaf!r}") from None
-        try:
-            self.opponents = [Opponent(o) for o in self.opponents]
-        except ValueError:
-            raise SectreeError(f"tree.opponents: each must be one of {', '.join(o.value for o in Opponent)}, "
-                               f"got {self.opponents!r}") from None
-        if not self.opponents or len(set(self.opponents)) != len(self.opponents):
-            raise SectreeError(f"tree.opponents must list at least one opponent, each once; got {self.opponents!r}")
-        if Opponent.REFERENCE in self.opponents and self.leaf != LeafMode.SPAN:
-            raise SectreeError("tree.opponents: reference needs tree.leaf: span (the unsafe hunk is spliced as a span)")
-        check_strategies(self.strategies)
-        for name in ("max_nodes", "branches", "max_branches", "leaf_budget", "max_new_tokens"):
-            if getattr(self, name) < 1:
-                raise SectreeError(f"tree.{name} must be >= 1, got {getattr(self, name)}")
-        if self.max_branches < self.branches:
-            raise SectreeError("tree.max_branches must be >= tree.branches")
-        if set(self.rewards) != set(REWARDS_DEFAULT):
-            raise SectreeError(f"tree.rewards must give a reward for each of {sorted(REWARDS_DEFAULT)}")
 
 
 # ------------------------------------------------------------------------------------------ the trunk
@@ -199,8 +123,8 @@ def fork_sample_many(policy, trunk: Trunk, requests: Sequence[tuple[int, int]], 
 
 
 def _seed(cfg: TreeConfig, task_id: str, *parts) -> int:
-    h = hashlib.sha256(":".join(map(str, (cfg.seed, task_id, *parts))).encode()).digest()
-    return int.from_bytes(h[:4], "little")
+    """A tree's sampling seed for one draw (``parts`` say which): ``derive_seed(tree.seed, task_id, *parts)``."""
+    return derive_seed(cfg.seed, task_id, *parts)
 
 
 # ------------------------------------------------------------------------------------------ one tree

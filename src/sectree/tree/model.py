@@ -32,8 +32,8 @@ from typing import Iterator
 from sectree.errors import SectreeError
 from sectree.io import append_jsonl, read_jsonl
 from sectree.oracle.verdict import Status, Verdict
+from sectree.settings import REWARDS_DEFAULT, Opponent  # noqa: F401  (closed sets live with the configs)
 
-REWARDS_DEFAULT = {"secure": 1.0, "vulnerable": 0.0, "broken": 0.0}
 
 
 class NodeKind(str, Enum):
@@ -42,18 +42,6 @@ class NodeKind(str, Enum):
     ROOT = "root"
     TRUNK = "trunk"
     SAMPLE = "sample"
-
-
-class Opponent(str, Enum):
-    """Who produced a branch.
-
-    policy: the previous iterate θ_{t-1} (self-play); attacker: θ_{t-1} prompted to write the vulnerable
-    variant (``policy.prompts`` template ``attacker``); reference: the task's unsafe hunk spliced at the node
-    (no sampling)."""
-
-    POLICY = "policy"
-    ATTACKER = "attacker"
-    REFERENCE = "reference"
 
 
 class PairKind(str, Enum):

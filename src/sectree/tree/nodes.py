@@ -21,6 +21,7 @@ from typing import Callable, Sequence
 from sectree.errors import SectreeError
 from sectree.oracle.analyzers import counts_as_vulnerability
 from sectree.oracle.verdict import Verdict
+from sectree.settings import STRATEGIES, check_strategies  # noqa: F401  (re-exported)
 from sectree.tasks import divergent_lines
 
 
@@ -126,9 +127,6 @@ def entropy_nodes(golden: Golden, k: int, min_gap: int = 4) -> list[RiskNode]:
     return [RiskNode(i, "entropy") for i in sorted(picked)]
 
 
-STRATEGIES = ("diff", "oracle", "entropy")
-
-
 def union(groups: Sequence[Sequence[RiskNode]], cap: int, min_gap: int = 2) -> list[RiskNode]:
     """Merge node lists in priority order, dropping near-duplicates (< ``min_gap`` tokens apart); cap."""
     out: list[RiskNode] = []
@@ -141,8 +139,3 @@ def union(groups: Sequence[Sequence[RiskNode]], cap: int, min_gap: int = 2) -> l
     return sorted(out, key=lambda n: n.position)
 
 
-def check_strategies(names: Sequence[str]) -> list[str]:
-    bad = [n for n in names if n not in STRATEGIES]
-    if bad or not names:
-        raise SectreeError(f"unknown risk-node strategy {bad or names!r}: available are {', '.join(STRATEGIES)}")
-    return list(names)
