@@ -18,6 +18,7 @@ import pytest
 
 from sectree.errors import SectreeError
 from sectree.oracle.backend import Backend, BackendConfig
+from sectree.settings import Sampling
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICK = ROOT / "configs" / "experiments" / "quick.yaml"
@@ -162,7 +163,7 @@ def test_rollouts_on_two_replicas_build_the_local_trees(cluster):
     from sectree.tree.ray_rollout import RolloutConfig, RolloutPool
 
     tasks = load_suite("builtin:python", split="train")[:3]
-    cfg = TreeConfig(max_nodes=1, branches=2, max_branches=2, leaf_budget=2, max_new_tokens=12, seed=3)
+    cfg = TreeConfig(max_nodes=1, branches=2, max_branches=2, leaf_budget=2, sampling=Sampling(max_new_tokens=12), seed=3)
     with Oracle(OracleConfig(workers=1)) as oracle:
         local = build_trees(load_policy("tiny-random"), tasks, oracle, cfg, model_spec="tiny-random", round_=1)
         calls = oracle.calls
@@ -320,6 +321,61 @@ def test_two_process_fsdp_training_equals_one_process(tmp_path):
     assert wa.keys() == wb.keys()
     assert max((wa[k] - wb[k]).abs().max().item() for k in wa) < 1e-5
     assert max(wa[k].abs().max().item() for k in wa if "lora_B" in k) > 1e-3  # LoRA B starts at 0: it trained
+
+
+def _update_section() -> str:
+    """The run config's section of TrainConfig fields (``train:``, being renamed ``update:``)."""
+    import typing
+
+    from sectree.train.trainer import TrainConfig
+    from sectree.train.tsp import RunConfig
+
+    return next(k for k, v in typing.get_type_hints(RunConfig).items() if v is TrainConfig)
+
+
+@pytest.mark.slow
+def test_whole_loop_under_accelerate_equals_one_process(tmp_path):
+    pytest.importorskip("accelerate") if not os.environ.get("CI") else __import__("accelerate")
+    from safetensors.torch import load_file
+
+    # 2 rounds (round 2 continues round 1's adapter on both ranks); a step = 2 micro-batches of 1 tree, one per rank
+    sec = _update_section()
+    sets = [f"{sec}.lora_dropout=0", f"{sec}.trees_per_step=1", f"{sec}.grad_accum=2", "rounds=2"]
+    args = ["-m", "sectree.train.distributed", "--loop", str(ROOT / "configs/tiny-smoke.yaml"),
+            *[x for s in sets for x in ("--set", s)]]
+    one = _cli(*args, "--out", str(tmp_path / "one"))
+    assert one.returncode == 0, one.stderr[-3000:]
+    two = _cli("-m", "accelerate.commands.launch", "--config_file", str(ROOT / "configs/accelerate/ddp-cpu.yaml"),
+               "--main_process_port", str(29500 + os.getpid() % 1000), *args, "--out", str(tmp_path / "two"),
+               timeout=300)
+    assert two.returncode == 0, two.stderr[-3000:]
+    # rank 1 joined each round's training (rank 0 alone would have trained without it)
+    joined = [ln for ln in two.stderr.splitlines() if ln.startswith("rank 1: trained 2 trees with rank 0")]
+    assert len(joined) == 2, two.stderr[-3000:]
+    for r in (1, 2):
+        rdir = [tmp_path / d / f"round-{r}" for d in ("one", "two")]
+        trees = [[_strip_timings(json.loads(ln)) for ln in (d / "trees.jsonl").read_text().splitlines()] for d in rdir]
+        assert trees[0] == trees[1] and trees[0]  # built once, by rank 0, as one process builds them
+        assert (rdir[0] / "pairs.jsonl").read_text() == (rdir[1] / "pairs.jsonl").read_text()
+        a, b = (json.loads((d / "stats.json").read_text()) for d in rdir)
+        assert a["pairs/total"] == b["pairs/total"] > 0 and a["train/steps"] == b["train/steps"] == 1
+        assert abs(a["loss/total"] - b["loss/total"]) < 1e-5
+        wa, wb = (load_file(d / "checkpoint" / "adapter_model.safetensors") for d in rdir)
+        assert wa.keys() == wb.keys() and max((wa[k] - wb[k]).abs().max().item() for k in wa) < 1e-5
+        assert max(wa[k].abs().max().item() for k in wa if "lora_B" in k) > 5e-5  # B starts at 0: it trained
+    final = json.loads(two.stdout.strip().splitlines()[-1])["final"]["model_spec"]
+    assert final.endswith(str(tmp_path / "two" / "round-2" / "checkpoint"))
+
+
+@pytest.mark.parametrize("extra, line", [
+    (["--loop", "configs/tiny-smoke.yaml", "--model", "tiny-random"],
+     "error: --loop: the run config names the model and builds the pairs; drop --model/--pairs"),
+    (["--model", "tiny-random"], "error: --model and --pairs are needed (or --loop CONFIG for the whole loop)"),
+])
+def test_distributed_entry_bad_arguments_are_one_line(tmp_path, extra, line):
+    r = _cli("-m", "sectree.train.distributed", *extra, "--out", str(tmp_path / "o"))
+    assert r.returncode == 2 and r.stderr.strip().splitlines() == [line]
+    assert not (tmp_path / "o").exists()
 
 
 @pytest.mark.slow

@@ -34,6 +34,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 from typing import Any
 
@@ -107,7 +108,26 @@ def train_sft(
 # the round
 
 
+_LEADING: ContextVar[Callable[[str, list[Unit], Loss, TrainConfig], None] | None] = ContextVar("leading", default=None)
+"""Set by ``leading``: this process is rank 0 of a launch that runs the whole loop (train/distributed.py --loop)."""
+
+
+@contextmanager
+def leading(send: Callable[[str, list[Unit], Loss, TrainConfig], None]) -> Iterator[None]:
+    """While active, every round's training in this process first calls ``send(policy spec, units, loss,
+    config)``, so the other ranks (waiting in ``distributed.follow``) load the same policy and join the same
+    ``_train``. The loop (train/tsp.py) stays unaware of the other ranks."""
+    token = _LEADING.set(send)
+    try:
+        yield
+    finally:
+        _LEADING.reset(token)
+
+
 def _train(policy: Policy, units: list[Unit], loss: Loss, config: TrainConfig, progress: Progress | None) -> dict:
+    send = _LEADING.get()
+    if send is not None:  # the other ranks train these units with us (they load the same θ_{t-1} spec)
+        send(policy.spec, units, loss, config)
     logps_fn = packed_logps_batch if config.packed else per_pair_logps_batch
     with _seeded(config.seed, policy.device):
         policy.model.to(config.torch_dtype)
