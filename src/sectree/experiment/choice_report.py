@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from sectree.errors import SectreeError
-from sectree.evaluate.choice import _per_task, compare_choice, summarize_choice
+from sectree.evaluate.choice import _groupings, _per_task, compare_choice, summarize_choice
 from sectree.evaluate.metrics import CONFIDENCE, DIGITS, RESAMPLES, format_metric
 from sectree.io import read_jsonl_gz, write_jsonl_gz_atomic
 
@@ -69,8 +69,6 @@ def compare(base: list[dict], method: list[dict], seed: int = 0, resamples: int 
     def one(tids: Sequence[str], c: Mapping) -> dict:
         a, b = np.array([pa[t][RATE] for t in tids]), np.array([pb[t][RATE] for t in tids])
         return {**c[RATE], "unsafe_reduction": _reduction(a, b, seed, resamples)}
-
-    from sectree.evaluate.choice import _groupings
 
     groupings = _groupings(pa)
     out = {"bootstrap": cmp["bootstrap"], "overall": one(sorted(pa), cmp["overall"])}
