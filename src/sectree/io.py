@@ -84,15 +84,23 @@ def read_jsonl(path: str | Path, *, tolerate_torn_tail: bool = True) -> Iterator
     for i, line in enumerate(lines):
         if not line.strip():
             continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as e:
-            if tolerate_torn_tail and i == last:
-                return
-            raise SectreeError(f"{path}:{i + 1}: not valid JSON ({e.msg})") from None
-        if not isinstance(obj, dict):
-            raise SectreeError(f"{path}:{i + 1}: expected a JSON object, got {type(obj).__name__}")
+        obj = _json_object(path, i, line, torn_ok=tolerate_torn_tail and i == last)
+        if obj is None:
+            return
         yield obj
+
+
+def _json_object(path: Path, i: int, line: str, torn_ok: bool = False) -> dict | None:
+    """Line ``i`` (0-based) of ``path`` as a JSON object; None when it is not JSON and ``torn_ok``."""
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as e:
+        if torn_ok:
+            return None
+        raise SectreeError(f"{path}:{i + 1}: not valid JSON ({e.msg})") from None
+    if not isinstance(obj, dict):
+        raise SectreeError(f"{path}:{i + 1}: expected a JSON object, got {type(obj).__name__}")
+    return obj
 
 
 def write_jsonl_gz_atomic(path: str | Path, records: Iterable[dict]) -> int:
@@ -122,14 +130,7 @@ def read_jsonl_gz(path: str | Path) -> Iterator[dict]:
     try:
         with gzip.open(path, "rt", encoding="utf-8") as f:
             for i, line in enumerate(f):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as e:
-                    raise SectreeError(f"{path}:{i + 1}: not valid JSON ({e.msg})") from None
-                if not isinstance(obj, dict):
-                    raise SectreeError(f"{path}:{i + 1}: expected a JSON object, got {type(obj).__name__}")
-                yield obj
+                if line.strip():
+                    yield _json_object(path, i, line)
     except (OSError, EOFError, zlib.error, UnicodeDecodeError) as e:
         raise SectreeError(f"{path}: not a readable gzip JSONL file ({e})") from None

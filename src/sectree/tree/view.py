@@ -19,6 +19,7 @@ import base64
 import copy
 import hashlib
 import json
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
@@ -250,6 +251,26 @@ def _counts_html(c: dict, cls: str = "cnt") -> str:
     return "".join(parts)
 
 
+def _test_item(t) -> str:
+    return (f"<li>[{escape(str(t.outcome))}] <code>{escape(str(t.nodeid))}</code>"
+            f"{' (' + escape(str(t.kind)) + ')' if t.kind else ''}"
+            f"{': ' + escape(str(t.message)[:400]) if t.message else ''}</li>")
+
+
+def _finding_item(f) -> str:
+    return (f"<li><code>{escape(str(f.tool))}:{escape(str(f.rule))}</code>"
+            f"{' CWE-' + escape(str(f.cwe)) if f.cwe is not None else ''}"
+            f" line {escape(str(f.line))}"
+            f"{' [' + escape(str(f.severity)) + ']' if f.severity else ''}"
+            f"{': ' + escape(str(f.message)[:300]) if f.message else ''}</li>")
+
+
+def _capped_list(label: str, items: list, item: Callable) -> str:
+    """``label`` over a list of the first MAX_ITEMS ``items`` (``item`` renders one ``<li>``), then how many more."""
+    more = f'<li class="more">… {len(items) - MAX_ITEMS} more</li>' if len(items) > MAX_ITEMS else ""
+    return f"<div>{label}:</div><ul>{''.join(item(x) for x in items[:MAX_ITEMS])}{more}</ul>"
+
+
 def _why(n: Node) -> str:
     """Reason, failing tests and findings of a leaf's verdict (escaped), or '' if there is nothing to say."""
     v = n.verdict
@@ -260,24 +281,9 @@ def _why(n: Node) -> str:
         out.append(f"<div>reason: {escape(str(v.reason))}</div>")
     failing = [t for t in v.tests if t.outcome != "passed"]
     if failing:
-        items = "".join(
-            f"<li>[{escape(str(t.outcome))}] <code>{escape(str(t.nodeid))}</code>"
-            f"{' (' + escape(str(t.kind)) + ')' if t.kind else ''}"
-            f"{': ' + escape(str(t.message)[:400]) if t.message else ''}</li>"
-            for t in failing[:MAX_ITEMS])
-        more = f'<li class="more">… {len(failing) - MAX_ITEMS} more</li>' if len(failing) > MAX_ITEMS else ""
-        out.append(f"<div>failing tests:</div><ul>{items}{more}</ul>")
-    findings = v.findings
-    if findings:
-        items = "".join(
-            f"<li><code>{escape(str(f.tool))}:{escape(str(f.rule))}</code>"
-            f"{' CWE-' + escape(str(f.cwe)) if f.cwe is not None else ''}"
-            f" line {escape(str(f.line))}"
-            f"{' [' + escape(str(f.severity)) + ']' if f.severity else ''}"
-            f"{': ' + escape(str(f.message)[:300]) if f.message else ''}</li>"
-            for f in findings[:MAX_ITEMS])
-        more = f'<li class="more">… {len(findings) - MAX_ITEMS} more</li>' if len(findings) > MAX_ITEMS else ""
-        out.append(f"<div>findings:</div><ul>{items}{more}</ul>")
+        out.append(_capped_list("failing tests", failing, _test_item))
+    if v.findings:
+        out.append(_capped_list("findings", v.findings, _finding_item))
     return f'<div class="why">{"".join(out)}</div>' if out else ""
 
 
