@@ -12,6 +12,9 @@ import typer
 
 from sectree.errors import SectreeError
 
+# Each command imports the layers it needs inside its function: `sectree --help`, a typo or a bad config must not
+# wait for torch/transformers (seconds). Below the CLI, modules import each other at module level.
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="sectree: make code LLMs write secure code with Tree-like Self-Play.")
 tasks_app = typer.Typer(no_args_is_help=True, help="List and check benchmark tasks.")
