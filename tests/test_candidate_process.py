@@ -142,6 +142,13 @@ def run_job(worker: Worker, key: bytes, candidate: str = CANDIDATE, test: str = 
     return res, records, problem
 
 
+def assert_one_test_passes(worker: Worker, candidate: str, test: str) -> None:
+    """Run the job under a fresh key: the report channel is intact and the test file's one test passed."""
+    res, records, problem = run_job(worker, secrets.token_bytes(32), candidate, test)
+    assert problem is None
+    assert [r["outcome"] for r in records if r.get("ev") == "test"] == ["passed"], res.output[-2000:]
+
+
 def test_key_never_enters_the_candidate_process(worker):
     """The candidate reads its own memory and its parent's (the test process), looks for the report plugin on
     its heap and writes to fd 3: none of it finds the key (a candidate process forked from the test process,
@@ -169,15 +176,12 @@ def test_candidate_death_ends_the_run(worker):
 
 
 def test_candidate_exceptions_keep_builtin_types(worker):
-    key = secrets.token_bytes(32)
     cand = ("class Denied(PermissionError):\n    pass\n\ndef f(x):\n    if x == 1:\n        raise ValueError('bad')\n"
             "    raise Denied('no')\n")
     test = ("import pytest\nimport m_task\nfrom m_task import f\n\ndef test_a():\n"
             "    with pytest.raises(ValueError, match='bad'):\n        f(1)\n"
             "    with pytest.raises(m_task.Denied):\n        f(2)\n    with pytest.raises(PermissionError):\n        f(2)\n")
-    res, records, problem = run_job(worker, key, cand, test)
-    assert problem is None
-    assert [r["outcome"] for r in records if r.get("ev") == "test"] == ["passed"], res.output[-2000:]
+    assert_one_test_passes(worker, cand, test)
 
 
 @pytest.mark.parametrize("frame", [
@@ -203,28 +207,22 @@ def test_interrupted_call_restarts_the_candidate(worker):
     """A test's own timeout (an alarm handler raising, as CWEval's wrapt_timeout_decorator does) interrupts a
     call: the candidate process is ended, as the interrupt would stop the candidate in-process, and a fresh one
     serves the next call (the module's functions follow by name)."""
-    key = secrets.token_bytes(32)
     cand = "import time\n\ndef slow():\n    time.sleep(30)\n\ndef fast():\n    return 1\n"
     test = ("import signal, pytest\nfrom m_task import slow, fast\n\ndef test_a():\n"
             "    def boom(*a):\n        raise TimeoutError('too slow')\n"
             "    signal.signal(signal.SIGALRM, boom)\n    signal.setitimer(signal.ITIMER_REAL, 0.5)\n"
             "    with pytest.raises(TimeoutError):\n        slow()\n    assert fast() == 1\n")
-    res, records, problem = run_job(worker, key, cand, test)
-    assert problem is None
-    assert [r["outcome"] for r in records if r.get("ev") == "test"] == ["passed"], res.output[-2000:]
+    assert_one_test_passes(worker, cand, test)
 
 
 def test_module_files_the_candidate_writes_are_not_imported_by_the_tests(worker):
     """The job folder is first on the test process's import path while it imports the test file; once the
     candidate process runs, no folder the job can write to is on it: a module file the candidate drops there is
     never imported by the process that holds the key."""
-    key = secrets.token_bytes(32)
     cand = ("import os\n\ndef plant():\n    for d in (os.getcwd(), '/tmp'):\n"
             "        with open(os.path.join(d, 'sx_planted.py'), 'w') as f:\n"
             "            f.write('PLANTED = True\\n')\n    return os.getcwd()\n")
     test = ("import os, sys, pytest\nfrom m_task import plant\n\ndef test_a():\n    where = plant()\n"
             "    assert os.path.exists(os.path.join(where, 'sx_planted.py'))\n"
             "    with pytest.raises(ImportError):\n        import sx_planted  # noqa: F401\n")
-    res, records, problem = run_job(worker, key, cand, test)
-    assert problem is None
-    assert [r["outcome"] for r in records if r.get("ev") == "test"] == ["passed"], res.output[-2000:]
+    assert_one_test_passes(worker, cand, test)
