@@ -144,7 +144,7 @@ class RayOracle:
         return out  # type: ignore[return-value]
 
     def _dispatch(self, items, todo: list[int], out: list, progress) -> None:
-        import ray
+        import ray  # the optional extra, as in close()
         from ray.exceptions import RayActorError
 
         if not self._actors:

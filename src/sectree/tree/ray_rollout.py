@@ -125,7 +125,7 @@ class RolloutPool:
         return trees
 
     def close(self) -> None:
-        import ray
+        import ray  # the optional extra, as in build_trees
 
         replicas, self.replicas = self.replicas, []
         ray.wait([r.close.remote() for r in replicas], num_returns=len(replicas), timeout=30)
