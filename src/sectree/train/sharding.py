@@ -16,6 +16,7 @@ FSDP1 (``fsdp_version: 1``) is refused rather than silently run as FSDP2.
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -65,6 +66,14 @@ def fsdp_settings() -> FsdpSettings:
     for field, (bad, fix) in refused.items():
         if bad:
             raise SectreeError(f"accelerate launch with FSDP: {field}: {fix} ({_ASK})")
+    ignored = {
+        "fsdp_cpu_ram_efficient_loading": (bool(plugin.cpu_ram_efficient_loading), "every rank loads the whole model"),
+        "fsdp_state_dict_type": ("FULL" not in str(plugin.state_dict_type), "rank 0 saves the whole model"),
+        "fsdp_ignored_modules": (bool(plugin.ignored_modules), "every parameter is sharded"),
+    }
+    for field, (bad, what) in ignored.items():
+        if bad:
+            warnings.warn(f"accelerate launch with FSDP: {field} is ignored by the trainer: {what}", stacklevel=2)
     names = plugin.transformer_cls_names_to_wrap
     return FsdpSettings(bool(plugin.reshard_after_forward), tuple(names) if names else None)
 
