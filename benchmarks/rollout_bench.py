@@ -32,6 +32,7 @@ import torch
 
 from sectree.io import write_json_atomic
 from sectree.policy import load_policy
+from sectree.settings import Sampling
 from sectree.tasks import load_suite
 from sectree.tree.build import LeafMode, TreeBuilder, TreeConfig, fork_sample_many, prefill
 
@@ -41,7 +42,7 @@ def span_task(policy, task, args, tot) -> int:
     from sectree.policy import SamplingConfig, fork, sample_ids
 
     cfg = TreeConfig(strategies=["diff", "entropy"], max_nodes=args.nodes, branches=args.B,
-                     max_new_tokens=args.tokens, temperature=1.0, top_p=1.0, leaf=LeafMode.SPAN)
+                     sampling=Sampling(max_new_tokens=args.tokens, temperature=1.0, top_p=1.0), leaf=LeafMode.SPAN)
     b = TreeBuilder(policy, task, cfg)
     trunk = b.trunk
     prefill(policy, trunk)  # untimed: the entropy strategy needs the golden entropies to place its nodes
@@ -90,8 +91,8 @@ def main() -> None:
                                                                       else "rollout.json"))
     torch.set_num_threads(os.cpu_count() or 1)
     policy = load_policy(args.model)
-    cfg = TreeConfig(strategies=["diff"], max_nodes=args.nodes, branches=args.B, max_new_tokens=args.tokens,
-                     temperature=1.0, top_p=1.0, leaf=LeafMode.REST)
+    cfg = TreeConfig(strategies=["diff"], max_nodes=args.nodes, branches=args.B,
+                     sampling=Sampling(max_new_tokens=args.tokens, temperature=1.0, top_p=1.0), leaf=LeafMode.REST)
     tasks = load_suite("builtin:python", split="train")[: args.tasks]
     tot = {"tree": {"seconds": 0.0, "tokens_forwarded": 0, "leaves": 0, "leaf_tokens": 0},
            "independent": {"seconds": 0.0, "tokens_forwarded": 0, "leaves": 0, "leaf_tokens": 0}}

@@ -31,6 +31,7 @@ from pathlib import Path
 from sectree.io import write_json_atomic
 from sectree.oracle import Oracle, OracleConfig
 from sectree.oracle.backend import Backend, BackendConfig
+from sectree.settings import Sampling
 from sectree.tasks import load_suite
 
 
@@ -81,7 +82,7 @@ def bench_rollouts(model: str, n_trees: int, max_new_tokens: int, workers: int) 
     tasks = load_suite("builtin:python", split="train")
     warm, timed = tasks[:2], tasks[2: 2 + n_trees]
     cfg = lambda seed: TreeConfig(max_nodes=2, branches=2, max_branches=4, leaf_budget=6,  # noqa: E731
-                                  max_new_tokens=max_new_tokens, seed=seed)
+                                  sampling=Sampling(max_new_tokens=max_new_tokens), seed=seed)
     rows = {}
     with Oracle(OracleConfig(workers=workers)) as oracle:
         policy = load_policy(model)

@@ -13,7 +13,7 @@ Procedure (documented in README, "v2 experiments"):
    - validation: the held-out train tasks' decisions (the criterion).
    With ``--fit-trees K --draws D`` each setting is instead trained D times, each time on K fit trees (draw d: a
    fixed random K of the fit tasks, the same draws for every setting), as an experiment run trains on
-   ``train.max_tasks`` trees: the number of optimiser steps, and so what a learning rate does, depends on how
+   ``run.max_tasks`` trees: the number of optimiser steps, and so what a learning rate does, depends on how
    many pairs a run sees. The rates are then means over the draws.
 4. Choose the setting with the highest validation secure-choice rate; a tie (within ``--tie``) goes to the more
    regularised setting (lower lr, then fewer epochs, then the higher NLL weight). A setting that does not beat
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--held-out", type=int, default=8, help="train tasks held out: the validation split")
     ap.add_argument("--max-pairs", type=int, default=None, help="at most this many pairs per tree, security first")
     ap.add_argument("--fit-trees", type=int, default=None,
-                    help="train each setting on this many fit trees per draw (an experiment run's train.max_tasks)")
+                    help="train each setting on this many fit trees per draw (an experiment run's run.max_tasks)")
     ap.add_argument("--draws", type=int, default=1, help="with --fit-trees: draws of fit trees per setting (mean)")
     ap.add_argument("--tie", type=float, default=0.0, help="validation rates within this of the best tie")
     ap.add_argument("--seed", type=int, default=0)
@@ -141,8 +141,8 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"chosen: lr {best['lr']:g}, epochs {best['epochs']}, alpha {best['alpha']:g} (validation "
           f"{best['validation']:.3f} vs θ_0 {result['before']['validation']:.3f}"
           f"{'' if result['chosen']['beats_theta0'] else ': does NOT beat θ_0, keep the defaults'})")
-    print(f"--set train.train.lr={best['lr']:g} --set train.train.epochs={best['epochs']} "
-          f"--set train.train.alpha={best['alpha']:g}")
+    print(f"--set run.update.lr={best['lr']:g} --set run.update.epochs={best['epochs']} "
+          f"--set run.update.alpha={best['alpha']:g}")
     return result
 
 

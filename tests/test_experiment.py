@@ -16,6 +16,7 @@ from sectree.errors import SectreeError
 from sectree.evaluate.metrics import format_metric, summarize
 from sectree.experiment import load_experiment
 from sectree.experiment.report import COLUMNS, paired, write_report
+from sectree.settings import RunConfig
 from sectree.experiment.runner import (
     EvalSpec,
     ExperimentConfig,
@@ -49,9 +50,9 @@ def test_shipped_configs_load(name):
     ("name: x\nevals: {n: 2}\n", "evals"),
     ("name: x\neval: {n: two}\n", "eval.n"),
     ("name: x\neval: {modes: [fulll]}\n", "eval.modes"),
-    ("name: x\ntrain: {tree: {branchez: 4}}\n", "train.tree.branchez"),
-    ("name: x\ntrain: {rounds: 0}\n", "train"),
-    ("name: x\ntrain: {seed: 3}\n", "train.seed"),
+    ("name: x\nrun: {tree: {branchez: 4}}\n", "run.tree.branchez"),
+    ("name: x\nrun: {rounds: 0}\n", "run"),
+    ("name: x\nrun: {seed: 3}\n", "run.seed"),
     ("name: x\nmethod_train: {sft: {sft_epochs: 2}}\n", "method_train.sft"),
     ("methods: [base]\n", "name"),
     ("name: x\nreport: {analyses: [nope]}\n", "report.analyses"),
@@ -74,7 +75,7 @@ def test_cli_malformed_config_one_line(tmp_path):
 
 
 def test_unseen_cwes_are_test_only(tmp_path):
-    cfg = ExperimentConfig(name="u", train={"suite": "builtin:python"},
+    cfg = ExperimentConfig(name="u", run=RunConfig(suite="builtin:python"),
                            eval=EvalSpec(suite="builtin:python", split="test", cwes="unseen"))
     from sectree.tasks import CweTier, builtin_root, load_suite
 
@@ -88,7 +89,7 @@ def test_unseen_cwes_are_test_only(tmp_path):
     assert {t.id for t in load_suite("builtin:python", split="test", cwe=got)} == {
         t.id for t in tests if t.cwe_tier is CweTier.UNSEEN} != {t.id for t in tests}
     # over both splits the filter removes the train tasks too
-    both = ExperimentConfig(name="u", train={"suite": "builtin:python"},
+    both = ExperimentConfig(name="u", run=RunConfig(suite="builtin:python"),
                             eval=EvalSpec(suite="builtin:python", split=None, cwes="unseen"))
     assert all(g.cwes == got for g in eval_parts(both, 0).values())
     # a suite whose test tasks are all unseen: the filter keeps every task, so it is dropped (a no-op), which
@@ -100,7 +101,7 @@ def test_unseen_cwes_are_test_only(tmp_path):
             shutil.copy(builtin_root() / "python" / f"{stem}_{kind}.py", root)
     (root / "suite.toml").write_text('[tasks.cwe_022_0]\nsplit = "train"\n[tasks.cwe_020_0]\nsplit = "test"\n')
     spec = f"dir:{root}"
-    only = ExperimentConfig(name="u", train={"suite": spec}, eval=EvalSpec(suite=spec, split="test", cwes="unseen"))
+    only = ExperimentConfig(name="u", run=RunConfig(suite=spec), eval=EvalSpec(suite=spec, split="test", cwes="unseen"))
     plain = eval_parts(ExperimentConfig(name="p", eval=EvalSpec(suite=spec, split="test")), 0)
     assert unseen_cwes(only) == [20]
     assert {k: g.settings() for k, g in eval_parts(only, 0).items()} == {k: g.settings() for k, g in plain.items()}
@@ -349,7 +350,7 @@ def test_transfer_trains_on_c_and_cpp_only():
 
     cfg = load_experiment(CONFIGS / "transfer-c.yaml")
     rc = run_config(cfg, "tsp", 0)
-    assert rc.language == ["c", "cpp"] and rc.seed == rc.tree.seed == rc.train.seed == 0
+    assert rc.language == ["c", "cpp"] and rc.seed == rc.tree.seed == rc.update.seed == 0
     train, dev = split_tasks(rc)
     assert {t.language for t in train + dev} <= {"c", "cpp"} and len(train) == rc.max_tasks
     assert all(t.split == "train" for t in train + dev)
@@ -376,13 +377,13 @@ def test_share_takes_identical_runs_and_recomputes_the_rest(quick, tmp_path):
     # other eval settings: the training run is still taken, the evaluations are computed here
     out2 = tmp_path / "partly"
     r = cli("experiment", str(CONFIGS / "quick.yaml"), "--out", str(out2), "--quiet", "--set", f"share={src}",
-            "--set", "eval.temperature=0.5")
+            "--set", "eval.sampling.temperature=0.5")
     assert r.returncode == 0, r.stderr[-3000:]
     assert "tsp-s0: run taken from" in r.stderr and "base-s0: not taken from" in r.stderr
     assert "base-s0: evaluating" in r.stderr and not (out2 / "evals" / "base-s0" / "shared-from.json").exists()
     # a share folder that does not exist is said, not silently ignored (here everything is already finished)
     r = cli("experiment", str(CONFIGS / "quick.yaml"), "--out", str(out2), "--quiet", "--set",
-            f"share={tmp_path / 'nope'}", "--set", "eval.temperature=0.5")
+            f"share={tmp_path / 'nope'}", "--set", "eval.sampling.temperature=0.5")
     assert r.returncode == 0, r.stderr[-3000:]
     assert f"share: {tmp_path / 'nope'} does not exist" in r.stderr
 

@@ -79,7 +79,7 @@ def test_estimate_knows_choice_span_and_contrast():
 
     def est(**kw):
         data = {"name": "e", "methods": ["base", "tsp", "contrast"], "seeds": [0],
-                "train": {"suite": "builtin:python", "max_tasks": 4, "rounds": 1,
+                "run": {"suite": "builtin:python", "max_tasks": 4, "rounds": 1,
                           "tree": {"opponents": ["policy", "reference"]}},
                 "eval": {"suite": "builtin:python", "split": "test", **kw}}
         from sectree import config as cfgmod
@@ -101,13 +101,13 @@ def test_quick_overrides_cut_every_budget_but_not_the_design():
     q = load_experiment(CONFIGS / "python.yaml", quick=True)
     assert q.model == "tiny-random" and q.seeds == cfg.seeds[:1] and q.methods == cfg.methods
     assert q.eval.modes == cfg.eval.modes and q.report.analyses == cfg.report.analyses
-    assert q.train["suite"] == cfg.train["suite"] and q.train["max_tasks"] == 2
+    assert q.run.suite == cfg.run.suite and q.run.max_tasks == 2
     for m in q.methods:
         from sectree.experiment.runner import run_config
 
         rc = run_config(q, m, 0)
         if rc is not None:
-            assert rc.rounds == 1 and rc.tree.leaf_budget <= 2 and rc.train.epochs == 1
+            assert rc.rounds == 1 and rc.tree.leaf_budget <= 2 and rc.update.epochs == 1
     # --set on top of --quick wins
     q2 = load_experiment(CONFIGS / "python.yaml", {"eval.span_n": 2}, quick=True)
     assert q2.eval.span_n == 2
@@ -148,14 +148,14 @@ def rows_file(tmp_path_factory) -> Path:
 
 def _swap_safecoder(config: Path, rows: Path) -> dict:
     """Overrides pointing the config's SafeCoder training suite at ``rows`` (same subset size, capped)."""
-    train = yaml.safe_load(config.read_text())["train"]
+    train = yaml.safe_load(config.read_text())["run"]
     suites = train["suite"] if isinstance(train["suite"], list) else [train["suite"]]
     old = [s for s in suites if s.startswith("safecoder:")]
     if not old:
         return {}
     new = f"safecoder:{rows}"
-    return {"train.suite": [new if s in old else s for s in suites],
-            "train.suite_tasks": {new: 2 for s in train.get("suite_tasks", {}) if s in old}}
+    return {"run.suite": [new if s in old else s for s in suites],
+            "run.suite_tasks": {new: 2 for s in train.get("suite_tasks", {}) if s in old}}
 
 
 def _choice_decisions(cfg) -> int:

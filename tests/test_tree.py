@@ -9,6 +9,7 @@ from pathlib import Path
 from sectree.errors import SectreeError
 from sectree.oracle.verdict import Finding, Status, Verdict
 from sectree.oracle.verdict import TestOutcome as Outcome
+from sectree.settings import Sampling
 from sectree.tree.model import NodeKind, Opponent, PairKind, Tree, load_trees, pair_counts, save_trees
 from sectree.tree.nodes import Golden, RiskNode, diff_nodes, entropy_nodes, oracle_nodes, union
 
@@ -186,7 +187,7 @@ def test_fork_sample_equals_sampling_from_the_prefix(policy):
     task = load_suite("builtin:python", ids=["cwe_078_0"])[0]
     trunk = make_trunk(policy, task)
     prefill(policy, trunk)
-    cfg = TreeConfig(temperature=0.0, max_new_tokens=8)
+    cfg = TreeConfig(sampling=Sampling(temperature=0.0, max_new_tokens=8))
     pos = len(trunk.golden.ids) // 2
     forked, _ = fork_sample(policy, trunk, pos, 2, cfg, seed=1)
     direct = sample_from_prefix(policy, trunk.prompt_ids + trunk.golden.ids[:pos], 2, temperature=0.0,
@@ -209,7 +210,7 @@ def test_build_trees_tiny_random(policy):
 
     tasks = load_suite("builtin:python", ids=["cwe_078_0", "cwe_601_0"])
     cfg = TreeConfig(strategies=["diff", "entropy"], max_nodes=2, branches=2, max_branches=4, leaf_budget=6,
-                     max_new_tokens=12, depth2=True, depth2_branches=1, depth2_forks=1)
+                     sampling=Sampling(max_new_tokens=12), depth2=True, depth2_branches=1, depth2_forks=1)
     with Oracle() as oracle:
         trees = build_trees(policy, tasks, oracle, cfg, model_spec="tiny-random")
     n_pairs = 0
@@ -258,7 +259,7 @@ def test_batched_nodes_equal_one_node_at_a_time(policy):
     task = load_suite("builtin:python", ids=["cwe_601_0"])[0]
     trunk = make_trunk(policy, task)
     prefill(policy, trunk)
-    cfg = TreeConfig(temperature=0.0, max_new_tokens=8)
+    cfg = TreeConfig(sampling=Sampling(temperature=0.0, max_new_tokens=8))
     positions = [3, len(trunk.golden.ids) // 2, len(trunk.golden.ids) - 5]
     many, contexts = fork_sample_many(policy, trunk, [(p, 2) for p in positions], cfg, seed=0)
     for p, got, ctx in zip(positions, many, contexts):

@@ -6,6 +6,7 @@ import pytest
 
 from sectree.errors import SectreeError
 from sectree.oracle.verdict import Status
+from sectree.settings import Sampling
 from sectree.tree.model import NodeKind, Opponent, PairKind, PairRule
 
 
@@ -101,7 +102,7 @@ def test_tree_with_all_opponents(policy):
 
     t = task("cwe_078_0")
     cfg = TreeConfig(strategies=["diff", "entropy"], max_nodes=2, branches=5, max_branches=5, leaf_budget=9,
-                     max_new_tokens=10, temperature=0.0, opponents=["policy", "attacker", "reference"])
+                     sampling=Sampling(max_new_tokens=10, temperature=0.0), opponents=["policy", "attacker", "reference"])
     with Oracle() as oracle:
         (tree,) = build_trees(policy, [t], oracle, cfg, model_spec="tiny-random")
     sampled = [n for n in tree.leaves() if n.kind == NodeKind.SAMPLE]
@@ -142,7 +143,7 @@ def test_selfplay_uses_the_same_rule_budget_and_opponents(policy, monkeypatch):
     from sectree.tree.build import TreeConfig
 
     cfg = RunConfig(method="selfplay", model="tiny-random",
-                    tree=TreeConfig(leaf_budget=5, max_new_tokens=8, opponents=["policy", "attacker", "reference"]))
+                    tree=TreeConfig(leaf_budget=5, sampling=Sampling(max_new_tokens=8), opponents=["policy", "attacker", "reference"]))
     assert pair_rule(cfg) == pair_rule(RunConfig(method="tsp")) == PairRule.ORACLE
     assert pair_rule(RunConfig(method="tsp-paper")) == PairRule.PAPER
     with Oracle() as oracle:

@@ -263,6 +263,9 @@ def _unchecked_comparisons(tasks) -> dict[str, list[str]]:
 
 # ------------------------------------------------------------------------------------------- evaluation
 
+WHOLE_FUNCTION_TOKENS = 384
+"""`sectree generate` / `sectree eval`'s token cap: a whole function (full mode), above the one default
+(sectree.settings.MAX_NEW_TOKENS, 256) on purpose; experiments set eval.sampling.max_new_tokens."""
 ModelOpt = typer.Option("smollm2-135m", "--model", "-m", help="smollm2-135m, tiny-random, hf:<path>[+lora:<adapter>]")
 ModeOpt = typer.Option("full", "--mode", help="full (write the function) or completion (continue the golden "
                        "code from just before the decisive line)")
@@ -323,7 +326,7 @@ def generate(model: str = ModelOpt, suite: str = typer.Option("builtin:python", 
              split: Optional[str] = SplitOpt, cwe: Optional[list[int]] = CweOpt, language: Optional[str] = LangOpt,
              mode: str = ModeOpt, template: str = typer.Option("direct", help="direct or security-reminder"),
              n: int = typer.Option(5, "--n", help="samples per task"), temperature: float = 0.8, top_p: float = 0.95,
-             max_new_tokens: int = 384, seed: int = 0,
+             max_new_tokens: int = WHOLE_FUNCTION_TOKENS, seed: int = 0,
              batch_tasks: int = typer.Option(8, help="tasks sampled together in one batch"),
              out: str = typer.Option(..., "--out", "-o", help="samples JSONL (resumed if it exists)")) -> None:
     """Sample answers for every task into a JSONL file (resumable)."""
@@ -352,7 +355,7 @@ def eval_(model: str = ModelOpt, suite: str = typer.Option("builtin:python", "--
           mode: str = typer.Option("full", "--mode", help="full, completion, both, choice (score the secure vs the "
                                    "unsafe continuation at each decision) or span (write the decision's statement)"),
           template: str = "direct", n: int = typer.Option(5, "--n"), temperature: float = 0.8, top_p: float = 0.95,
-          max_new_tokens: int = 384, seed: int = 0,
+          max_new_tokens: int = WHOLE_FUNCTION_TOKENS, seed: int = 0,
           batch_tasks: int = typer.Option(8, help="tasks sampled together in one batch"),
           out_dir: str = typer.Option("runs/eval", "--out-dir", help="samples-<mode>.jsonl and results.json go here"),
           no_sandbox: bool = NoSandboxOpt, workers: Optional[int] = None, findings: str = "record",
@@ -438,8 +441,6 @@ def trees_build(model: str = ModelOpt, suite: str = typer.Option("builtin:python
     """Grow one tree per task with the model as opponent; leaves judged in the sandbox."""
     from pathlib import Path
 
-    import yaml
-
     from sectree import config as cfgmod
     from sectree.oracle import Oracle, OracleConfig
     from sectree.policy import load_policy
@@ -448,15 +449,9 @@ def trees_build(model: str = ModelOpt, suite: str = typer.Option("builtin:python
     from sectree.tree.build import TreeConfig, build_trees
     from sectree.tree.model import load_trees, save_trees
 
-    data = {}
-    if config:
-        raw = yaml.safe_load(Path(config).read_text()) if Path(config).is_file() else None
-        if raw is None and not Path(config).is_file():
-            raise SectreeError(f"{config}: no such config file")
-        data = (raw or {}).get("tree", raw or {})
-    for k, v in _overrides(set_).items():
-        cfgmod.set_path(data, k.removeprefix("tree."), v)
-    tcfg = cfgmod.build(TreeConfig, data, source=config or "--set")
+    # the tree: section of a run config, or a file of tree fields only; the one loader every config goes through
+    tcfg = cfgmod.load(TreeConfig, config, {k.removeprefix("tree."): v for k, v in _overrides(set_).items()},
+                       section="tree")
     tasks = load_suite(suite, split=split, cwe=cwe or None, language=language)[: max_tasks or None]
     done = {t.task_id for t in load_trees(out)} if Path(out).exists() else set()
     todo = [t for t in tasks if t.id not in done]

@@ -1,15 +1,19 @@
 """Typed configuration: dataclasses filled from YAML, then CLI overrides; every bad value names its field.
 
-``load(cls, path, overrides)`` reads a YAML file whose keys mirror the dataclass fields (nested dataclasses
-are nested mappings), applies ``overrides`` given as ``{"tree.branches": 8}``, and builds the dataclass.
-Unknown keys, wrong types and the dataclasses' own ``__post_init__`` checks all raise ``SectreeError`` with
-``<file>: <field.path>: <problem>``.
+The dataclasses themselves are in ``sectree.settings``. ``load(cls, path, overrides, section=...)`` is the one
+way a YAML file becomes a config (``sectree train``, ``sectree trees build``, experiments): it reads the file
+(``read``), takes one ``section`` of it where asked (``tree:`` of a run config), applies ``overrides`` given as
+``{"tree.branches": 8}`` and builds the dataclass (``build``). Unknown keys, wrong types and the dataclasses'
+own ``__post_init__`` checks all raise ``SectreeError`` as one line ``<file>: <section.field>[=value]: <what to
+do>``; a key a newer version renamed (a dataclass's ``RENAMED``) says where it went. ``upgrade`` moves the
+renamed keys of a mapping written by an older version (a run folder's config.json) to their new place.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
+import re
 import types
 import typing
 from pathlib import Path
@@ -42,6 +46,31 @@ def _type_ok(value: Any, tp: Any) -> bool:
     return True
 
 
+def _field_default(f: dataclasses.Field):
+    if f.default_factory is not dataclasses.MISSING:
+        return f.default_factory()
+    return f.default
+
+
+def _embedded_defaults(f: dataclasses.Field, tp) -> dict:
+    """The fields where an embedding's default differs from its class's own defaults, e.g. ``eval.sampling``
+    (temperature 0.8) vs ``Sampling()`` (1.0): a YAML section that sets only max_new_tokens keeps the 0.8."""
+    if f.default_factory is dataclasses.MISSING:
+        return {}
+    mine = f.default_factory()
+    return {g.name: getattr(mine, g.name) for g in dataclasses.fields(tp)
+            if not dataclasses.is_dataclass(getattr(mine, g.name)) and getattr(mine, g.name) != _field_default(g)}
+
+
+def renamed_error(cls, key: str, prefix: str, source: str) -> SectreeError | None:
+    """The one-line error for an old key of ``cls`` (``cls.RENAMED``: old name -> new dotted path), else None."""
+    new = getattr(cls, "RENAMED", {}).get(key)
+    if new is None:
+        return None
+    return SectreeError(f"{source}: {prefix}{key}: renamed to {prefix}{new}: (move its settings there; "
+                        "docs/configs.md lists the renamed keys)")
+
+
 def build(cls, data: dict, where: str = "", source: str = "config"):
     """Instantiate dataclass ``cls`` from a mapping, recursively, validating names and types."""
     if not isinstance(data, dict):
@@ -51,13 +80,21 @@ def build(cls, data: dict, where: str = "", source: str = "config"):
     unknown = sorted(set(data) - set(fields))
     if unknown:
         prefix = f"{where}." if where else ""
+        for key in unknown:
+            if (err := renamed_error(cls, key, prefix, source)) is not None:
+                raise err
         raise SectreeError(f"{source}: {prefix}{unknown[0]}: unknown field (known: {', '.join(sorted(fields))})")
     kwargs = {}
     for name, value in data.items():
         tp = hints[name]
         path = f"{where}.{name}" if where else name
         if dataclasses.is_dataclass(tp):
-            kwargs[name] = build(tp, value or {}, path, source)
+            if isinstance(value, tp):  # already built (a caller's override)
+                kwargs[name] = value
+                continue
+            if isinstance(value, dict) or value is None:
+                value = {**_embedded_defaults(fields[name], tp), **(value or {})}
+            kwargs[name] = build(tp, value, path, source)
             continue
         if isinstance(value, int) and not isinstance(value, bool) and tp is float:
             value = float(value)
@@ -80,7 +117,18 @@ def build(cls, data: dict, where: str = "", source: str = "config"):
     try:
         return cls(**kwargs)
     except SectreeError as e:
-        raise SectreeError(f"{source}: {e}") from None
+        raise SectreeError(f"{source}: {_at(where, str(e), fields)}") from None
+
+
+def _at(where: str, msg: str, fields) -> str:
+    """A nested dataclass's own check, placed: ``max_new_tokens=0: ...`` under ``run.tree.sampling`` becomes
+    ``run.tree.sampling.max_new_tokens=0: ...``; a message that already names its section is left alone."""
+    if not where or msg.startswith(where.rsplit(".", 1)[-1] + ".") or msg.startswith(where):
+        return msg
+    head = re.match(r"(\w+)[=:]", msg)
+    if head and head.group(1) in fields:
+        return f"{where}.{msg}"
+    return f"{where}: {msg}"
 
 
 def set_path(data: dict, dotted: str, value: Any) -> None:
@@ -93,8 +141,9 @@ def set_path(data: dict, dotted: str, value: Any) -> None:
     cur[keys[-1]] = value
 
 
-def load(cls, path: str | Path | None, overrides: dict[str, Any] | None = None):
-    """YAML file (optional) + dotted overrides -> validated ``cls`` instance."""
+def read(path: str | Path | None, overrides: dict[str, Any] | None = None, section: str | None = None
+         ) -> tuple[dict, str]:
+    """YAML file (optional; only its ``section`` when it has one) + dotted overrides -> (mapping, source name)."""
     data: dict = {}
     source = "config"
     if path is not None:
@@ -106,10 +155,43 @@ def load(cls, path: str | Path | None, overrides: dict[str, Any] | None = None):
             data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as e:
             raise SectreeError(f"{p}: not valid YAML ({str(e).splitlines()[0]})") from None
+        if not isinstance(data, dict):
+            raise SectreeError(f"{p}: top level: expected a mapping, got {type(data).__name__}")
+        if section is not None and isinstance(data.get(section), dict):
+            data = data[section]  # e.g. the tree: section of a run config; a file of only that section also works
     for k, v in (overrides or {}).items():
         if v is not None:
             set_path(data, k, v)
+    return data, source
+
+
+def load(cls, path: str | Path | None, overrides: dict[str, Any] | None = None, section: str | None = None):
+    """YAML file (optional) + dotted overrides -> validated ``cls`` instance: the one way configs are loaded."""
+    data, source = read(path, overrides, section)
     return build(cls, data, source=source)
+
+
+def upgrade(cls, data: Any) -> Any:
+    """``data`` (a mapping of ``cls`` written by an older version, e.g. a run folder's config.json) with every
+    renamed key (``RENAMED`` of ``cls`` and of its nested dataclasses) moved to its new place."""
+    if not isinstance(data, dict):
+        return data
+    data = dict(data)
+    for old, new in getattr(cls, "RENAMED", {}).items():
+        if old in data:
+            value = data.pop(old)
+            head, _, rest = new.partition(".")
+            if rest:
+                data[head] = dict(data.get(head) or {})
+                set_path(data[head], rest, value)
+            else:
+                data[new] = value
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        tp = hints[f.name]
+        if dataclasses.is_dataclass(tp) and isinstance(data.get(f.name), dict):
+            data[f.name] = upgrade(tp, data[f.name])
+    return data
 
 
 def to_dict(obj) -> dict:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field
 from enum import Enum
-from typing import Sequence
+from typing import ClassVar, Sequence
 
 from sectree.errors import SectreeError
 
@@ -99,10 +99,44 @@ def derive_seed(*parts) -> int:
 
 # ------------------------------------------------------------------------------------------ sampling
 
+MAX_NEW_TOKENS = 256
+"""The one default token cap per sample (``Sampling``, ``SamplingConfig``, ``GenerateConfig``). Callers that
+want another cap say so where they set it: ``sectree generate`` / ``sectree eval`` (``--max-new-tokens``, 384:
+a whole function) and span parts (``eval.span_max_new_tokens``, 192: one statement or a few)."""
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """How samples are drawn: the one sampling config, embedded by trees (``tree.sampling``, which the
+    functionality guard and self-play also sample with) and by evaluation (``eval.sampling``; its parts'
+    GenerateConfig / SpanConfig copy it). One class, one default per field; an embedding that wants another
+    default says so in its field (evaluation samples at temperature 0.8)."""
+
+    temperature: float = 1.0
+    """Softmax temperature for drawing (0 = greedy)."""
+    top_p: float = 0.95
+    """Nucleus sampling mass: draw from the smallest top set with probability >= top_p (after temperature)."""
+    max_new_tokens: int = MAX_NEW_TOKENS
+    """Token cap per sample (finish reason ``length``)."""
+
+    def __post_init__(self) -> None:
+        if self.temperature < 0:
+            raise SectreeError(f"temperature={self.temperature!r}: must be >= 0 (0 is greedy), e.g. 0.8")
+        if not 0 < self.top_p <= 1:
+            raise SectreeError(f"top_p={self.top_p!r}: must be in (0, 1], e.g. 0.95")
+        if self.max_new_tokens < 1:
+            raise SectreeError(f"max_new_tokens={self.max_new_tokens!r}: must be >= 1, e.g. {MAX_NEW_TOKENS}")
+
+    def call(self, n: int = 1, seed: int = 0, eos_ids: tuple[int, ...] | None = None) -> SamplingConfig:
+        """The decode call's config: these settings, ``n`` samples per prompt, ``seed``, ``eos_ids``."""
+        return SamplingConfig(n=n, temperature=self.temperature, top_p=self.top_p,
+                              max_new_tokens=self.max_new_tokens, seed=seed, eos_ids=eos_ids)
+
 
 @dataclass(frozen=True)
 class SamplingConfig:
-    """How tokens are drawn and when a sample ends."""
+    """One decode call: how tokens are drawn and when a sample ends (``Sampling.call`` builds it from a
+    config's sampling settings; benchmarks and tests build it directly)."""
 
     n: int = 1
     """Samples per prompt."""
@@ -110,7 +144,7 @@ class SamplingConfig:
     """Softmax temperature for drawing; 0 means greedy (argmax)."""
     top_p: float = 1.0
     """Nucleus sampling: draw from the smallest top set with probability >= top_p (after temperature)."""
-    max_new_tokens: int = 256
+    max_new_tokens: int = MAX_NEW_TOKENS
     """Hard cap on sampled tokens per sample (finish reason ``length``)."""
     seed: int = 0
     """Seed of the counter-based RNG."""
@@ -136,6 +170,10 @@ class SamplingConfig:
 class TreeConfig:
     """How trees are grown (symbols as in the TSP paper where it has them)."""
 
+    RENAMED: ClassVar[dict[str, str]] = {"temperature": "sampling.temperature", "top_p": "sampling.top_p",
+                                         "max_new_tokens": "sampling.max_new_tokens"}
+    """Keys of older versions -> where they are now (a one-line error names the new place)."""
+
     strategies: list[str] = field(default_factory=lambda: ["diff", "entropy"])
     """Risk-node strategies in priority order: diff, oracle, entropy."""
     max_nodes: int = 3
@@ -156,9 +194,9 @@ class TreeConfig:
     """Most depth-2 forks per tree (vulnerable branches first)."""
     oracle_samples: int = 4
     """Samples drawn (and judged) per task for the oracle strategy."""
-    temperature: float = 1.0
-    top_p: float = 0.95
-    max_new_tokens: int = 256
+    sampling: Sampling = field(default_factory=Sampling)
+    """How opponents sample branches (temperature 1.0, top_p 0.95, max_new_tokens 256 by default); the
+    functionality guard and self-play sample with these too."""
     rewards: dict = field(default_factory=lambda: dict(REWARDS_DEFAULT))
     """Leaf reward per verdict status (e.g. broken -0.5 to punish breaking the code)."""
     template: str = "direct"
@@ -171,6 +209,7 @@ class TreeConfig:
     (the task's unsafe hunk at its diff node; span leaves only). B leaves per node are shared: one per
     reference hunk first, the rest alternating policy, attacker."""
     seed: int = 0
+    """Base seed of the trees' sampling (each draw: ``derive_seed(seed, task id, what)``)."""
 
     def __post_init__(self) -> None:
         # YAML gives names; the config holds closed Enums (an unknown name lists the choices)
@@ -189,7 +228,7 @@ class TreeConfig:
         if Opponent.REFERENCE in self.opponents and self.leaf != LeafMode.SPAN:
             raise SectreeError("tree.opponents: reference needs tree.leaf: span (the unsafe hunk is spliced as a span)")
         check_strategies(self.strategies)
-        for name in ("max_nodes", "branches", "max_branches", "leaf_budget", "max_new_tokens"):
+        for name in ("max_nodes", "branches", "max_branches", "leaf_budget"):
             if getattr(self, name) < 1:
                 raise SectreeError(f"tree.{name} must be >= 1, got {getattr(self, name)}")
         if self.max_branches < self.branches:
@@ -296,6 +335,9 @@ class GuardConfig:
 class RunConfig:
     """One training run (``sectree train``). YAML presets set only what differs; CLI flags override."""
 
+    RENAMED: ClassVar[dict[str, str]] = {"train": "update"}
+    """Keys of older versions -> where they are now (``train:`` nested in an experiment's ``train:``)."""
+
     method: str = "tsp"
     """tsp (ours: oracle-labelled tree pairs), tsp-paper (golden vs every branch), selfplay, sft, contrast
     (the SVEN/SafeCoder-style ablation: the same trees and pair rule as tsp, but the only opponent is the task's
@@ -314,6 +356,7 @@ class RunConfig:
     filters): a fixed draw (seed 0, whatever the run's seed), so every method and seed of an experiment trains
     on the same subset, e.g. {safecoder:../shared/data/safecoder/train/sec-new-desc.jsonl: 40}."""
     split: str = "train"
+    """The split the run trains on (its dev tasks are held out of it)."""
     language: str | list[str] | None = None
     """Only tasks in this language, or in these languages (e.g. python; [c, cpp] for the transfer experiment)."""
     max_tasks: int | None = None
@@ -329,13 +372,18 @@ class RunConfig:
     sft_epochs: int = 3
     """Epochs of the SFT baseline / warm start."""
     tree: TreeConfig = field(default_factory=TreeConfig)
-    train: TrainConfig = field(default_factory=TrainConfig)
+    """How trees grow, and how every sample of the run is drawn (``tree.sampling``: trees, guard, self-play)."""
+    update: TrainConfig = field(default_factory=TrainConfig)
+    """The policy update of every round (node-DPO, LoRA, optimiser); ``train:`` before it was renamed."""
     guard: GuardConfig = field(default_factory=GuardConfig)
+    """The functionality guard on held-out dev tasks."""
     workers: int | None = None
     """Oracle sandboxes (default: cores)."""
     no_sandbox: bool = False
     """UNSAFE: judge without bubblewrap."""
     seed: int = 0
+    """Which train and dev tasks (and the guard's sampling seed); the experiment sets it with tree.seed and
+    update.seed."""
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -388,8 +436,8 @@ class GenerateConfig:
     """Sampling temperature (0 = greedy)."""
     top_p: float = 0.95
     """Nucleus sampling mass."""
-    max_new_tokens: int = 384
-    """Token cap per sample."""
+    max_new_tokens: int = MAX_NEW_TOKENS
+    """Token cap per sample (``sectree generate`` / ``eval`` pass 384 explicitly: a whole function)."""
     seed: int = 0
     """Base seed; each group of tasks samples with task_seed(seed, the group's task ids)."""
     batch_tasks: int = 8
@@ -480,6 +528,10 @@ class ChoiceConfig:
 class EvalSpec:
     """What every trained model is evaluated on (one ``GenerateConfig`` per mode and language)."""
 
+    RENAMED: ClassVar[dict[str, str]] = {"temperature": "sampling.temperature", "top_p": "sampling.top_p",
+                                         "max_new_tokens": "sampling.max_new_tokens"}
+    """Keys of older versions -> where they are now."""
+
     suite: str = "builtin:python"
     """Task suite spec (builtin, builtin:<lang>, dir:<path>, cweval:<path>)."""
     split: str | None = "test"
@@ -500,17 +552,14 @@ class EvalSpec:
     """Sampled modes (full, completion, span) only on the tasks of the first k eval CWEs per language (sorted
     numerically; the same tasks for every method and seed); choice always scores every decision. null = all.
     For cheap smoke runs (--quick); a real experiment cuts samples before it cuts tasks."""
-    temperature: float = 0.8
-    """Sampling temperature (0 = greedy)."""
-    top_p: float = 0.95
-    """Nucleus sampling mass."""
-    max_new_tokens: int = 256
-    """Token cap per sample."""
+    sampling: Sampling = field(default_factory=lambda: Sampling(temperature=0.8))
+    """How every part samples (temperature 0.8, top_p 0.95, max_new_tokens 256 by default); span parts cap
+    their tokens with span_max_new_tokens instead."""
     template: str = "direct"
     """Prompt template (direct, security-reminder)."""
     cwes: list[int] | str = field(default_factory=list)
     """Only tasks with one of these CWEs; 'unseen' = CWEs of the eval tasks that no train-split task of the
-    training suite (train.suite / train.language) has."""
+    training suite (run.suite / run.language) has."""
     findings: str = "record"
     """Oracle finding policy: record or veto."""
     batch_tasks: int = 8
@@ -532,10 +581,8 @@ class EvalSpec:
             raise SectreeError(f"eval.cwes: a list of CWE ids or 'unseen', got {self.cwes!r}")
         if isinstance(self.language, list) and (not self.language or len(set(self.language)) != len(self.language)):
             raise SectreeError(f"eval.language: need distinct languages, got {self.language!r}")
-        if self.n < 1 or self.max_new_tokens < 1:
-            raise SectreeError("eval.n and eval.max_new_tokens must be >= 1")
-        if self.temperature < 0 or not 0 < self.top_p <= 1:
-            raise SectreeError("eval: need temperature >= 0 and 0 < top_p <= 1")
+        if self.n < 1:
+            raise SectreeError(f"eval.n={self.n!r}: must be >= 1")
         if self.findings not in ("record", "veto"):
             raise SectreeError(f"eval.findings must be record or veto, got {self.findings!r}")
 

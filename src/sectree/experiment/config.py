@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from sectree import config as cfgmod
 from sectree.errors import SectreeError
 from sectree.oracle.backend import BackendConfig
-from sectree.settings import ANALYSES, EVAL_MODES, GEN_MODES, EvalSpec, ReportSpec  # noqa: F401  (re-exported)
+from sectree.settings import ANALYSES, EVAL_MODES, GEN_MODES, EvalSpec, ReportSpec, RunConfig  # noqa: F401  (re-exported)
 from sectree.tree.ray_rollout import RolloutConfig
 
 MODES = EVAL_MODES
@@ -30,12 +30,12 @@ METHOD_PRESETS: dict[str, dict | None] = {
     "tsp-paper": {"method": "tsp-paper"},
     "contrast": {"method": "contrast"},  # reference opponent only (tree.opponents forced by RunConfig)
 }
-"""Method name -> the RunConfig fields it sets (on top of the experiment's ``train`` overrides)."""
+"""Method name -> the RunConfig fields it sets (on top of the experiment's ``run`` section)."""
 
 CHOICE_RECORDS = "choices.jsonl.gz"
 """An evaluation's choice records (evals/<run>/), one per decision of every eval task."""
 
-RESERVED = ("method", "model", "init", "seed", "tree.seed", "train.seed")
+RESERVED = ("method", "model", "init", "seed", "tree.seed", "update.seed")
 """RunConfig fields the experiment sets itself (from ``methods``, ``model`` and ``seeds``)."""
 
 
@@ -47,6 +47,9 @@ RESERVED = ("method", "model", "init", "seed", "tree.seed", "train.seed")
 class ExperimentConfig:
     """One experiment (``sectree experiment <config.yaml>``): methods × seeds, trained and evaluated."""
 
+    RENAMED: ClassVar[dict[str, str]] = {"train": "run"}
+    """Keys of older versions -> where they are now (``train:`` held ``train:``: now ``run:`` holds ``update:``)."""
+
     name: str = ""
     """Experiment name (letters, digits, - _ .); the default report folder is runs/experiments/<name>."""
     model: str = "smollm2-135m"
@@ -56,10 +59,12 @@ class ExperimentConfig:
     contrast (reference opponent only: the SVEN/SafeCoder-style ablation)."""
     seeds: list[int] = field(default_factory=lambda: [0])
     """One training run and one evaluation per method and seed."""
-    train: dict = field(default_factory=dict)
-    """RunConfig overrides for every trained method (suite, language, rounds, max_tasks, tree, train, guard, ...)."""
+    run: RunConfig = field(default_factory=RunConfig)
+    """The RunConfig of every trained method (suite, language, rounds, max_tasks, tree, update, guard, ...); the
+    experiment sets method, model, init and the seeds itself (RESERVED). ``train:`` before it was renamed."""
     method_train: dict = field(default_factory=dict)
-    """Per-method RunConfig overrides on top of ``train``, e.g. {sft: {sft_epochs: 2}}."""
+    """Per-method RunConfig overrides on top of ``run``, e.g. {sft: {sft_epochs: 2}} (checked when loaded:
+    every method's RunConfig is built once)."""
     eval: EvalSpec = field(default_factory=EvalSpec)
     report: ReportSpec = field(default_factory=ReportSpec)
     budget_minutes: float | None = None
@@ -96,11 +101,6 @@ class ExperimentConfig:
             raise SectreeError(f"methods: need at least one method, each once, got {self.methods!r}")
         if not self.seeds or len(set(self.seeds)) != len(self.seeds):
             raise SectreeError(f"seeds: need at least one seed, each once, got {self.seeds!r}")
-        for key in RESERVED:
-            head, _, tail = key.partition(".")
-            section = self.train.get(head) if tail else self.train
-            if isinstance(section, dict) and (tail or head) in section:
-                raise SectreeError(f"train.{key}: set by the experiment (methods / model / seeds); remove it")
         for m, over in self.method_train.items():
             if m not in self.methods:
                 raise SectreeError(f"method_train.{m}: not one of methods ({', '.join(self.methods)})")
@@ -110,6 +110,12 @@ class ExperimentConfig:
             raise SectreeError("budget_minutes must be > 0")
         if self.report.analyses and self.report.method not in self.methods:
             raise SectreeError(f"report.method: {self.report.method!r} is not one of methods")
+
+
+def _plain(run: RunConfig) -> dict:
+    """``run`` as a mapping ``build`` takes back (nested configs as mappings, enums as members)."""
+    return {f.name: _plain(getattr(run, f.name)) if is_dataclass(getattr(run, f.name)) else
+            copy.deepcopy(getattr(run, f.name)) for f in fields(run)}
 
 
 def _merge(a: dict, b: dict) -> dict:
@@ -122,17 +128,15 @@ def _merge(a: dict, b: dict) -> dict:
 
 def run_config(cfg: ExperimentConfig, method: str, seed: int, source: str = "config"):
     """The RunConfig of ``method`` at ``seed`` (None for base); errors name the offending field."""
-    from sectree.train.tsp import RunConfig
-
     preset = METHOD_PRESETS[method]
     if preset is None:
         return None
-    data = _merge(cfg.train, cfg.method_train.get(method, {}))
+    data = _merge(_plain(cfg.run), cfg.method_train.get(method, {}))
     data = _merge(data, {**preset, "model": cfg.model, "seed": seed, "no_sandbox": cfg.no_sandbox,
-                         "tree": {"seed": seed}, "train": {"seed": seed}})
-    if cfg.workers is not None:
-        data.setdefault("workers", cfg.workers)
-    where = f"method_train.{method}" if method in cfg.method_train else "train"
+                         "tree": {"seed": seed}, "update": {"seed": seed}})
+    if cfg.workers is not None and data.get("workers") is None:  # run.workers, where set, wins
+        data["workers"] = cfg.workers
+    where = f"method_train.{method}" if method in cfg.method_train else "run"
     try:
         return cfgmod.build(RunConfig, data, where, source)
     except SectreeError as e:  # RunConfig's own checks name the field without its section: add it
@@ -141,8 +145,9 @@ def run_config(cfg: ExperimentConfig, method: str, seed: int, source: str = "con
 
 
 QUICK_TRAIN = {"rounds": 1, "max_tasks": 2, "sft_epochs": 1, "guard": {"dev_tasks": 1, "samples": 1},
-               "tree": {"max_nodes": 1, "branches": 2, "max_branches": 2, "leaf_budget": 2, "max_new_tokens": 12},
-               "train": {"epochs": 1}}
+               "tree": {"max_nodes": 1, "branches": 2, "max_branches": 2, "leaf_budget": 2,
+                        "sampling": {"max_new_tokens": 12}},
+               "update": {"epochs": 1}}
 """--quick: the training budget of every method (a seconds-scale smoke run)."""
 
 
@@ -152,28 +157,48 @@ def quick_overrides(cfg: ExperimentConfig) -> dict[str, Any]:
     sampled modes on the tasks of the first eval CWE per language; methods, modes, suites, analyses unchanged,
     and choice still scores every decision. Nothing is learned: it checks that the config runs end to end."""
     out: dict[str, Any] = {"model": "tiny-random", "seeds": cfg.seeds[:1], "share": "",
-                           "eval.n": 1, "eval.span_n": 1, "eval.max_new_tokens": 12, "eval.span_max_new_tokens": 12,
+                           "eval.n": 1, "eval.span_n": 1, "eval.sampling.max_new_tokens": 12, "eval.span_max_new_tokens": 12,
                            "eval.gen_cwes": 1, "report.trees": min(cfg.report.trees, 1)}
-    out["train"] = _merge(cfg.train, QUICK_TRAIN)
+    out["run"] = _merge(_plain(cfg.run), QUICK_TRAIN)
     # a method's own budget (method_train) would outweigh the quick one: quick's wins there too
     out["method_train"] = {m: _merge(over, {k: v for k, v in QUICK_TRAIN.items() if k in over})
                            for m, over in cfg.method_train.items()}
     for m, over in out["method_train"].items():
-        for k in ("tree", "train", "guard"):
+        for k in ("tree", "update", "guard"):
             if k in over:
                 over[k] = _merge(over[k], QUICK_TRAIN[k])
     return out
+
+
+def upgrade_experiment(data: dict) -> dict:
+    """An experiment mapping written for an older version (``train:`` holding ``train:``, flat sampling keys) in
+    today's shape: ``sectree.config.upgrade`` plus the per-method overrides (``method_train``, untyped)."""
+    data = cfgmod.upgrade(ExperimentConfig, data)
+    if isinstance(data.get("method_train"), dict):
+        data["method_train"] = {m: cfgmod.upgrade(RunConfig, over) for m, over in data["method_train"].items()}
+    return data
+
+
+def _check_reserved(data: dict, source: str) -> None:
+    """The fields of ``run:`` the experiment sets itself may not be set there (they would be overwritten)."""
+    run = data.get("run") if isinstance(data, dict) else None
+    for key in RESERVED if isinstance(run, dict) else ():
+        head, _, tail = key.partition(".")
+        section = run.get(head) if tail else run
+        if isinstance(section, dict) and (tail or head) in section:
+            raise SectreeError(f"{source}: run.{key}: set by the experiment (methods / model / seeds); remove it")
 
 
 def load_experiment(path: str | Path | None, overrides: dict[str, Any] | None = None,
                     quick: bool = False) -> ExperimentConfig:
     """YAML + dotted overrides -> a validated ExperimentConfig (every method's RunConfig built once, too).
     ``quick``: ``quick_overrides`` of the file's config first, then ``overrides`` on top."""
+    data, source = cfgmod.read(path, overrides)
+    _check_reserved(data, source)
+    cfg = cfgmod.build(ExperimentConfig, data, source=source)
     if quick:
-        first = cfgmod.load(ExperimentConfig, path, overrides)
-        overrides = {**quick_overrides(first), **{k: v for k, v in (overrides or {}).items() if v is not None}}
-    cfg = cfgmod.load(ExperimentConfig, path, overrides)
-    source = str(path) if path is not None else "config"
+        overrides = {**quick_overrides(cfg), **{k: v for k, v in (overrides or {}).items() if v is not None}}
+        cfg = cfgmod.load(ExperimentConfig, path, overrides)
     for m in cfg.methods:
         run_config(cfg, m, cfg.seeds[0], source)
     return cfg
@@ -184,10 +209,8 @@ def load_experiment(path: str | Path | None, overrides: dict[str, Any] | None = 
 
 def unseen_cwes(cfg: ExperimentConfig) -> list[int]:
     """CWEs of the eval tasks that no train-split task of the training suite has."""
-    languages = cfg.train.get("language")
-    languages = languages if isinstance(languages, list) else [languages]
-    suites = cfg.train.get("suite", "builtin")
-    suites = suites if isinstance(suites, list) else [suites]  # a mixed training suite: every one counts
+    languages = cfg.run.language if isinstance(cfg.run.language, list) else [cfg.run.language]
+    suites = cfg.run.suites  # a mixed training suite: every one counts
     seen = {c for spec in suites for lang in languages for t in select_tasks(spec, "train", lang) for c in t.cwes}
     ev = {c for lang in cfg.eval.languages for t in select_tasks(cfg.eval.suite, cfg.eval.split, lang) for c in t.cwes}
     return sorted(ev - seen)
@@ -231,14 +254,16 @@ def eval_parts(cfg: ExperimentConfig, seed: int) -> dict[str, Any]:
                                            template=e.template, seed=seed)
             elif mode == "span":
                 parts[name] = SpanConfig(model=cfg.model, suite=e.suite, split=e.split, cwes=gcwes, language=lang,
-                                         template=e.template, n=e.span_n, temperature=e.temperature, top_p=e.top_p,
+                                         template=e.template, n=e.span_n, temperature=e.sampling.temperature,
+                                         top_p=e.sampling.top_p,
                                          max_new_tokens=e.span_max_new_tokens, seed=seed,
                                          batch_decisions=e.batch_tasks)
             else:
                 parts[name] = GenerateConfig(model=cfg.model, suite=e.suite, split=e.split, cwes=gcwes,
                                              language=lang, mode=mode, template=e.template, n=e.n,
-                                             temperature=e.temperature, top_p=e.top_p,
-                                             max_new_tokens=e.max_new_tokens, seed=seed, batch_tasks=e.batch_tasks)
+                                             temperature=e.sampling.temperature, top_p=e.sampling.top_p,
+                                             max_new_tokens=e.sampling.max_new_tokens, seed=seed,
+                                             batch_tasks=e.batch_tasks)
     return parts
 
 

@@ -97,7 +97,7 @@ def _train_seconds(rc, sp: Speeds) -> float:
     verdict = sum(sp.verdict(x.language) for x in train_tasks) / max(1, tasks)  # mean over the run's tasks
     sampling = [o for o in t.opponents if o != Opponent.REFERENCE]
     refs = Opponent.REFERENCE in t.opponents
-    guard = (rc.rounds + 1) * rc.guard.dev_tasks * (sp.batch(rc.guard.samples, t.max_new_tokens)
+    guard = (rc.rounds + 1) * rc.guard.dev_tasks * (sp.batch(rc.guard.samples, t.sampling.max_new_tokens)
                                                     + rc.guard.samples * verdict)
     sft = tasks * rc.sft_epochs * sp.sft_s_per_example
     fill = sp.span_fill if getattr(t.leaf, "value", t.leaf) == "span" else sp.fill
@@ -107,13 +107,13 @@ def _train_seconds(rc, sp: Speeds) -> float:
         # secure becomes a pair (SmolLM2 writes almost none secure)
         ref_leaves = min(t.max_nodes, t.leaf_budget) if refs else 0
         sampled = max(0, t.leaf_budget - ref_leaves) if sampling else 0
-        decode = 1.5 * sp.batch(t.max_nodes * t.branches, t.max_new_tokens, fill) if sampling else 0.0
-        per_task = decode + (sampled + ref_leaves) * (verdict + rc.train.epochs * sp.train_s_per_pair) \
-            + rc.train.epochs * sp.train_s_per_tree
+        decode = 1.5 * sp.batch(t.max_nodes * t.branches, t.sampling.max_new_tokens, fill) if sampling else 0.0
+        per_task = decode + (sampled + ref_leaves) * (verdict + rc.update.epochs * sp.train_s_per_pair) \
+            + rc.update.epochs * sp.train_s_per_tree
     elif rc.method == "selfplay":
         n = rc.selfplay_samples or t.leaf_budget
-        per_task = sp.batch(n, t.max_new_tokens) + n * (verdict + rc.train.epochs * sp.train_s_per_pair) \
-            + rc.train.epochs * sp.train_s_per_tree
+        per_task = sp.batch(n, t.sampling.max_new_tokens) + n * (verdict + rc.update.epochs * sp.train_s_per_pair) \
+            + rc.update.epochs * sp.train_s_per_tree
     else:  # sft
         per_task = rc.sft_epochs * sp.sft_s_per_example
     one = rc.rounds * (tasks * per_task + 2 * sp.load_s) + guard
@@ -141,8 +141,8 @@ def estimate_minutes(cfg: ExperimentConfig, speeds: Speeds | None = None) -> dic
             sec += n_dec * e.span_n * sp.verdict(g.language)
         else:
             full_groups, rest = divmod(len(tasks), e.batch_tasks)
-            sec = full_groups * sp.batch(e.batch_tasks * e.n, e.max_new_tokens) + len(tasks) * e.n * sp.verdict(g.language)
-            sec += sp.batch(rest * e.n, e.max_new_tokens) if rest else 0.0
+            sec = full_groups * sp.batch(e.batch_tasks * e.n, e.sampling.max_new_tokens) + len(tasks) * e.n * sp.verdict(g.language)
+            sec += sp.batch(rest * e.n, e.sampling.max_new_tokens) if rest else 0.0
         parts[f"eval {name} (per model)"] = round(sec / 60, 1)
         per_eval += sec
     train = 0.0

@@ -24,6 +24,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from sectree import config as cfgmod
 from sectree.errors import SectreeError
 from sectree.experiment.config import (  # noqa: F401  (re-exported: sectree.experiment.runner.<name> still works)
     ANALYSES,
@@ -36,6 +37,7 @@ from sectree.experiment.config import (  # noqa: F401  (re-exported: sectree.exp
     EvalSpec,
     ExperimentConfig,
     ReportSpec,
+    RunConfig,
     eval_parts,
     eval_tasks,
     load_experiment,
@@ -68,11 +70,19 @@ def _differences(want: dict, got: dict, prefix: str = "") -> list[str]:
     return out
 
 
+def _recorded(path: Path) -> dict:
+    """A folder's recorded settings; a run's config.json written before keys were renamed (``train:`` ->
+    ``update:``, ``tree.max_new_tokens`` -> ``tree.sampling.max_new_tokens``, ...) in today's shape, so a run
+    made by an older version is resumed or shared when its settings are the same."""
+    got = json.loads(path.read_text())
+    return cfgmod.upgrade(RunConfig, got) if path.name == "config.json" else got
+
+
 def _check_same(path: Path, want: dict, what: str) -> None:
     """Refuse to reuse ``path``'s folder when it was made with other settings."""
     if not path.exists():
         return
-    got = json.loads(path.read_text())
+    got = _recorded(path)
     diff = _differences(_jsonable(want), got)
     if diff:
         raise SectreeError(f"{path.parent} was {what} with other settings ({', '.join(diff[:6])}); delete that "
@@ -155,7 +165,7 @@ class Runner:
         dst, src = self.out / kind / rid, Path(self.cfg.share) / kind / rid
         if dst.exists() or not (src / done_file).is_file() or not (src / spec_file).is_file():
             return False
-        diff = _differences(_jsonable(want), json.loads((src / spec_file).read_text()))
+        diff = _differences(_jsonable(want), _recorded(src / spec_file))
         if diff:
             self.say(f"{rid}: not taken from {src}: other settings ({', '.join(diff[:4])})")
             return False

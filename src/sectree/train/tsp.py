@@ -80,8 +80,9 @@ def dev_rates(policy, dev, oracle, cfg: RunConfig) -> dict:
     items = []
     for t in dev:
         prompt = build_prompt(policy, t, template=cfg.tree.template, mode="full")
-        for s in sample(policy, [prompt], n=cfg.guard.samples, temperature=cfg.tree.temperature,
-                        top_p=cfg.tree.top_p, max_new_tokens=cfg.tree.max_new_tokens, seed=cfg.seed):
+        for s in sample(policy, [prompt], n=cfg.guard.samples, temperature=cfg.tree.sampling.temperature,
+                        top_p=cfg.tree.sampling.top_p, max_new_tokens=cfg.tree.sampling.max_new_tokens,
+                        seed=cfg.seed):
             items.append((t, assemble(t, s.text, "full", healed=bool(prompt.code))))
     statuses = [v.status.value for v in oracle.judge_many(items)]
     return {f"dev/{s}_rate": statuses.count(s) / max(1, len(statuses)) for s in ("broken", "vulnerable", "secure")}
@@ -179,7 +180,7 @@ def run(cfg: RunConfig, out: str | Path, resume: bool = False, say: Callable[[st
         # ---- warm start: SFT on golden solutions first (--init sft), itself resumable
         if cfg.init == "sft" and not (out / "sft-init" / "final.json").exists():
             sft_cfg = RunConfig(**{**asdict(cfg), "method": "sft", "init": None, "rounds": 1,
-                                   "tree": cfg.tree, "train": cfg.train, "guard": cfg.guard})
+                                   "tree": cfg.tree, "update": cfg.update, "guard": cfg.guard})
             run(sft_cfg, out / "sft-init", resume=True, say=say, backend=backend)
 
         baseline_broken = None
@@ -258,9 +259,9 @@ def run(cfg: RunConfig, out: str | Path, resume: bool = False, say: Callable[[st
 
             # ---- policy update: θ_t from θ_{t-1}, reference π_ref = θ_{t-1}
             if cfg.method == "sft":
-                train_stats = train_sft(policy, examples, cfg.train, epochs=cfg.sft_epochs)
+                train_stats = train_sft(policy, examples, cfg.update, epochs=cfg.sft_epochs)
             elif stats.get("pairs/total", 0) > 0:
-                train_stats = train_pairs(policy, [g for g in groups if g[1]], cfg.train)
+                train_stats = train_pairs(policy, [g for g in groups if g[1]], cfg.update)
             else:
                 train_stats = {"note": "no pairs: the policy is unchanged this round"}
             stats.update({k: v for k, v in train_stats.items() if not isinstance(v, list)})

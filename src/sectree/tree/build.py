@@ -91,8 +91,7 @@ def prefill_attacker(policy, trunk: Trunk) -> None:
 
 
 def _config(cfg: TreeConfig, seed: int, stop: bool) -> SamplingConfig:
-    return SamplingConfig(n=1, temperature=cfg.temperature, top_p=cfg.top_p, max_new_tokens=cfg.max_new_tokens,
-                          seed=seed, eos_ids=None if stop else ())
+    return cfg.sampling.call(n=1, seed=seed, eos_ids=None if stop else ())
 
 
 def fork_sample(policy, trunk: Trunk, position: int, B: int, cfg: TreeConfig, seed: int, extra: Sequence[int] = (),
@@ -365,8 +364,9 @@ def build_trees(policy, tasks: Sequence[Task], oracle, cfg: TreeConfig, *, pair_
         items = []
         for b in builders:
             prompt = build_prompt(policy, b.task, template=cfg.template, mode="full")
-            for s in sample(policy, [prompt], n=cfg.oracle_samples, temperature=cfg.temperature, top_p=cfg.top_p,
-                            max_new_tokens=cfg.max_new_tokens, seed=_seed(cfg, b.task.id, "oracle")):
+            for s in sample(policy, [prompt], n=cfg.oracle_samples, temperature=cfg.sampling.temperature,
+                            top_p=cfg.sampling.top_p, max_new_tokens=cfg.sampling.max_new_tokens,
+                            seed=_seed(cfg, b.task.id, "oracle")):
                 b.tokens += len(s.token_ids)
                 items.append((b.task, assemble(b.task, s.text, "full", healed=bool(prompt.code))))
         say(f"judging {len(items)} samples for oracle risk nodes")
