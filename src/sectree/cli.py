@@ -155,8 +155,7 @@ def tasks_check(suite: str = SuiteOpt, split: Optional[str] = SplitOpt, cwe: Opt
                                                              "included (default: the sandbox's 20 s)")) -> None:
     """Judge every task's secure reference (must be secure) and each unsafe reference (must be vulnerable);
     tasks that cannot be read or lack a dependency are skipped with the reason (--strict: an error)."""
-    from sectree.oracle import Oracle, OracleConfig
-    from sectree.sandbox import SandboxConfig
+    from sectree.oracle.backend import make_oracle
 
     tasks, skipped = _load_usable(suite, split, cwe, language, strict)
     if not tasks:
@@ -167,13 +166,9 @@ def tasks_check(suite: str = SuiteOpt, split: Optional[str] = SplitOpt, cwe: Opt
     for lang in sorted({t.language for t in tasks}):
         runner_for(lang).check_tools()  # one clear error before any sandbox starts
     t0 = time.monotonic()
-    box = SandboxConfig(enabled=not no_sandbox)
-    if wall_seconds is not None:
-        if wall_seconds <= 0:
-            raise SectreeError(f"--wall-seconds must be > 0, got {wall_seconds}")
-        box.wall_seconds = wall_seconds
-    cfg = OracleConfig(sandbox=box, workers=workers)
-    with Oracle(cfg) as oracle:
+    if wall_seconds is not None and wall_seconds <= 0:
+        raise SectreeError(f"--wall-seconds must be > 0, got {wall_seconds}")
+    with make_oracle(no_sandbox=no_sandbox, workers=workers, wall_seconds=wall_seconds) as oracle:
         # the tests each task expects, from its secure reference; one whose reference collects none (a build
         # error, a timeout) disagrees by itself instead of stopping the check of every other task
         from concurrent.futures import ThreadPoolExecutor
@@ -306,10 +301,9 @@ def _run_generate(cfg, out: str, quiet: bool, policy=None) -> dict:
 def _run_evaluate(samples: str, out: str | None, no_sandbox: bool, workers: int | None, findings: str, quiet: bool,
                   skipped: list[dict] | None = None) -> dict:
     from sectree.evaluate.run import evaluate, read_samples
-    from sectree.oracle import OracleConfig
-    from sectree.sandbox import SandboxConfig
+    from sectree.oracle.backend import oracle_config
 
-    cfg = OracleConfig(sandbox=SandboxConfig(enabled=not no_sandbox), workers=workers, findings=findings)
+    cfg = oracle_config(no_sandbox=no_sandbox, workers=workers, findings=findings)
     with _progress(len(read_samples(samples)), "judging", quiet=quiet) as bar:
         return evaluate(samples, out, oracle_config=cfg, progress=bar.update, skipped=skipped)
 
@@ -442,9 +436,8 @@ def trees_build(model: str = ModelOpt, suite: str = typer.Option("builtin:python
     from pathlib import Path
 
     from sectree import config as cfgmod
-    from sectree.oracle import Oracle, OracleConfig
+    from sectree.oracle.backend import make_oracle
     from sectree.policy import load_policy
-    from sectree.sandbox import SandboxConfig
     from sectree.tasks import load_suite
     from sectree.tree.build import TreeConfig, build_trees
     from sectree.tree.model import load_trees, save_trees
@@ -459,7 +452,7 @@ def trees_build(model: str = ModelOpt, suite: str = typer.Option("builtin:python
         typer.echo(f"all {len(tasks)} trees already in {out}")
         return
     policy = load_policy(model, merge=True)  # trees only sample and score: LoRA folded in
-    with Oracle(OracleConfig(sandbox=SandboxConfig(enabled=not no_sandbox), workers=workers)) as oracle:
+    with make_oracle(no_sandbox=no_sandbox, workers=workers) as oracle:
         for k in range(0, len(todo), 4):
             batch = build_trees(policy, todo[k: k + 4], oracle, tcfg, pair_mode=pair_mode, model_spec=model,
                                 progress=lambda m: typer.echo(m, err=True))

@@ -144,7 +144,7 @@ def evaluate(samples_path: str | Path, out: str | Path | None = None, *, oracle_
     ``skipped``: the tasks ``generate`` left out (``info["skipped"]``: id, language, reason), recorded as
     ``skipped_tasks`` and named under the table, since no number covers them."""
     from sectree.evaluate.metrics import markdown_table, summarize
-    from sectree.oracle import Oracle
+    from sectree.oracle.backend import open_oracle
     from sectree.tasks import CweTier, load_suite
 
     t0 = time.monotonic()
@@ -157,7 +157,7 @@ def evaluate(samples_path: str | Path, out: str | Path | None = None, *, oracle_
         raise SectreeError(f"{samples_path}: task(s) not in their suite: {', '.join(unknown[:5])}")
     items = [(tasks[r["task_id"]], r["candidate"]) for r in recs]
     own = oracle is None
-    oracle = oracle or Oracle(oracle_config)
+    oracle = oracle or open_oracle(oracle_config)  # local: the one factory (oracle/backend.py)
     try:
         verdicts = oracle.judge_many(items, progress=progress)
     finally:

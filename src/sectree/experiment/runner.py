@@ -129,13 +129,10 @@ class Runner:
     # ---- shared resources
     def oracle(self):
         if self._oracle is None:
-            from sectree.oracle import OracleConfig
-            from sectree.oracle.backend import open_oracle
-            from sectree.sandbox import SandboxConfig
+            from sectree.oracle.backend import make_oracle
 
-            self._oracle = open_oracle(OracleConfig(sandbox=SandboxConfig(enabled=not self.cfg.no_sandbox),
-                                                    workers=self.cfg.workers, findings=self.cfg.eval.findings),
-                                       self.cfg.oracle)
+            self._oracle = make_oracle(no_sandbox=self.cfg.no_sandbox, workers=self.cfg.workers,
+                                       findings=self.cfg.eval.findings, backend=self.cfg.oracle)
             if hasattr(self._oracle, "actors"):
                 self.say(f"oracle: {len(self._oracle.actors)} Ray actor(s) on the cluster "
                          f"{self.cfg.oracle.address or '(private, this process)'}")

@@ -28,9 +28,7 @@ from typing import Callable
 
 from sectree.errors import SectreeError
 from sectree.io import append_jsonl, read_jsonl, write_json_atomic, write_text_atomic
-from sectree.oracle import OracleConfig
-from sectree.oracle.backend import BackendConfig, open_oracle
-from sectree.sandbox import SandboxConfig
+from sectree.oracle.backend import BackendConfig, make_oracle
 from sectree.settings import METHODS, TREE_METHODS, GuardConfig, RunConfig  # noqa: F401  (re-exported)
 from sectree.tree.model import PairRule, pair_counts
 from sectree.tree.ray_rollout import RolloutConfig
@@ -168,8 +166,7 @@ def run(cfg: RunConfig, out: str | Path, resume: bool = False, say: Callable[[st
     write_json_atomic(out / "config.json", asdict(cfg))
     train_tasks, dev = split_tasks(cfg)
     say(f"{cfg.method}: {len(train_tasks)} train tasks, {len(dev)} dev tasks, {cfg.rounds} round(s) -> {out}")
-    oracle = open_oracle(OracleConfig(sandbox=SandboxConfig(enabled=not cfg.no_sandbox), workers=cfg.workers),
-                         backend)
+    oracle = make_oracle(no_sandbox=cfg.no_sandbox, workers=cfg.workers, backend=backend)
     replicas = None
     if rollout is not None and rollout.on_ray and cfg.method in TREE_METHODS:
         from sectree.tree.ray_rollout import RolloutPool
