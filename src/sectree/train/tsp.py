@@ -10,7 +10,10 @@
         θ_t <- train(θ_{t-1}; P_t [∪ P_<t]), reference π_ref = θ_{t-1}
         functionality guard on held-out dev tasks; checkpoint; stats
 
-``sft`` fine-tunes on the golden solutions instead (one "round" per epoch block). Every round writes into
+``sft`` fine-tunes on the golden solutions instead (one "round" per epoch block). What differs between methods is
+one step, ``collect(policy, tasks, oracle, cfg, round) -> (units, stats)`` (``collect_trees``, ``collect_selfplay``,
+``collect_sft``; ``METHOD_STEPS``): the loop below reads opponent -> collect -> (pairs) -> update -> guard ->
+checkpoint the same way for every method. Every round writes into
 ``<out>/round-<t>/`` (trees.jsonl, pairs.jsonl, checkpoint/, stats.json); ``<out>/stats.jsonl`` is the rounds'
 stats.json in order, rewritten after each. A round is finished once its stats.json exists, so ``--resume`` after
 a crash (even ``kill -9``) skips finished rounds, keeps finished trees of an interrupted round, and retrains only
@@ -22,7 +25,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -148,6 +151,122 @@ def _load_policy_for_round(cfg: RunConfig, out: Path, t: int):
     return load_policy(_accepted_spec(out, t) or _theta0(cfg, out))
 
 
+# ------------------------------------------------------------------------------------------ collect: one per method
+
+
+@dataclass
+class Round:
+    """What a method's collect step needs beyond (policy, tasks, oracle, cfg): where the round writes."""
+
+    t: int
+    """The round (1-based)."""
+    out: Path
+    """The run folder."""
+    rdir: Path
+    """This round's folder (trees.jsonl, pairs.jsonl, checkpoint/, stats.json)."""
+    say: Callable[[str], None]
+    """Progress lines."""
+    replicas: object | None = None
+    """A RolloutPool when trees are grown by policy replicas on Ray (tree methods only), else None."""
+    calls_resumed: int = 0
+    """Set by collect: oracle calls of trees an interrupted attempt finished (they count in oracle/calls_round)."""
+
+
+def _tree_stats(trees) -> dict:
+    """The trees' own stats (tree/..., oracle/calls), summed over the round's trees."""
+    return {key: sum(tr.stats.get(key, 0) for tr in trees) for key in (trees[0].stats if trees else [])}
+
+
+def collect_trees(policy, tasks, oracle, cfg: RunConfig, rnd: Round) -> tuple[list, dict]:
+    """tsp, tsp-paper, contrast: a tree per task grown by the opponents θ_{t-1} (policy, attacker) and the
+    reference hunk, leaves judged; -> ([(prompt_ids, pairs)] per tree, tree stats). Trees are saved a batch at
+    a time, so an interrupted round keeps its finished trees (``rnd.calls_resumed`` counts their oracle calls)."""
+    from sectree.tree.build import build_trees
+    from sectree.tree.model import load_trees, save_trees
+
+    trees_path = rnd.rdir / "trees.jsonl"
+    have = {tr.task_id: tr for tr in load_trees(trees_path)} if trees_path.exists() else {}
+    rnd.calls_resumed = sum(int(tr.stats.get("oracle/calls", 0)) for tr in have.values())
+    todo = [x for x in tasks if x.id not in have]
+    replicas = rnd.replicas
+    step = 4 * (len(replicas.replicas) if replicas else 1)
+    mode = pair_rule(cfg)
+    for k in range(0, len(todo), step):  # a few trees per batch: judged together, saved together
+        if replicas:  # the same trees, grown by policy replicas on Ray from θ_{t-1}'s spec
+            batch = replicas.build_trees(_accepted_spec(rnd.out, rnd.t) or _theta0(cfg, rnd.out), todo[k: k + step],
+                                         oracle, cfg.tree, pair_mode=mode, model_spec=cfg.model, round_=rnd.t,
+                                         progress=rnd.say)
+        else:
+            batch = build_trees(policy, todo[k: k + step], oracle, cfg.tree, pair_mode=mode, model_spec=cfg.model,
+                                round_=rnd.t, progress=rnd.say)
+        save_trees(trees_path, batch)
+        have.update({tr.task_id: tr for tr in batch})
+    trees = [have[x.id] for x in tasks]
+    return [(tr.prompt_ids, tr.pairs(mode)) for tr in trees], _tree_stats(trees)
+
+
+def collect_selfplay(policy, tasks, oracle, cfg: RunConfig, rnd: Round) -> tuple[list, dict]:
+    """selfplay: whole answers from the prompt as one-node trees, the same pair rule, budget and opponents;
+    -> ([(prompt_ids, pairs)] per task, tree stats). A crashed attempt's answers are sampled again."""
+    from sectree.tree.model import save_trees
+
+    trees = selfplay_trees(policy, tasks, oracle, cfg, round_=rnd.t)
+    (rnd.rdir / "trees.jsonl").unlink(missing_ok=True)
+    save_trees(rnd.rdir / "trees.jsonl", trees)
+    return [(tr.prompt_ids, tr.pairs(pair_rule(cfg))) for tr in trees], _tree_stats(trees)
+
+
+def collect_sft(policy, tasks, oracle, cfg: RunConfig, rnd: Round) -> tuple[list, dict]:
+    """sft: the golden solutions as targets; -> ([(prompt_ids, golden ids)] per task, no stats). No oracle."""
+    from sectree.tree.build import make_trunk
+
+    trunks = [make_trunk(policy, x, cfg.tree.template) for x in tasks]
+    return [(tr.prompt_ids, tr.golden.ids) for tr in trunks], {}
+
+
+@dataclass(frozen=True)
+class MethodSteps:
+    """How a method fills the loop: its collect step, and what its units are."""
+
+    collect: Callable
+    """(policy θ_{t-1}, train tasks, oracle, RunConfig, Round) -> (units, stats)."""
+    prefs: bool
+    """Units are (prompt_ids, preference pairs) per tree: recorded in pairs.jsonl and trained with train_pairs;
+    otherwise (prompt_ids, target_ids) examples for train_sft."""
+
+
+METHOD_STEPS: dict[str, MethodSteps] = {
+    "tsp": MethodSteps(collect_trees, prefs=True),
+    "tsp-paper": MethodSteps(collect_trees, prefs=True),
+    "contrast": MethodSteps(collect_trees, prefs=True),
+    "selfplay": MethodSteps(collect_selfplay, prefs=True),
+    "sft": MethodSteps(collect_sft, prefs=False),
+}
+"""Method -> its steps; a new method adds a collect function and a row here (and its name to METHODS)."""
+assert set(METHOD_STEPS) == set(METHODS) and {m for m, s in METHOD_STEPS.items() if s.collect is collect_trees} \
+    == set(TREE_METHODS)
+
+
+def _record_pairs(groups: list, policy, tasks, cfg: RunConfig, rnd: Round, stats: dict) -> list:
+    """This round's pairs (with P_<t under keep_pairs) written to pairs.jsonl and counted in ``stats``
+    (pairs/total, by kind, by opponent, by suite, distinct rejected); returns the groups to train on."""
+    if cfg.keep_pairs:
+        for r in range(1, rnd.t):
+            old = rnd.rdir.parent / f"round-{r}" / "pairs.jsonl"
+            if old.exists():
+                groups = groups + _regroup(list(read_jsonl(old)))
+    (rnd.rdir / "pairs.jsonl").unlink(missing_ok=True)
+    append_jsonl(rnd.rdir / "pairs.jsonl", _pairs_jsonl(groups, policy.decode))
+    n_pairs = sum(len(p) for _, p in groups)
+    stats.update(pair_counts([p for _, ps in groups for p in ps]))  # pairs/total, by kind, by opponent
+    source = {x.id: x.suite for x in tasks}  # the task's own suite: builtin:python, safecoder:...
+    for label in sorted(set(source.values())):  # mixed suites: where the pairs come from
+        stats[f"pairs/suite/{label}"] = sum(source.get(p.task_id) == label for _, ps in groups for p in ps)
+    stats["pairs/distinct_rejected"] = len({tuple(p.rejected_ids) for _, ps in groups for p in ps})
+    rnd.say(f"round {rnd.t}: {n_pairs} pairs from {len(groups)} groups")
+    return groups
+
+
 # ------------------------------------------------------------------------------------------ the loop
 
 
@@ -156,9 +275,8 @@ def run(cfg: RunConfig, out: str | Path, resume: bool = False, say: Callable[[st
     """Train ``cfg`` into ``out``. ``backend`` / ``rollout``: where the oracle runs and who builds the trees
     (docs/scale.md); they change where work happens, never the results, so they are not part of ``cfg``."""
     from sectree.train.trainer import train_pairs, train_sft
-    from sectree.tree.build import build_trees
-    from sectree.tree.model import Tree, load_trees, save_trees
 
+    steps = METHOD_STEPS[cfg.method]  # the one place the loop looks at the method
     out = Path(out)
     if out.exists() and any(out.iterdir()) and not resume:
         raise SectreeError(f"{out} exists and is not empty: pass --resume to continue it, or choose another --out")
@@ -201,64 +319,20 @@ def run(cfg: RunConfig, out: str | Path, resume: bool = False, say: Callable[[st
                 stats.update({k.replace("dev/", "dev/before_"): v for k, v in base.items()})
             stats["dev/baseline_broken_rate"] = baseline_broken
 
-            # ---- build trees with the opponent / sample whole answers / golden targets
-            if cfg.method in TREE_METHODS:
-                trees_path = rdir / "trees.jsonl"
-                have = {tr.task_id: tr for tr in load_trees(trees_path)} if trees_path.exists() else {}
-                calls_resumed = sum(int(tr.stats.get("oracle/calls", 0)) for tr in have.values())
-                todo = [x for x in train_tasks if x.id not in have]
-                step = 4 * (len(replicas.replicas) if replicas else 1)
-                for k in range(0, len(todo), step):  # a few trees per batch: judged together, saved together
-                    mode = pair_rule(cfg)
-                    if replicas:  # the same trees, grown by policy replicas on Ray from θ_{t-1}'s spec
-                        batch = replicas.build_trees(_accepted_spec(out, t) or _theta0(cfg, out), todo[k: k + step],
-                                                     oracle, cfg.tree, pair_mode=mode, model_spec=cfg.model,
-                                                     round_=t, progress=say)
-                    else:
-                        batch = build_trees(policy, todo[k: k + step], oracle, cfg.tree, pair_mode=mode,
-                                            model_spec=cfg.model, round_=t, progress=say)
-                    save_trees(trees_path, batch)
-                    have.update({tr.task_id: tr for tr in batch})
-                trees: list[Tree] = [have[x.id] for x in train_tasks]
-                # ---- back up values (done per tree) and extract pairs
-                groups = [(tr.prompt_ids, tr.pairs(pair_rule(cfg))) for tr in trees]
-                for key in trees[0].stats if trees else []:
-                    stats[key] = sum(tr.stats.get(key, 0) for tr in trees)
-            elif cfg.method == "selfplay":  # whole answers, the same pair rule, budget and opponents
-                trees = selfplay_trees(policy, train_tasks, oracle, cfg, round_=t)
-                (rdir / "trees.jsonl").unlink(missing_ok=True)  # a crashed attempt's trees are sampled again
-                save_trees(rdir / "trees.jsonl", trees)
-                groups = [(tr.prompt_ids, tr.pairs(pair_rule(cfg))) for tr in trees]
-                for key in trees[0].stats if trees else []:
-                    stats[key] = sum(tr.stats.get(key, 0) for tr in trees)
-            else:  # sft
-                from sectree.tree.build import make_trunk
-
-                trunks = [make_trunk(policy, x, cfg.tree.template) for x in train_tasks]
-                examples = [(tr.prompt_ids, tr.golden.ids) for tr in trunks]
-                groups = []
-
-            if cfg.method != "sft":
-                if cfg.keep_pairs:
-                    for r in range(1, t):
-                        old = rdir.parent / f"round-{r}" / "pairs.jsonl"
-                        if old.exists():
-                            groups += _regroup(list(read_jsonl(old)))
-                (rdir / "pairs.jsonl").unlink(missing_ok=True)
-                append_jsonl(rdir / "pairs.jsonl", _pairs_jsonl(groups, policy.decode))
-                n_pairs = sum(len(p) for _, p in groups)
-                stats.update(pair_counts([p for _, ps in groups for p in ps]))  # pairs/total, by kind, by opponent
-                source = {x.id: x.suite for x in train_tasks}  # the task's own suite: builtin:python, safecoder:...
-                for label in sorted(set(source.values())):  # mixed suites: where the pairs come from
-                    stats[f"pairs/suite/{label}"] = sum(source.get(p.task_id) == label for _, ps in groups for p in ps)
-                stats["pairs/distinct_rejected"] = len({tuple(p.rejected_ids) for _, ps in groups for p in ps})
-                say(f"round {t}: {n_pairs} pairs from {len(groups)} groups")
+            # ---- build trees with the opponent / sample whole answers / golden targets (the method's collect)
+            rnd = Round(t, out, rdir, say, replicas)
+            units, collected = steps.collect(policy, train_tasks, oracle, cfg, rnd)
+            calls_resumed = rnd.calls_resumed
+            stats.update(collected)
+            # ---- back up values (done per tree), extract pairs: recorded in pairs.jsonl, counted in the stats
+            if steps.prefs:
+                units = _record_pairs(units, policy, train_tasks, cfg, rnd, stats)
 
             # ---- policy update: θ_t from θ_{t-1}, reference π_ref = θ_{t-1}
-            if cfg.method == "sft":
-                train_stats = train_sft(policy, examples, cfg.update, epochs=cfg.sft_epochs)
+            if not steps.prefs:
+                train_stats = train_sft(policy, units, cfg.update, epochs=cfg.sft_epochs)
             elif stats.get("pairs/total", 0) > 0:
-                train_stats = train_pairs(policy, [g for g in groups if g[1]], cfg.update)
+                train_stats = train_pairs(policy, [g for g in units if g[1]], cfg.update)
             else:
                 train_stats = {"note": "no pairs: the policy is unchanged this round"}
             stats.update({k: v for k, v in train_stats.items() if not isinstance(v, list)})
