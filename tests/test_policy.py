@@ -105,6 +105,26 @@ def test_tiny_random_is_small_deterministic_and_chat_capable(tiny):
     assert set(tiny.eos_ids) >= {tiny.tokenizer.convert_tokens_to_ids("<|im_end|>")}
 
 
+def test_eos_ids_look_up_the_vocabulary_once_per_tokenizer(tiny, monkeypatch):
+    """get_vocab copies the whole vocabulary and every decode call asks for eos_ids: it is looked up once per
+    tokenizer, and a swapped tokenizer (a different vocabulary) is looked up anew."""
+    policy = load_policy("tiny-random", device="cpu")
+    calls = []
+    real = type(policy.tokenizer).get_vocab
+    monkeypatch.setattr(type(policy.tokenizer), "get_vocab", lambda self: calls.append(self) or real(self))
+    first = policy.eos_ids
+    assert policy.eos_ids == first and policy.pad_id == policy.pad_id and len(calls) == 1
+
+    class Renumbered:  # the same tokenizer with <|im_end|> at another id
+        eos_token_id = None
+
+        def get_vocab(self):
+            return {"<|im_end|>": 7}
+
+    policy.tokenizer = Renumbered()
+    assert 7 in policy.eos_ids
+
+
 def test_tiny_random_does_not_touch_global_rng():
     torch.manual_seed(123)
     expected = torch.rand(3)

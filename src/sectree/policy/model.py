@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,9 @@ class Policy:
     """A transformers ``PreTrainedModel``, or a peft ``PeftModel`` wrapping one when a LoRA adapter is on."""
     tokenizer: Any
     """The matching transformers tokenizer."""
+    _markers: tuple[Any, tuple[int, ...]] | None = field(default=None, init=False, repr=False, compare=False)
+    """(tokenizer, ids of its end markers): ``eos_ids``' vocabulary lookup, kept because ``get_vocab`` copies
+    the whole vocabulary (~50 ms for SmolLM2) and every decode call asks for ``eos_ids``."""
 
     @property
     def device(self) -> torch.device:
@@ -68,8 +71,11 @@ class Policy:
         ids += eos if isinstance(eos, list) else [eos] if eos is not None else []
         if self.tokenizer.eos_token_id is not None:
             ids.append(self.tokenizer.eos_token_id)
-        vocab = self.tokenizer.get_vocab()
-        ids += [vocab[t] for t in ("<|im_end|>", "<|endoftext|>", "<|eot_id|>") if t in vocab]
+        if self._markers is None or self._markers[0] is not self.tokenizer:  # a swapped tokenizer is looked up anew
+            vocab = self.tokenizer.get_vocab()
+            markers = tuple(vocab[t] for t in ("<|im_end|>", "<|endoftext|>", "<|eot_id|>") if t in vocab)
+            self._markers = (self.tokenizer, markers)
+        ids += self._markers[1]
         return sorted(set(ids))
 
     def encode(self, text: str, *, special: bool = False) -> list[int]:
