@@ -66,7 +66,9 @@ class ExperimentConfig:
     """Per-method RunConfig overrides on top of ``run``, e.g. {sft: {sft_epochs: 2}} (checked when loaded:
     every method's RunConfig is built once)."""
     eval: EvalSpec = field(default_factory=EvalSpec)
+    """What every model is evaluated on (suite, split, modes, samples, ``sampling``)."""
     report: ReportSpec = field(default_factory=ReportSpec)
+    """What the report adds beyond the method tables (analyses, example trees)."""
     budget_minutes: float | None = None
     """Documentation: the intended wall time; a warning is printed when the estimate or the run exceeds it clearly."""
     workers: int | None = None

@@ -50,6 +50,8 @@ from sectree.experiment.config import (  # noqa: F401  (re-exported: sectree.exp
 from sectree.experiment.estimate import TINY, Speeds, estimate_minutes  # noqa: F401  (re-exported)
 from sectree.experiment.report import write_report
 from sectree.io import read_jsonl, write_json_atomic, write_text_atomic
+from sectree.settings import Opponent
+from sectree.train.stats import PAIR_KINDS, VERDICTS, read_rounds
 
 
 # ------------------------------------------------------------------------------------------ resume checks
@@ -317,27 +319,22 @@ def train_info(rc, rdir: Path) -> dict:
     Oracle calls = judged leaves/samples (``oracle/calls``) + functionality-guard samples (dev_tasks × samples,
     twice in the round that also measured the 'before' rates); computed from the stats, so resumes count right.
     """
-    rows = []
-    for d in ([rdir / "sft-init"] if rc.init == "sft" else []) + [rdir]:
-        if (d / "stats.jsonl").exists():
-            rows += list(read_jsonl(d / "stats.jsonl"))
+    rows = [r for d in ([rdir / "sft-init"] if rc.init == "sft" else []) + [rdir] for r in read_rounds(d)]
     dev = rc.guard.dev_tasks * rc.guard.samples
-    calls = sum(int(r.get("oracle/calls", 0)) + dev * (1 + ("dev/before_broken_rate" in r)) for r in rows)
+    calls = sum(r.oracle_calls + dev * (1 + r.measured_before) for r in rows)
     return {
         "model_spec": json.loads((rdir / "final.json").read_text())["model_spec"],
-        "rounds": len([r for r in rows if r.get("method") == rc.method]),
-        "accepted_rounds": sum(bool(r.get("accepted")) for r in rows if r.get("method") == rc.method),
+        "rounds": len([r for r in rows if r.method == rc.method]),
+        "accepted_rounds": sum(r.accepted for r in rows if r.method == rc.method),
         "oracle_calls": calls,
-        "tokens_generated": sum(int(r.get("tree/tokens_generated", r.get("rollout/tokens", 0))) for r in rows),
-        "train_tokens": sum(int(r.get("train/forward_tokens", 0)) for r in rows),
-        "pairs": sum(int(r.get("pairs/total", 0)) for r in rows),
-        # tree leaves by opponent and verdict (tree/leaves_<opponent>_<verdict>) and pairs by kind (#11)
-        "leaves_by_opponent": {o: {v: sum(int(r.get(f"tree/leaves_{o}_{v}", 0)) for r in rows)
-                                   for v in ("secure", "vulnerable", "broken")}
-                               for o in ("policy", "attacker", "reference")
-                               if any(f"tree/leaves_{o}_secure" in r for r in rows)},
-        "pairs_by_kind": {k: sum(int(r.get(f"pairs/{k}", 0)) for r in rows) for k in ("security", "function")},
-        "round_seconds": round(sum(float(r.get("time/round_seconds", 0)) for r in rows), 1),
+        "tokens_generated": sum(r.tokens_generated for r in rows),
+        "train_tokens": sum(r.train_tokens for r in rows),
+        "pairs": sum(r.pairs or 0 for r in rows),
+        # tree leaves by opponent and verdict and pairs by kind (#11)
+        "leaves_by_opponent": {o.value: {v: sum(r.leaves.get(o.value, {}).get(v, 0) for r in rows) for v in VERDICTS}
+                               for o in Opponent if any(o.value in r.leaves for r in rows)},
+        "pairs_by_kind": {k: sum(r.pairs_by_kind[k] for r in rows) for k in PAIR_KINDS},
+        "round_seconds": round(sum(r.seconds for r in rows), 1),
     }
 
 

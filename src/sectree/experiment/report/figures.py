@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from sectree.experiment.report.stats import columns, version
-from sectree.io import read_jsonl
+from sectree.train.stats import RoundStats, read_rounds
 from sectree.tree.model import load_trees
 from sectree.tree.view import interest
 from sectree.tree.view import render_html as tree_page
@@ -88,11 +88,10 @@ def fig_heat(res: dict) -> str | None:
     return _png(fig)
 
 
-def run_stats(record: Mapping) -> list[dict]:
+def run_stats(record: Mapping) -> list[RoundStats]:
+    """A run's finished rounds (train/stats.py); [] for base or a run without stats."""
     d = record["train"].get("dir")
-    if not d or not (Path(d) / "stats.jsonl").exists():
-        return []
-    return list(read_jsonl(Path(d) / "stats.jsonl"))
+    return read_rounds(d) if d else []
 
 
 def fig_curves(res: dict, records: list[dict]) -> str | None:
@@ -114,11 +113,11 @@ def fig_curves(res: dict, records: list[dict]) -> str | None:
         axes[ax_i].plot(x, y, style, color=colours[method], label=label, alpha=0.8)
 
     for method, rows in runs:
-        rounds = [r.get("round") for r in rows]
-        if any("pairs/total" in r for r in rows):
-            plot(0, rounds, [r.get("pairs/total", np.nan) for r in rows], "o-", method)
-        plot(1, rounds, [r.get("loss/total", np.nan) for r in rows], "o-", method)
-        steps = [v for r in rows for v in (r.get("curves") or {}).get("loss/total", [])]
+        rounds = [r.round for r in rows]
+        if any(r.pairs is not None for r in rows):
+            plot(0, rounds, [np.nan if r.pairs is None else r.pairs for r in rows], "o-", method)
+        plot(1, rounds, [np.nan if r.loss is None else r.loss for r in rows], "o-", method)
+        steps = [v for r in rows for v in r.loss_curve]
         if steps:
             plot(2, range(1, len(steps) + 1), steps, ".-", method)
     for ax, t, xl in zip(axes, ("pairs/total per round", "loss/total per round (last step)", "loss/total per step"),
