@@ -125,6 +125,24 @@ def test_block_flag():
     assert not d.block and d.statements == 2 and d.secure == "char *e;\n    long n = strtol(s, &e, 10);\n"
 
 
+@pytest.mark.parametrize("language, sec, uns", [
+    ("python", "    blob = f.read()\n    yaml = YAML(typ='safe')\n    self.config = yaml.load(blob)",
+     "    blob = f.read()\n    self.config = yaml.load(blob)"),
+    ("python", "    s.bind(addr)\n    s.close()", "    s.bind(addr)\n    s.shutdown()"),
+    ("c", "    int n = 0;\n    n = strtol(s, &e, 10);", "    int n = 0;\n    n = atoi(s);"),
+])
+def test_a_hunk_ending_a_body_without_its_newline_is_aligned(language, sec, uns):
+    """SafeCoder functions end without a newline: a hunk ending the body ends with it (not after the
+    sentinel's newline), so it is aligned like the same hunk with its newline, and the span the model
+    writes (the secure statements, then a newline) replaces it."""
+    (d,) = body_decisions("t", language, sec, uns)
+    (nl,) = body_decisions("t", language, sec + "\n", uns + "\n")
+    assert d.suffix == "" and d.aligned and nl.aligned
+    assert (d.secure + "\n", d.block, d.statements) == (nl.secure, nl.block, nl.statements)
+    end = span_end(d.secure + "\n", language, block=d.block, head=d.head, statements=d.statements)
+    assert end == len(d.secure) + 1
+
+
 def test_span_end_over_several_statements():
     text = "    if bad(x):\n        raise E\n    y = x\n    return y\n"
     assert _cut(text, "python", block=True, statements=2) == "    if bad(x):\n        raise E\n    y = x\n"

@@ -328,10 +328,15 @@ def _common_prefix(a: str, b: str) -> str:
 
 def _cuts(text: str, language: str, *, block: bool, head: str, limit: int) -> list[int] | None:
     """Where span_end's 1, 2, ... statements end in ``text`` (from the point), until one reaches ``limit``;
-    None if the span cannot get there (a statement never ends, or the span stops before ``limit``)."""
+    None if the span cannot get there (a statement never ends, or the span stops before ``limit``).
+
+    A statement that ends inside the ``_SENTINEL`` after a body ends with the body: a last line without its
+    newline (SafeCoder functions end so) is cut at the body's end, not after the sentinel's newline."""
+    body_end = len(text) - len(_SENTINEL) if text.endswith(_SENTINEL) else len(text)
     cuts: list[int] = []
     while not cuts or cuts[-1] < limit:
         end = span_end(text, language, block=block, head=head, statements=len(cuts) + 1)
+        end = end if end is None else min(end, body_end)
         if not end or (cuts and end <= cuts[-1]):
             return None
         cuts.append(end)
