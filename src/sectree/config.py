@@ -125,7 +125,7 @@ def _at(where: str, msg: str, fields) -> str:
     ``run.tree.sampling.max_new_tokens=0: ...``; a message that already names its section is left alone."""
     if not where or msg.startswith(where.rsplit(".", 1)[-1] + ".") or msg.startswith(where):
         return msg
-    head = re.match(r"(\w+)[=:]", msg)
+    head = re.match(r"(\w+)[.=:]", msg)
     if head and head.group(1) in fields:
         return f"{where}.{msg}"
     return f"{where}: {msg}"

@@ -79,6 +79,12 @@ class LeafMode(str, Enum):
     REST = "rest"
 
 
+def bad(field_: str, value, fix: str) -> SectreeError:
+    """The one error format of a config value: ``field=value: what to do``. ``sectree.config.build`` puts the
+    file and the section in front (``configs/x.yaml: run.tree.branches=0: must be >= 1``)."""
+    return SectreeError(f"{field_}={value!r}: {fix}")
+
+
 def check_strategies(names: Sequence[str]) -> list[str]:
     """``names`` if each is a risk-node strategy (and there is one), else one error listing the strategies."""
     bad = [n for n in names if n not in STRATEGIES]
@@ -121,11 +127,11 @@ class Sampling:
 
     def __post_init__(self) -> None:
         if self.temperature < 0:
-            raise SectreeError(f"temperature={self.temperature!r}: must be >= 0 (0 is greedy), e.g. 0.8")
+            raise bad("temperature", self.temperature, "must be >= 0 (0 is greedy), e.g. 0.8")
         if not 0 < self.top_p <= 1:
-            raise SectreeError(f"top_p={self.top_p!r}: must be in (0, 1], e.g. 0.95")
+            raise bad("top_p", self.top_p, "must be in (0, 1], e.g. 0.95")
         if self.max_new_tokens < 1:
-            raise SectreeError(f"max_new_tokens={self.max_new_tokens!r}: must be >= 1, e.g. {MAX_NEW_TOKENS}")
+            raise bad("max_new_tokens", self.max_new_tokens, f"must be >= 1, e.g. {MAX_NEW_TOKENS}")
 
     def call(self, n: int = 1, seed: int = 0, eos_ids: tuple[int, ...] | None = None) -> SamplingConfig:
         """The decode call's config: these settings, ``n`` samples per prompt, ``seed``, ``eos_ids``."""
@@ -216,25 +222,25 @@ class TreeConfig:
         try:
             self.leaf = LeafMode(self.leaf)
         except ValueError:
-            raise SectreeError(f"tree.leaf must be one of {', '.join(m.value for m in LeafMode)}, "
-                               f"got {self.leaf!r}") from None
+            raise bad("leaf", self.leaf, f"must be one of {', '.join(m.value for m in LeafMode)}") from None
         try:
             self.opponents = [Opponent(o) for o in self.opponents]
         except ValueError:
-            raise SectreeError(f"tree.opponents: each must be one of {', '.join(o.value for o in Opponent)}, "
-                               f"got {self.opponents!r}") from None
+            raise bad("opponents", self.opponents,
+                      f"each must be one of {', '.join(o.value for o in Opponent)}") from None
         if not self.opponents or len(set(self.opponents)) != len(self.opponents):
-            raise SectreeError(f"tree.opponents must list at least one opponent, each once; got {self.opponents!r}")
+            raise bad("opponents", [o.value for o in self.opponents], "list at least one opponent, each once")
         if Opponent.REFERENCE in self.opponents and self.leaf != LeafMode.SPAN:
-            raise SectreeError("tree.opponents: reference needs tree.leaf: span (the unsafe hunk is spliced as a span)")
+            raise bad("opponents", [o.value for o in self.opponents],
+                      "reference needs tree.leaf: span (the unsafe hunk is spliced as a span)")
         check_strategies(self.strategies)
         for name in ("max_nodes", "branches", "max_branches", "leaf_budget"):
             if getattr(self, name) < 1:
-                raise SectreeError(f"tree.{name} must be >= 1, got {getattr(self, name)}")
+                raise bad(name, getattr(self, name), "must be >= 1")
         if self.max_branches < self.branches:
-            raise SectreeError("tree.max_branches must be >= tree.branches")
+            raise bad("max_branches", self.max_branches, f"must be >= branches ({self.branches})")
         if set(self.rewards) != set(REWARDS_DEFAULT):
-            raise SectreeError(f"tree.rewards must give a reward for each of {sorted(REWARDS_DEFAULT)}")
+            raise bad("rewards", self.rewards, f"give a reward for each of {', '.join(sorted(REWARDS_DEFAULT))}")
 
 
 @dataclass(frozen=True)
@@ -303,7 +309,7 @@ class TrainConfig:
         ]
         for name, ok, fix in checks:
             if not ok:
-                raise SectreeError(f"TrainConfig.{name}={getattr(self, name)!r}: {fix}")
+                raise bad(name, getattr(self, name), fix)
 
     @property
     def torch_dtype(self):
@@ -328,7 +334,7 @@ class GuardConfig:
 
     def __post_init__(self) -> None:
         if self.action not in ("rollback", "stop", "record"):
-            raise SectreeError(f"guard.action must be rollback, stop or record, got {self.action!r}")
+            raise bad("action", self.action, "must be rollback, stop or record")
 
 
 @dataclass
@@ -387,18 +393,18 @@ class RunConfig:
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
-            raise SectreeError(f"method must be one of {', '.join(METHODS)}, got {self.method!r}")
+            raise bad("method", self.method, f"method must be one of {', '.join(METHODS)}")
         if self.rounds < 1:
-            raise SectreeError(f"rounds must be >= 1, got {self.rounds}")
+            raise bad("rounds", self.rounds, "must be >= 1")
         if self.selfplay_pairs not in ("oracle", "spin"):
-            raise SectreeError(f"selfplay_pairs must be oracle or spin, got {self.selfplay_pairs!r}")
+            raise bad("selfplay_pairs", self.selfplay_pairs, "must be oracle or spin")
         if isinstance(self.suite, list) and (not self.suite or len(set(self.suite)) != len(self.suite)):
-            raise SectreeError(f"suite: need one spec or a list of distinct specs, got {self.suite!r}")
+            raise bad("suite", self.suite, "need one spec or a list of distinct specs")
         for spec, k in self.suite_tasks.items():
             if spec not in self.suites:
-                raise SectreeError(f"suite_tasks.{spec}: not one of suite ({', '.join(self.suites)})")
+                raise bad(f"suite_tasks.{spec}", k, f"not one of suite ({', '.join(self.suites)})")
             if not isinstance(k, int) or isinstance(k, bool) or k < 1:
-                raise SectreeError(f"suite_tasks.{spec}: need a task count >= 1, got {k!r}")
+                raise bad(f"suite_tasks.{spec}", k, "need a task count >= 1")
         if self.method == "contrast":  # the method is defined by its opponent: override what a shared config set
             if isinstance(self.tree, TreeConfig):
                 self.tree.opponents, self.tree.strategies = [Opponent.REFERENCE], ["diff"]
@@ -567,24 +573,25 @@ class EvalSpec:
 
     def __post_init__(self) -> None:
         if self.batch_tasks < 1:
-            raise SectreeError(f"eval.batch_tasks must be >= 1, got {self.batch_tasks}")
+            raise bad("batch_tasks", self.batch_tasks, "must be >= 1")
         if not self.modes or len(set(self.modes)) != len(self.modes) or set(self.modes) - set(EVAL_MODES):
-            raise SectreeError(f"eval.modes: need distinct modes out of {', '.join(EVAL_MODES)}, got {self.modes!r}")
+            raise bad("modes", self.modes, f"need distinct modes out of {', '.join(EVAL_MODES)}")
         if not set(self.modes) & set(GEN_MODES):  # the report's tables come from judged samples
-            raise SectreeError(f"eval.modes: need at least one of {', '.join(GEN_MODES)} besides choice "
-                               f"(choice alone: `sectree eval --mode choice`), got {self.modes!r}")
+            raise bad("modes", self.modes, f"need at least one of {', '.join(GEN_MODES)} besides choice "
+                      "(choice alone: `sectree eval --mode choice`)")
         if self.span_n < 1 or self.span_max_new_tokens < 1:
-            raise SectreeError("eval.span_n and eval.span_max_new_tokens must be >= 1")
+            raise bad("span_n" if self.span_n < 1 else "span_max_new_tokens",
+                      self.span_n if self.span_n < 1 else self.span_max_new_tokens, "must be >= 1")
         if self.gen_cwes is not None and self.gen_cwes < 1:
-            raise SectreeError(f"eval.gen_cwes must be >= 1 or null, got {self.gen_cwes}")
+            raise bad("gen_cwes", self.gen_cwes, "must be >= 1 or null")
         if isinstance(self.cwes, str) and self.cwes != "unseen":
-            raise SectreeError(f"eval.cwes: a list of CWE ids or 'unseen', got {self.cwes!r}")
+            raise bad("cwes", self.cwes, "a list of CWE ids or 'unseen'")
         if isinstance(self.language, list) and (not self.language or len(set(self.language)) != len(self.language)):
-            raise SectreeError(f"eval.language: need distinct languages, got {self.language!r}")
+            raise bad("language", self.language, "need distinct languages")
         if self.n < 1:
-            raise SectreeError(f"eval.n={self.n!r}: must be >= 1")
+            raise bad("n", self.n, "must be >= 1")
         if self.findings not in ("record", "veto"):
-            raise SectreeError(f"eval.findings must be record or veto, got {self.findings!r}")
+            raise bad("findings", self.findings, "must be record or veto")
 
     @property
     def languages(self) -> list[str | None]:
@@ -604,8 +611,8 @@ class ReportSpec:
     """Example trees from that method's last round shown in report.html (0 = none)."""
 
     def __post_init__(self) -> None:
-        bad = [a for a in self.analyses if a not in ANALYSES]
-        if bad:
-            raise SectreeError(f"report.analyses: unknown {bad[0]!r} (known: {', '.join(ANALYSES)})")
+        unknown = [a for a in self.analyses if a not in ANALYSES]
+        if unknown:
+            raise bad("analyses", unknown[0], f"unknown (known: {', '.join(ANALYSES)})")
         if self.trees < 0:
-            raise SectreeError("report.trees must be >= 0")
+            raise bad("trees", self.trees, "must be >= 0")
