@@ -11,6 +11,7 @@ from typing import Optional
 import typer
 
 from sectree.errors import SectreeError
+from sectree.settings import PROMPT_MODES, SPAN_MODE
 
 # Each command imports the layers it needs inside its function: `sectree --help`, a typo or a bad config must not
 # wait for torch/transformers (seconds). Below the CLI, modules import each other at module level.
@@ -340,7 +341,8 @@ def evaluate(samples: str = typer.Argument(..., help="samples JSONL from `sectre
     _print_results(_run_evaluate(samples, out, no_sandbox, workers, findings, quiet=as_json), as_json)
 
 
-EVAL_MODES = ("full", "completion", "both", "choice", "span")
+EVAL_MODES = (*PROMPT_MODES, "both", "choice", SPAN_MODE)
+"""`sectree eval --mode`: the prompt modes, both of them, choice and span (the modes themselves: sectree.settings)."""
 
 
 @app.command("eval")

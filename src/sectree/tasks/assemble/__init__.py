@@ -42,10 +42,11 @@ from sectree.tasks.assemble.extract import _strip_echo, defines_function, extrac
 from sectree.tasks.assemble.go import _hoist_go_imports, fix_go_header_imports, go_import_specs, go_known_imports
 from sectree.tasks.assemble.python import _clean_python_answer, _continue_python, _py_declaration_start
 from sectree.tasks.assemble.text import _ensure_nl, _remove_ranges
+from sectree.settings import PROMPT_MODES
 from sectree.tasks.model import Task
 
 
-MODES = ("full", "completion")
+MODES = PROMPT_MODES  # full, completion (defined once, sectree.settings)
 BRACE_LANGUAGES = ("c", "cpp", "go", "js")
 
 
