@@ -331,9 +331,10 @@ def run_choice(cfg: ChoiceConfig, out: str | Path | None = None, *, policy=None)
     t0 = time.monotonic()
     policy = policy or load_policy(cfg.model, merge=True)
     t_load = time.monotonic() - t0
+    cpu0 = time.process_time()  # this process, all threads: on a shared machine wall time overstates the work
     records = score_choices(policy, tasks, template=cfg.template, max_batch_tokens=cfg.max_batch_tokens,
                             model=cfg.model)
-    seconds = time.monotonic() - t0 - t_load
+    seconds, cpu_seconds = time.monotonic() - t0 - t_load, time.process_time() - cpu0
     summary = summarize_choice(records, seed=cfg.seed, resamples=cfg.resamples)
     results = {
         "mode": "choice",
@@ -341,13 +342,16 @@ def run_choice(cfg: ChoiceConfig, out: str | Path | None = None, *, policy=None)
         "n_tasks": summary["n_tasks"],
         "n_decisions": summary["n_decisions"],
         "scoring_seconds": round(seconds, 2),
+        "scoring_cpu_seconds": round(cpu_seconds, 2),
+        "threads": _torch_threads(),
         "load_seconds": round(t_load, 2),
         "machine": f"{platform.machine()}, {_cpu_count()} cores, {policy.device}",
         "date": time.strftime("%Y-%m-%d"),
         "results": {"choice": summary},
     }
     head = (f"model: {cfg.model}; template: {cfg.template}; suite: {cfg.suite}; tasks: {summary['n_tasks']}; "
-            f"decisions: {summary['n_decisions']}; scoring: {results['scoring_seconds']} s; {results['machine']}\n")
+            f"decisions: {summary['n_decisions']}; scoring: {results['scoring_seconds']} s "
+            f"({results['scoring_cpu_seconds']} CPU s, {results['threads']} threads); {results['machine']}\n")
     results["markdown"] = choice_markdown(summary, head)
     if out is not None:
         results["records"] = records_file(out).name
@@ -356,6 +360,12 @@ def run_choice(cfg: ChoiceConfig, out: str | Path | None = None, *, policy=None)
         write_text_atomic(Path(out).with_suffix(".md"), results["markdown"])
     results["choices"] = records
     return results
+
+
+def _torch_threads() -> int:
+    import torch  # imported here: the metrics and records of this module are used without torch
+
+    return torch.get_num_threads()
 
 
 def _cpu_count() -> int:
