@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from sectree import config as cfgmod
 from sectree.errors import SectreeError
 from sectree.oracle.backend import BackendConfig
-from sectree.settings import ANALYSES, EVAL_MODES, GEN_MODES, EvalSpec, ReportSpec, RunConfig  # noqa: F401  (re-exported)
+from sectree.settings import ANALYSES, EVAL_MODES, GEN_MODES, EvalSpec, ReportSpec, RunConfig, bad  # noqa: F401  (re-exported)
 from sectree.tree.ray_rollout import RolloutConfig
 
 MODES = EVAL_MODES
@@ -93,25 +93,25 @@ class ExperimentConfig:
 
     def __post_init__(self) -> None:
         if self.threads is not None and self.threads < 1:
-            raise SectreeError(f"threads must be >= 1, got {self.threads}")
+            raise bad("threads", self.threads, "must be >= 1 (or null: chosen by the load)")
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", self.name or ""):
-            raise SectreeError(f"name: required, letters/digits/-/_/. only, got {self.name!r}")
+            raise bad("name", self.name, "required, letters/digits/-/_/. only")
         unknown = [m for m in self.methods if m not in METHOD_PRESETS]
         if unknown:
-            raise SectreeError(f"methods: unknown method {unknown[0]!r} (known: {', '.join(METHOD_PRESETS)})")
+            raise bad("methods", self.methods, f"unknown method {unknown[0]!r} (known: {', '.join(METHOD_PRESETS)})")
         if not self.methods or len(set(self.methods)) != len(self.methods):
-            raise SectreeError(f"methods: need at least one method, each once, got {self.methods!r}")
+            raise bad("methods", self.methods, "need at least one method, each once")
         if not self.seeds or len(set(self.seeds)) != len(self.seeds):
-            raise SectreeError(f"seeds: need at least one seed, each once, got {self.seeds!r}")
+            raise bad("seeds", self.seeds, "need at least one seed, each once")
         for m, over in self.method_train.items():
             if m not in self.methods:
-                raise SectreeError(f"method_train.{m}: not one of methods ({', '.join(self.methods)})")
+                raise bad(f"method_train.{m}", over, f"not one of methods ({', '.join(self.methods)})")
             if not isinstance(over, dict):
-                raise SectreeError(f"method_train.{m}: expected a mapping of RunConfig fields")
+                raise bad(f"method_train.{m}", over, "expected a mapping of RunConfig fields")
         if self.budget_minutes is not None and self.budget_minutes <= 0:
-            raise SectreeError("budget_minutes must be > 0")
+            raise bad("budget_minutes", self.budget_minutes, "must be > 0 (or null)")
         if self.report.analyses and self.report.method not in self.methods:
-            raise SectreeError(f"report.method: {self.report.method!r} is not one of methods")
+            raise bad("report.method", self.report.method, f"not one of methods ({', '.join(self.methods)})")
 
 
 def _plain(run: RunConfig) -> dict:
