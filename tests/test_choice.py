@@ -261,3 +261,26 @@ def test_eval_span_end_to_end_tiny_random(tmp_path):
     # random tokens are not a secure program: every sample is judged, none is secure
     assert sum(row["secure"] for row in span["per_task"].values()) == 0
     assert sum(row["n"] + row["unjudged"] for row in span["per_task"].values()) == 2 * n_dec
+
+
+def test_choice_sections_drop_a_subset_that_repeats_the_overall_row():
+    """python.yaml evaluates Python only: its "language: python" rows would repeat "overall" word for word, while
+    the seen and unseen tiers are strict subsets and stay (per method and in the paired comparisons)."""
+    import json
+    from pathlib import Path
+
+    from sectree.experiment.choice_report import choice_sections
+
+    res = json.loads((Path(__file__).parent.parent / "results" / "python" / "results.json").read_text())
+    rates, comp = choice_sections(res)
+    for section in (rates, comp):
+        labels = [r[section["header"].index("subset")] for r in section["rows"]]
+        assert "language: python" not in labels
+        assert labels.count("overall") == labels.count("test, CWE seen") == labels.count("test, CWE unseen") > 0
+    # a second language makes "language: python" a strict subset again: its rows come back
+    for block in res["choice"]["per_method"].values():
+        block["by_language"]["go"] = block["by_language"]["python"]
+        block["by_language"]["python"] = {k: {**v, "n_tasks": v["n_tasks"] - 1} if isinstance(v, dict) and "n_tasks" in v
+                                          else v for k, v in block["by_language"]["python"].items()}
+    rates, _ = choice_sections(res)
+    assert sum(r[1] == "language: python" for r in rates["rows"]) == len(res["choice"]["per_method"])

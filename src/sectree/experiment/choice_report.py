@@ -113,6 +113,15 @@ def _plain(m: Mapping | None) -> str:
     return f"{m['value']:.2f} [{m['ci'][0]:.2f}, {m['ci'][1]:.2f}]"
 
 
+def _count(g: Mapping, rate: str) -> int | None:
+    """Tasks behind a row: per-method rows keep it under the rate, comparison rows at the top."""
+    return (g.get(rate) or {}).get("n_tasks") if rate else g.get("n_tasks")
+
+
+def _decisions(g: Mapping) -> int | None:
+    return (g.get(RATE) or {}).get("n_decisions", g.get("n_decisions"))
+
+
 def choice_sections(res: Mapping) -> list[dict]:
     """Report sections (the report's section dicts): per-method rates, then the paired comparisons."""
     ch = res.get("choice")
@@ -124,13 +133,21 @@ def choice_sections(res: Mapping) -> list[dict]:
     keys += [(f"test, CWE {k}", ("by_seen", k))
              for k in sorted({k for v in ch["per_method"].values() for k in v["by_seen"]})]
 
-    def get(block: Mapping, key):
-        return block["overall"] if key == "overall" else block.get(key[0], {}).get(key[1])
+    def get(block: Mapping, key, n_tasks: str):
+        """The block's row for ``key``; None for a subset that holds every task of the overall row (a Python-only
+        evaluation's "language: python" would repeat "overall" word for word)."""
+        if key == "overall":
+            return block["overall"]
+        g = block.get(key[0], {}).get(key[1])
+        overall = block["overall"]
+        if g and _count(g, n_tasks) == _count(overall, n_tasks) and _decisions(g) == _decisions(overall):
+            return None
+        return g
 
     rows = []
     for m, s in ch["per_method"].items():
         for label, key in keys:
-            g = get(s, key)
+            g = get(s, key, RATE)
             if g:
                 rows.append([m, label, str(g[RATE]["n_tasks"]), str(g[RATE]["n_decisions"]), format_metric(g[RATE]),
                              format_metric(g["secure_choice_rate_sum"]), _plain(g["mean_margin"])])
@@ -139,13 +156,14 @@ def choice_sections(res: Mapping) -> list[dict]:
                        f"eval tasks, scored after the completion-mode context; secure-choice rate = per task the "
                        f"share of decisions (× seeds) where the secure continuation has the higher mean per-token "
                        f"log-prob, mean over tasks; in percent, [95% bootstrap CI over tasks]. Unsafe-choice rate "
-                       f"= 100 − secure-choice rate."],
+                       f"= 100 − secure-choice rate. A subset (language, seen/unseen tier) that holds every task is not "
+                       f"repeated below its overall row."],
              "header": ["method", "subset", "tasks", "decisions", "secure-choice rate (95% CI)",
                         "sum-based (95% CI)", "mean margin nats/token (95% CI)"], "rows": rows}
     crows = []
     for name, cmp in ch["comparisons"].items():
         for label, key in keys:
-            g = get(cmp, key)
+            g = get(cmp, key, "")
             if g:
                 crows.append([cmp["method"], cmp["baseline"], label, str(g["n_tasks"]), f"{100 * g['a']:.1f}",
                               f"{100 * g['b']:.1f}", _signed(g["diff"]), _plain(g["ratio"]),
@@ -155,7 +173,8 @@ def choice_sections(res: Mapping) -> list[dict]:
                       "unsafe-choice reduction = (u_baseline − u_method) / u_baseline in percent, u = unsafe-choice "
                       "rate (the paper reports −24.5% vulnerabilities on unseen CWEs as a reduction of this kind). "
                       "95% CI by paired bootstrap over tasks (the same resampled tasks for both). A CI that "
-                      "contains 0 (Δ, reduction) or 1 (ratio) means: no difference resolved here."],
+                      "contains 0 (Δ, reduction) or 1 (ratio) means: no difference resolved here. A subset that holds "
+                      "every task is not repeated below its overall row."],
             "header": ["method", "baseline", "subset", "tasks", "baseline %", "method %", "Δ pp (95% CI)",
                        "ratio (95% CI)", "unsafe-choice reduction % (95% CI)"], "rows": crows}
     return [rates] + ([comp] if crows else [])
