@@ -96,6 +96,21 @@ def test_estimate_knows_choice_span_and_contrast():
     assert est(modes=["span"], span_n=8)["eval"] > est(modes=["span"], span_n=2)["eval"]
 
 
+def test_estimate_with_two_threads_scales_choice_and_training_not_decoding():
+    cfg = load_experiment(CONFIGS / "python.yaml")
+    one, two = estimate_minutes(cfg, threads=1), estimate_minutes(cfg, threads=2)
+    assert one["threads"] == 1 and two["threads"] == 2
+    assert two["parts"]["eval choice (per model)"] < one["parts"]["eval choice (per model)"]
+    assert two["parts"]["train tsp (per seed)"] < one["parts"]["train tsp (per seed)"]
+    assert two["parts"]["eval span (per model)"] == one["parts"]["eval span (per model)"]  # decoding: no gain
+    assert estimate_minutes(cfg)["total"] == one["total"]  # threads unset in the config: one thread assumed
+    # python.yaml ran with 2 threads in 114.3 min (results/python/results.json): the estimate is within 10%
+    import json
+
+    measured = json.loads((ROOT / "results" / "python" / "results.json").read_text())["wall_seconds_total"] / 60
+    assert abs(two["total"] - measured) < 0.1 * measured
+
+
 def test_quick_overrides_cut_every_budget_but_not_the_design():
     cfg = load_experiment(CONFIGS / "python.yaml")
     q = load_experiment(CONFIGS / "python.yaml", quick=True)

@@ -565,8 +565,10 @@ def _experiment(config: str, out: str | None, overrides: dict, quiet: bool, dry_
             typer.echo(f"eval part {name}: {len(eval_tasks(g))} tasks, {per}")
         for part, minutes in est.get("parts", {}).items():
             typer.echo(f"  {part}: {minutes} min")
+        two = "" if cfg.threads else f"; {estimate_minutes(cfg, threads=2)['total']} min with --threads 2 on an idle machine"
         typer.echo(f"{cfg.name}: methods {', '.join(cfg.methods)}; seeds {cfg.seeds}; -> {out}\n"
-                   f"estimate: {est['total']} min (train {est['train']}, eval {est['eval']})"
+                   f"estimate: {est['total']} min (train {est['train']}, eval {est['eval']}) with "
+                   f"{est['threads']} torch thread(s){two}"
                    + (f"; budget {cfg.budget_minutes} min" if cfg.budget_minutes else ""))
         return
     import shlex

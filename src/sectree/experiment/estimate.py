@@ -12,8 +12,8 @@ from sectree.experiment.config import ExperimentConfig, eval_parts, eval_tasks, 
 
 @dataclass(frozen=True)
 class Speeds:
-    """Per-unit CPU costs behind the up-front estimate (2-core Xeon dev machine, one torch thread, another job on
-    the other core), each measured where its comment says.
+    """Per-unit CPU costs behind the up-front estimate (2-core dev machine, one torch thread, another job on the
+    other core), each measured where its comment says; ``two_threads`` scales them for a 2-thread run.
 
     benchmarks/experiment_units.py (2026-12-02, benchmarks/results/experiment_units.json) measured decoding,
     choice, verdicts and training with one torch thread, twice: under load ~21 and under load ~5. This process's
@@ -59,6 +59,20 @@ class Speeds:
     """SFT wall seconds per example per epoch."""
     load_s: float = 10.0
     """Loading (or saving) a model."""
+    two_threads: tuple = (("choice", 0.61), ("train", 0.84), ("decode", 1.0))
+    """Wall-time factor with 2 torch threads instead of one, by kind of work. Calibrated on the two v2 runs
+    (2026-12-02, results/*/results.json and their timing records): python.yaml ran with 2 threads (other jobs
+    niced beside it) and measured choice 1.35 s per decision (1,411 s for 19 models × 55 decisions) against the
+    one-thread 2.2, and training 44.7 min against the one-thread estimate's 53.5; span decoding (small batches)
+    took 2.1 min per model against 2.0 estimated, i.e. no gain from the second thread. unseen-cwe.yaml ran with
+    one thread (other jobs on the other core): choice 2.7 s per decision and span 2.2 min per model against the
+    one-thread 2.2 s and 2.1 min. With these factors python.yaml's 2-thread estimate is 113.7 min against 114.3
+    measured."""
+
+    def factor(self, kind: str, threads: int) -> float:
+        """Wall-time multiplier for ``kind`` of work ('choice', 'train', 'decode') at ``threads`` torch threads
+        (the figures above are for one; more than two are taken as two: only 2 cores were measured)."""
+        return 1.0 if threads <= 1 else dict(self.two_threads).get(kind, 1.0)
 
     def verdict(self, language: str | None) -> float:
         """Oracle seconds per verdict of a task in ``language``."""
@@ -120,10 +134,12 @@ def _train_seconds(rc, sp: Speeds) -> float:
     return one + (sft + sp.load_s if rc.init == "sft" else 0.0)
 
 
-def estimate_minutes(cfg: ExperimentConfig, speeds: Speeds | None = None) -> dict:
+def estimate_minutes(cfg: ExperimentConfig, speeds: Speeds | None = None, threads: int | None = None) -> dict:
     """Wall-time estimate (minutes) of the whole experiment with nothing cached: {'train', 'eval', 'total',
-    'parts'}; ``parts`` gives each eval part per model and each method's training per seed."""
+    'parts', 'threads'}; ``parts`` gives each eval part per model and each method's training per seed.
+    ``threads``: torch threads the run uses (default: ``cfg.threads``, else 1)."""
     sp = speeds or (TINY if cfg.model == "tiny-random" else Speeds())
+    threads = threads or cfg.threads or 1
     e = cfg.eval
     per_eval = sp.load_s
     choice = 0.0  # per model; base's is computed once for all seeds (Runner.choose copies deterministic records)
@@ -131,7 +147,7 @@ def estimate_minutes(cfg: ExperimentConfig, speeds: Speeds | None = None) -> dic
     for name, g in eval_parts(cfg, 0).items():
         tasks = eval_tasks(g)
         if name.startswith("choice"):
-            sec = _decisions(tasks)[0] * sp.choice_s_per_decision
+            sec = _decisions(tasks)[0] * sp.choice_s_per_decision * sp.factor("choice", threads)
             choice += sec
         elif name.startswith("span"):
             n_dec = _decisions(tasks)[1]
@@ -150,9 +166,9 @@ def estimate_minutes(cfg: ExperimentConfig, speeds: Speeds | None = None) -> dic
         rc = run_config(cfg, m, cfg.seeds[0])
         if rc is None:
             continue
-        one = _train_seconds(rc, sp)
+        one = _train_seconds(rc, sp) * sp.factor("train", threads)
         parts[f"train {m} (per seed)"] = round(one / 60, 1)
         train += one * len(cfg.seeds)
     ev = per_eval * len(cfg.methods) * len(cfg.seeds) - ("base" in cfg.methods) * (len(cfg.seeds) - 1) * choice
     return {"train": round(train / 60, 1), "eval": round(ev / 60, 1), "total": round((train + ev) / 60, 1),
-            "parts": parts}
+            "parts": parts, "threads": threads}

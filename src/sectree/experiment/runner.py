@@ -405,7 +405,7 @@ def run_experiment(cfg: ExperimentConfig, out: str | Path, *, say: Callable[[str
             raise SectreeError(f"eval: no tasks in {g.suite!r} match part {name} (split {g.split}, language "
                                f"{g.language}, cwes {g.cwes or 'any'})")
     threads = set_threads(cfg.threads, out)
-    est = estimate_minutes(cfg)
+    est = estimate_minutes(cfg, threads=threads)
     say(f"experiment {cfg.name}: {len(cfg.methods)} method(s) × {len(cfg.seeds)} seed(s) -> {out}; "
         f"rough estimate {est['total']} min (train {est['train']}, eval {est['eval']}) with nothing cached; "
         f"torch threads: {threads}")
