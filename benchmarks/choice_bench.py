@@ -14,7 +14,8 @@ load average before and after: on a shared machine wall time is an upper bound; 
 time is about what an idle one-thread run takes (less the slowdown from sharing caches and memory bandwidth).
 
 ``--dtype bfloat16`` casts the model to bfloat16 (an opt-in speed/precision trade, never the default) and,
-given ``--baseline`` (the JSON of a float32 run of the same suite), reports how many decisions flip.
+given ``--baseline`` (the JSON of a float32 run of the same suite, or the ``results.choices.jsonl.gz`` records of
+``sectree eval --mode choice``), reports how many decisions flip.
 ``--profile`` runs the first ``--unbatched`` decisions batched once more under ``torch.profiler`` and prints the
 ops that take the time (after the timed runs; the profiler's overhead is not in the table).
 
@@ -39,7 +40,8 @@ from pathlib import Path
 import torch
 
 from sectree.evaluate.choice import task_contexts
-from sectree.io import write_json_atomic
+from sectree.errors import SectreeError
+from sectree.io import read_jsonl_gz, write_json_atomic
 from sectree.policy import load_policy
 from sectree.policy.sampling import score
 from sectree.policy.scoring import MAX_BATCH_TOKENS, plan_stats, score_many
@@ -118,10 +120,12 @@ def main() -> None:
     a = ap.parse_args()
     baseline = None
     if a.baseline is not None:
-        try:
-            baseline = json.loads(a.baseline.read_text())["per_decision"]
-        except (OSError, ValueError, KeyError) as e:
-            fail(f"--baseline {a.baseline}: not a choice_bench JSON with per_decision ({type(e).__name__}: {e})")
+        try:  # this script's JSON, or the per-decision records of `sectree eval --mode choice`
+            baseline = (list(read_jsonl_gz(a.baseline)) if a.baseline.name.endswith(".jsonl.gz")
+                        else json.loads(a.baseline.read_text())["per_decision"])
+        except (OSError, ValueError, KeyError, SectreeError) as e:
+            fail(f"--baseline {a.baseline}: not a choice_bench JSON with per_decision nor choice records "
+                 f"({type(e).__name__}: {e})")
     torch.set_num_threads(a.threads)
     load_before = loadavg()
     policy, t_load, _ = timed(lambda: load_policy(a.model, device="cpu", merge=True))
@@ -142,10 +146,10 @@ def main() -> None:
     rows = {
         "batched (score_many)": {"decisions": n, "seconds": round(t_batch, 2), "cpu_seconds": round(cpu_batch, 2),
                                  "extrapolated": False},
-        "one at a time (score)": {"decisions": k, "seconds": round(t_single, 2), "cpu_seconds": round(cpu_single, 2),
-                                  "extrapolated": False},
     }
     if per is not None:
+        rows["one at a time (score)"] = {"decisions": k, "seconds": round(t_single, 2),
+                                         "cpu_seconds": round(cpu_single, 2), "extrapolated": False}
         rows[f"one at a time, extrapolated to {n}"] = {"decisions": n, "seconds": round(per * n, 1),
                                                        "cpu_seconds": round(cpu_single / k * n, 1),
                                                        "extrapolated": True}
