@@ -270,6 +270,12 @@ def _record_pairs(groups: list, policy, tasks, cfg: RunConfig, rnd: Round, stats
 # ------------------------------------------------------------------------------------------ the loop
 
 
+def _write_history(out: Path, history: list[dict]) -> None:
+    """``out/stats.jsonl``: the finished rounds' stats in order, derived from their stats.json files, so a kill
+    between a round's stats.json and this write loses nothing (the next run rewrites it)."""
+    write_text_atomic(out / "stats.jsonl", "".join(json.dumps(h) + "\n" for h in history))
+
+
 def run(cfg: RunConfig, out: str | Path, resume: bool = False, say: Callable[[str], None] = print, *,
         backend: BackendConfig | None = None, rollout: RolloutConfig | None = None) -> list[dict]:
     """Train ``cfg`` into ``out``. ``backend`` / ``rollout``: where the oracle runs and who builds the trees
@@ -359,14 +365,13 @@ def run(cfg: RunConfig, out: str | Path, resume: bool = False, say: Callable[[st
             stats["time/round_seconds"] = round(time.monotonic() - t0, 1)
             write_json_atomic(rdir / "stats.json", stats)
             history.append(stats)
-            # derived from the rounds' stats.json, so a kill between the two writes loses nothing
-            write_text_atomic(out / "stats.jsonl", "".join(json.dumps(h) + "\n" for h in history))
+            _write_history(out, history)
             say(f"round {t}: " + ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
                                            for k, v in stats.items() if k.startswith(("pairs/", "dev/", "loss/total"))))
             if not accepted and cfg.guard.action == "stop":
                 break
         if history:  # every round finished earlier (a kill just after the last stats.json): stats.jsonl too
-            write_text_atomic(out / "stats.jsonl", "".join(json.dumps(h) + "\n" for h in history))
+            _write_history(out, history)
     finally:
         if replicas is not None:
             replicas.close()
