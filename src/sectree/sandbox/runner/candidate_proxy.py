@@ -703,6 +703,15 @@ def install(module_name: str, test_modules: frozenset = frozenset(), spare: tupl
     sys.meta_path.insert(0, _Finder(module_name, frozenset(test_modules), spare))
 
 
+def forward_patches(patches: list[tuple[str, str, object]]) -> None:
+    """Module attributes the test file rebound at import, before importing the candidate ((module, name, value
+    before) each; ``pytest_channel`` finds them): forwarded on every call like ``monkeypatch``'s, so that the
+    candidate meets them as it would in-process (CWEval's cwe_377_0 spots ``tempfile.mktemp`` so). Called
+    before the candidate process is told to import the candidate."""
+    for modname, attr, before in patches:
+        _PATCHED.setdefault(f"{modname}:{attr}", before)
+
+
 def _wrap_monkeypatch() -> None:
     """Record every module attribute pytest's monkeypatch sets, so that each call forwards it (see above).
     Done once, in the zygote, before the report channel takes its baseline."""

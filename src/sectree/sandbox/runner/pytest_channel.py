@@ -24,6 +24,18 @@ The host therefore only believes:
   * the names a test module bound before it imported the candidate (``pytest``, ``assert_same``, ...),
     recorded by an import watcher while collecting and checked after collection: the candidate runs inside
     the half-imported test module's ``import`` and could rebind them there, before the snapshot above;
+  * one exception to the bindings check: a module-level function the test file itself replaced *before it
+    imported the candidate* (CWEval's cwe_377_0 sets ``tempfile.mktemp = mktemp_proxy`` at import, to spot
+    its use). The import watcher, at the first lookup of the candidate module's name while collecting (an oracle
+    job names it: ``make_plugin(candidate=...)``), records what has changed by then (``_test_rebinds``):
+    until that lookup no candidate code can have run in this process (in-process the candidate is loaded
+    after it; out of process never), so the change is the test's, conftest's or pytest's - all trusted. Such
+    a name may then hold the test's value or the original one (a monkeypatch undone). A change after the
+    lookup, a deleted name, a class dict's method (``Path.exists = ...``) or pytest's and
+    the sandbox's own modules stay tampering. The accepted values are forwarded to the candidate process
+    like ``monkeypatch``'s (``candidate_proxy.forward_patches``), so the candidate meets the patch the
+    test author meant it to meet. For the same reason the audit hook below ignores what it sees before
+    that lookup (numpy, imported by a test file, sets a function's ``__defaults__``);
   * an audit hook, installed before collection, for operations a candidate has no business doing: swapping
     a function's ``__code__``/defaults, building code or function objects by hand, walking the heap with
     ``gc``, trace/profile/audit hooks, ``sys._current_frames``, and ``ctypes`` (raw memory).
@@ -108,6 +120,30 @@ def _in_module_body(tb, limit: int = 200) -> bool:
     return False
 
 
+# modules whose changed bindings are never taken as the test file's (pytest's, the sandbox's own): pytest's
+# internals have their own check (``snapshot``), and a test file has no business replacing them
+_NOT_TEST_PATCHABLE = ("pytest", "_pytest", "pluggy", "pytest_channel", "candidate_proxy", "candidate_wire",
+                       "sectree_check", "zygote", "__main__")
+
+
+def _test_rebinds(base: list[tuple], modules: frozenset) -> dict[str, tuple]:
+    """Each function/module bound in one of ``modules`` (the zygote's: standard library and the like, which
+    the candidate process can import too) rebound since ``base`` was taken: ``"module.name"`` -> (module name,
+    namespace, name, value before, value now). Callers must only use this while no candidate code can have run
+    in this process (see the module docstring). Class dicts, deleted names, other modules and those in
+    ``_NOT_TEST_PATCHABLE`` are not listed (they stay tampering)."""
+    out: dict[str, tuple] = {}
+    gone = object()
+    for owner, ns, keys, vals, keyset in base:
+        if (keyset is None and owner in modules and owner.partition(".")[0] not in _NOT_TEST_PATCHABLE
+                and any(map(operator.is_not, map(ns.get, keys), vals))):
+            for k, v in zip(keys, vals):
+                now = ns.get(k, gone)
+                if now is not v and now is not gone:
+                    out[f"{owner}.{k}"] = (owner, ns, k, v, now)
+    return out
+
+
 def prepare() -> tuple[frozenset, list[tuple]]:
     """The zygote's baseline for ``make_plugin``: taken once, before any job (hence any candidate) runs."""
     names = frozenset(sys.modules)
@@ -120,11 +156,19 @@ class _ImportWatch:
     imported has bound so far (modules and callables; the first value seen of each name). All of that is the
     test's own: the candidate's code runs only after this lookup. Loads nothing (``find_spec`` is None)."""
 
-    def __init__(self, names: frozenset):
+    def __init__(self, names: frozenset, candidate: str | None = None, on_candidate=None):
         self.names = names  # the test modules' names (pytest imports a test file as its stem)
         self.seen: dict[str, dict] = {}  # module name -> {name: value}
+        # called once, at the first lookup of the candidate module's name: before any of its code ran here
+        self.candidate, self.on_candidate = candidate, on_candidate
 
     def find_spec(self, fullname, path=None, target=None):
+        if fullname == self.candidate and self.on_candidate is not None:
+            hook, self.on_candidate = self.on_candidate, None
+            try:
+                hook()
+            except Exception:  # noqa: BLE001 - nothing accepted: the strict check stays
+                pass
         for mod_name in self.names:
             mod = sys.modules.get(mod_name)
             d = getattr(mod, "__dict__", None)
@@ -145,7 +189,11 @@ class _ImportWatch:
         return out
 
 
-def make_plugin(fd: int, key: bytes, baseline: tuple[frozenset, list[tuple]] | None = None):
+def make_plugin(fd: int, key: bytes, baseline: tuple[frozenset, list[tuple]] | None = None,
+                candidate: str | None = None):
+    """The report channel's plugin. ``baseline``: the zygote's (``prepare``); ``candidate``: the module name
+    the tests import the candidate as, when the job names one (module-level patches the test file made
+    before importing it are then the test's own: see the module docstring)."""
     # bind what we use now, before the candidate can replace module attributes
     _hmac_new, _sha256, _dumps, _write = hmac.new, hashlib.sha256, json.dumps, os.write
     _import_error, _in_body = ImportError, _in_module_body
@@ -204,12 +252,16 @@ def make_plugin(fd: int, key: bytes, baseline: tuple[frozenset, list[tuple]] | N
             self.phases: dict[str, dict] = {}
             self.baseline: dict | None = None
             self.bindings: list[tuple] = []
+            self.test_rebinds: dict[str, tuple] = {}  # what the test file rebound before importing the candidate
             self.items: dict[str, tuple] = {}
             self.fixtures: list[tuple] = []
             self.test_globals: list[tuple] = []
             self.watch: _ImportWatch | None = None
             self.config = None
             self.tampered: list[str] = []
+            # collecting, before the named candidate's first lookup: only trusted code has run here (see the
+            # module docstring), so the audit hook's events are the test's own (a test file importing numpy)
+            self.pre_candidate = False
 
         def flag(self, where: str, changed: list[str]) -> None:
             if changed and not self.tampered:
@@ -221,12 +273,25 @@ def make_plugin(fd: int, key: bytes, baseline: tuple[frozenset, list[tuple]] | N
                 return
             now = snapshot(self.config)
             changed = sorted(k for k in self.baseline if self.baseline[k] != now.get(k))
-            self.flag(where, changed + (_changed_bindings(self.bindings) if full else []))
+            if full:  # a name the test rebound before the candidate's lookup may hold either value
+                changed += [n for n in _changed_bindings(self.bindings)
+                            if n not in self.test_rebinds or self.test_rebinds[n][1].get(self.test_rebinds[n][2])
+                            is not self.test_rebinds[n][4]]
+            self.flag(where, changed)
+
+        def before_candidate(self) -> None:
+            """At the first lookup of the candidate module (no candidate code has run here yet): what the test
+            file rebound so far is its own; in proxy mode the candidate process gets the same values."""
+            self.pre_candidate = False
+            self.test_rebinds = _test_rebinds(self.bindings, baseline[0] if baseline else frozenset())
+            proxy = sys.modules.get("candidate_proxy")
+            if self.test_rebinds and proxy is not None:
+                proxy.forward_patches([(m, k, before) for m, _, k, before, _ in self.test_rebinds.values()])
 
         def audit(self, event: str, args: tuple) -> None:
             if event in _AUDIT_TAMPER or event.startswith("ctypes.") or (
                 event == "object.__setattr__" and len(args) > 1 and args[1] in _AUDIT_SETATTR
-            ):
+            ) and not self.pre_candidate:
                 self.flag("audit", [event if event != "object.__setattr__" else f"setattr {args[1]}"])
 
         def pytest_configure(self, config):
@@ -241,9 +306,11 @@ def make_plugin(fd: int, key: bytes, baseline: tuple[frozenset, list[tuple]] | N
             self.baseline = snapshot(session.config)
             # the zygote's bindings (taken before any job ran) plus those of modules pytest imported since
             self.bindings = bindings() if baseline is None else baseline[1] + bindings(skip=baseline[0])
+            self.pre_candidate = candidate is not None
             sys.addaudithook(self.audit)
             args = getattr(session.config, "args", [])
-            self.watch = _ImportWatch(frozenset(os.path.splitext(os.path.basename(str(a)))[0] for a in args))
+            self.watch = _ImportWatch(frozenset(os.path.splitext(os.path.basename(str(a)))[0] for a in args),
+                                      candidate, self.before_candidate)
             sys.meta_path.insert(0, self.watch)
 
         def pytest_collection_modifyitems(self, session, config, items):
@@ -279,6 +346,7 @@ def make_plugin(fd: int, key: bytes, baseline: tuple[frozenset, list[tuple]] | N
             fm = getattr(session, "_fixturemanager", None)
             for defs in getattr(fm, "_arg2fixturedefs", {}).values():
                 self.fixtures += [(fd, getattr(fd, "func", None)) for fd in defs]
+            self.pre_candidate = False  # a candidate first imported by a test (lazily): from here on, strict
             if self.watch is not None:  # names the test modules bound before the candidate ran, rebound since
                 try:
                     sys.meta_path.remove(self.watch)

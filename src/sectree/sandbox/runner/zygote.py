@@ -345,7 +345,8 @@ class Zygote:
             # the candidate process runs as our uid: it must not read our memory (/proc/<us>/mem) or ptrace us,
             # with or without the sandbox (sandboxed, the zygote is nondumpable already and we inherit it)
             _set_nondumpable()
-        plugin = pytest_channel.make_plugin(fd=3, key=bytes.fromhex(job["key"]), baseline=self.channel_baseline)
+        plugin = pytest_channel.make_plugin(fd=3, key=bytes.fromhex(job["key"]), baseline=self.channel_baseline,
+                                            candidate=job.get("candidate") or None)
         job["key"] = ""
         config = self.pytest_configs.get(tuple(job["argv"][:-1]))
         if config is not None:
