@@ -34,8 +34,9 @@ The host therefore only believes:
     lookup, a deleted name, a class dict's method (``Path.exists = ...``) or pytest's and
     the sandbox's own modules stay tampering. The accepted values are forwarded to the candidate process
     like ``monkeypatch``'s (``candidate_proxy.forward_patches``), so the candidate meets the patch the
-    test author meant it to meet. For the same reason the audit hook below ignores what it sees before
-    that lookup (numpy, imported by a test file, sets a function's ``__defaults__``);
+    test author meant it to meet. For the same reason the audit hook below ignores the function-attribute
+    changes (``__code__``, ``__defaults__``, ...) it sees before that lookup (numpy, imported by a test file,
+    sets a function's ``__defaults__``); its other events stay tampering at any time;
   * an audit hook, installed before collection, for operations a candidate has no business doing: swapping
     a function's ``__code__``/defaults, building code or function objects by hand, walking the heap with
     ``gc``, trace/profile/audit hooks, ``sys._current_frames``, and ``ctypes`` (raw memory).
@@ -289,9 +290,12 @@ def make_plugin(fd: int, key: bytes, baseline: tuple[frozenset, list[tuple]] | N
                 proxy.forward_patches([(m, k, before) for m, _, k, before, _ in self.test_rebinds.values()])
 
         def audit(self, event: str, args: tuple) -> None:
+            # before the candidate's lookup only the function-attribute changes are the test's own (numpy sets
+            # __defaults__ on import); the other events stay tampering at any time
             if event in _AUDIT_TAMPER or event.startswith("ctypes.") or (
                 event == "object.__setattr__" and len(args) > 1 and args[1] in _AUDIT_SETATTR
-            ) and not self.pre_candidate:
+                and not self.pre_candidate
+            ):
                 self.flag("audit", [event if event != "object.__setattr__" else f"setattr {args[1]}"])
 
         def pytest_configure(self, config):
