@@ -118,3 +118,17 @@ def test_an_unmerged_lora_adapter_scores_alike():
     policy = Policy(spec="tiny-random+lora:test", model=model.eval(), tokenizer=base.tokenizer)
     assert policy.is_lora
     assert deviation(policy, suite_like_items()[:4]) < 1e-4
+
+
+def test_an_attention_without_4d_masks_is_scored_one_forward_per_continuation(tiny, monkeypatch):
+    """A model loaded with flash attention (GPU users) is not refused: score_many falls back to ``score``."""
+    items = suite_like_items()[:3]
+    calls = []
+    monkeypatch.setattr(scoring, "score", lambda p, ctx, cont: calls.append(len(cont)) or score(p, ctx, cont))
+    # as if the model's attention took no 4D mask (a real flash-attention load needs GPU kernels)
+    monkeypatch.setattr(scoring, "MASKED_ATTENTION", ())
+    got = score_many(tiny, items)
+    assert calls == [len(c) for _, conts in items for c in conts]  # the fallback ran, once per continuation
+    for (ctx, conts), res in zip(items, got):
+        for cont, lp in zip(conts, res):
+            assert torch.equal(lp, score(tiny, ctx, cont)[0])

@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 import torch
 
 from sectree.policy.model import Policy
+from sectree.policy.sampling import score
 
 MAX_BATCH_TOKENS = 8192
 """Padded tokens per forward (rows x the longest row). On a 2-core CPU a wider batch gains little and costs
@@ -102,13 +103,16 @@ def score_many(
     """Per item ``(context_ids, [continuation_ids, ...])``: each continuation's teacher-forced token
     log-probabilities after the context, a float32 CPU tensor of shape (C,) (empty for an empty continuation).
 
-    Results are in input order. Raises ValueError for an empty context."""
+    Results are in input order. Raises ValueError for an empty context. Needs an attention implementation
+    that takes a 4D mask (``MASKED_ATTENTION``) for the batched layout; any other is scored one continuation
+    per forward (``policy.sampling.score``)."""
     if any(not ctx for ctx, _ in items):
         raise ValueError("score_many: every context needs at least one token")
     attn = getattr(policy.model.config, "_attn_implementation", None)
     if attn not in MASKED_ATTENTION:
-        raise ValueError(f"score_many: attention {attn!r} takes no 4D mask; load the model with one of "
-                         f"{', '.join(MASKED_ATTENTION)}")
+        # flash attention and the like take no 4D mask: one plain forward per continuation (the same
+        # log-probs, computed the slow way) rather than refusing a model loaded for speed on a GPU
+        return [[score(policy, ctx, cont)[0] for cont in conts] for ctx, conts in items]
     out: list[list[torch.Tensor]] = [[torch.zeros(0)] * len(conts) for _, conts in items]
     for rows in _plan(items, max_batch_tokens):
         _score_rows(policy, rows, out)
