@@ -46,9 +46,11 @@ class Speeds:
     """A verdict's cost relative to a Python one, by language (benchmarks/results/verdict_profile.json,
     2026-12-02, load 14: one task each, wall per verdict python 639 ms, c 1486, go 1327, js 857 ms; C++ not
     measured, taken as C's)."""
-    choice_s_per_decision: float = 2.2
-    """Choice mode: seconds per decision scored (context and both continuations, batched; SmolLM2, one thread:
-    2.0 and 2.3 CPU-s per decision on 8 Python test tasks)."""
+    choice_s_per_decision: float = 1.45
+    """Choice mode: seconds per decision scored, one thread. score_many as token-tree rows (6a5aa81):
+    291.9 CPU-s for all 204 built-in decisions (`sectree eval --mode choice --suite builtin`, 2026-12-02, under
+    load; benchmarks/RESULTS.md "Forced-choice scoring"), 1.43 s per decision. The scoring before it took 2.0–2.3
+    CPU-s per decision (experiment_units), the figure the v2 runs and ``two_threads`` were measured with."""
     train_s_per_tree: float = 2.5
     """Node-DPO seconds per tree per epoch beside its pairs (prompt and trunk forwards, reference log-probs):
     4.9 and 4.5 CPU-s per tree of one pair (contrast trees, 240-token contexts), less one pair's 2 s."""
@@ -66,8 +68,8 @@ class Speeds:
     one-thread 2.2, and training 44.7 min against the one-thread estimate's 53.5; span decoding (small batches)
     took 2.1 min per model against 2.0 estimated, i.e. no gain from the second thread. unseen-cwe.yaml ran with
     one thread (other jobs on the other core): choice 2.7 s per decision and span 2.2 min per model against the
-    one-thread 2.2 s and 2.1 min. With these factors python.yaml's 2-thread estimate is 113.7 min against 114.3
-    measured."""
+    one-thread 2.2 s and 2.1 min. With these factors and the old choice figure python.yaml's 2-thread estimate
+    was 113.7 min against 114.3 measured; with today's faster scoring it is about 8 min less."""
 
     def factor(self, kind: str, threads: int) -> float:
         """Wall-time multiplier for ``kind`` of work ('choice', 'train', 'decode') at ``threads`` torch threads
