@@ -120,7 +120,9 @@ def _status_from_run(res: JobResult, records: list[dict], problem: str | None,
     elif problem:
         reason = f"tampering: {problem}"
     elif tampered or (done and done.get("tampered")):
-        reason = f"tampering: pytest internals changed ({tampered or ', '.join(done['tampered'])})"
+        what = tampered or ", ".join(done["tampered"])
+        reason = (f"tampering: the test process was changed (pytest internals, module bindings or an audited "
+                  f"operation: {what})")
     elif res.timed_out:
         reason = "timeout"
     elif res.output_truncated or res.report_truncated:
