@@ -1,4 +1,4 @@
-"""Per-unit costs behind the experiment estimate (``sectree.experiment.runner.Speeds``, issue #18 item 5).
+"""Per-unit costs behind the experiment estimate (``sectree.experiment.estimate.Speeds``, issue #18 item 5).
 
 Measures, with one torch thread on the real model, each unit an experiment spends its time on, in wall seconds
 and in this process's CPU seconds (on a machine shared with other jobs the wall time is inflated by the load,
