@@ -236,30 +236,39 @@ def _pairs_file(path: Path) -> Path:
     return path
 
 
+def _one_and_two_processes(tmp_path, args: list[str], launch_config: str, timeout: int = 600) -> tuple[dict, dict]:
+    """Train ``args`` (a ``sectree.train.distributed`` command without ``--out``) in one process and in two under
+    ``accelerate launch --config_file configs/accelerate/<launch_config>``; assert both ran (world sizes 1 and 2)
+    and left the same trained LoRA adapter; return both train-stats.json for the caller's own checks."""
+    from safetensors.torch import load_file
+
+    one = _cli(*args, "--out", str(tmp_path / "one"))
+    assert one.returncode == 0, one.stderr[-3000:]
+    two = _cli("-m", "accelerate.commands.launch", "--config_file", str(ROOT / "configs/accelerate" / launch_config),
+               "--main_process_port", str(29500 + os.getpid() % 1000), *args, "--out", str(tmp_path / "two"),
+               timeout=timeout)
+    assert two.returncode == 0, two.stderr[-3000:]
+    a, b = (json.loads((tmp_path / d / "train-stats.json").read_text()) for d in ("one", "two"))
+    assert (a["world_size"], b["world_size"]) == (1, 2)
+    wa, wb = (load_file(tmp_path / d / "checkpoint" / "adapter_model.safetensors") for d in ("one", "two"))
+    assert wa.keys() == wb.keys()
+    assert max((wa[k] - wb[k]).abs().max().item() for k in wa) < 1e-5
+    assert max(wa[k].abs().max().item() for k in wa if "lora_B" in k) > 1e-3  # LoRA B starts at 0: it trained
+    return a, b
+
+
 @pytest.mark.slow
 def test_two_process_training_equals_one_process(tmp_path):
     pytest.importorskip("accelerate") if not os.environ.get("CI") else __import__("accelerate")
-    from safetensors.torch import load_file
-
     pairs = _pairs_file(tmp_path / "pairs.jsonl")
     # a step = 2 micro-batches of 1 tree: one per rank; no dropout so both runs draw no random masks
     args = ["-m", "sectree.train.distributed", "--model", "tiny-random", "--pairs", str(pairs),
             "--set", "lora_dropout=0", "--set", "trees_per_step=1", "--set", "grad_accum=2", "--set", "epochs=2",
             "--set", "lr=0.01"]
-    one = _cli(*args, "--out", str(tmp_path / "one"))
-    assert one.returncode == 0, one.stderr[-3000:]
-    two = _cli("-m", "accelerate.commands.launch", "--config_file", str(ROOT / "configs/accelerate/ddp-cpu.yaml"),
-               "--main_process_port", str(29500 + os.getpid() % 1000), *args, "--out", str(tmp_path / "two"))
-    assert two.returncode == 0, two.stderr[-3000:]
-    a, b = (json.loads((tmp_path / d / "train-stats.json").read_text()) for d in ("one", "two"))
-    assert (a["world_size"], b["world_size"]) == (1, 2)
+    a, b = _one_and_two_processes(tmp_path, args, "ddp-cpu.yaml")
     assert a["train/steps"] == b["train/steps"] == 4
     assert len(a["loss/total"]) == 4 and max(abs(x - y) for x, y in zip(a["loss/total"], b["loss/total"])) < 1e-5
     assert a["train/pair_tokens"] == b["train/pair_tokens"]
-    wa, wb = (load_file(tmp_path / d / "checkpoint" / "adapter_model.safetensors") for d in ("one", "two"))
-    assert wa.keys() == wb.keys()
-    assert max((wa[k] - wb[k]).abs().max().item() for k in wa) < 1e-5
-    assert max(wa[k].abs().max().item() for k in wa if "lora_B" in k) > 1e-3  # LoRA B starts at 0: it trained
 
 
 def test_distributed_entry_bad_pairs_file_is_one_line(tmp_path):
@@ -295,8 +304,6 @@ def test_unsupported_launch_is_refused_before_waiting_for_other_ranks(tmp_path, 
 @pytest.mark.slow
 def test_two_process_fsdp_training_equals_one_process(tmp_path):
     pytest.importorskip("accelerate") if not os.environ.get("CI") else __import__("accelerate")
-    from safetensors.torch import load_file
-
     pairs = _pairs_file(tmp_path / "pairs.jsonl")
     # grad_accum 3 over 2 ranks: rank 1 has one micro-batch fewer in the first step of each epoch and none in
     # the second (4 trees), so it must run weightless turns to keep FSDP's collectives in step.
@@ -306,31 +313,10 @@ def test_two_process_fsdp_training_equals_one_process(tmp_path):
     args = ["-m", "sectree.train.distributed", "--model", "tiny-random", "--pairs", str(pairs),
             "--set", "lora_dropout=0", "--set", "trees_per_step=1", "--set", "grad_accum=3", "--set", "epochs=2",
             "--set", "lr=0.01", "--set", "max_grad_norm=null"]
-    one = _cli(*args, "--out", str(tmp_path / "one"))
-    assert one.returncode == 0, one.stderr[-3000:]
-    two = _cli("-m", "accelerate.commands.launch", "--config_file", str(ROOT / "configs/accelerate/fsdp-cpu.yaml"),
-               "--main_process_port", str(29500 + os.getpid() % 1000), *args, "--out", str(tmp_path / "two"),
-               timeout=300)
-    assert two.returncode == 0, two.stderr[-3000:]
-    a, b = (json.loads((tmp_path / d / "train-stats.json").read_text()) for d in ("one", "two"))
-    assert (a["world_size"], b["world_size"]) == (1, 2)
+    a, b = _one_and_two_processes(tmp_path, args, "fsdp-cpu.yaml", timeout=300)
     assert a["train/steps"] == b["train/steps"] == 4
     assert a["train/trainable_params"] == b["train/trainable_params"]  # the whole tensors, not one rank's shards
     assert max(abs(x - y) for x, y in zip(a["loss/total"], b["loss/total"])) < 1e-5
-    wa, wb = (load_file(tmp_path / d / "checkpoint" / "adapter_model.safetensors") for d in ("one", "two"))
-    assert wa.keys() == wb.keys()
-    assert max((wa[k] - wb[k]).abs().max().item() for k in wa) < 1e-5
-    assert max(wa[k].abs().max().item() for k in wa if "lora_B" in k) > 1e-3  # LoRA B starts at 0: it trained
-
-
-def _update_section() -> str:
-    """The run config's section of TrainConfig fields (``train:``, being renamed ``update:``)."""
-    import typing
-
-    from sectree.train.trainer import TrainConfig
-    from sectree.train.tsp import RunConfig
-
-    return next(k for k, v in typing.get_type_hints(RunConfig).items() if v is TrainConfig)
 
 
 @pytest.mark.slow
@@ -339,8 +325,7 @@ def test_whole_loop_under_accelerate_equals_one_process(tmp_path):
     from safetensors.torch import load_file
 
     # 2 rounds (round 2 continues round 1's adapter on both ranks); a step = 2 micro-batches of 1 tree, one per rank
-    sec = _update_section()
-    sets = [f"{sec}.lora_dropout=0", f"{sec}.trees_per_step=1", f"{sec}.grad_accum=2", "rounds=2"]
+    sets = ["update.lora_dropout=0", "update.trees_per_step=1", "update.grad_accum=2", "rounds=2"]
     args = ["-m", "sectree.train.distributed", "--loop", str(ROOT / "configs/tiny-smoke.yaml"),
             *[x for s in sets for x in ("--set", s)]]
     one = _cli(*args, "--out", str(tmp_path / "one"))
