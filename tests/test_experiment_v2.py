@@ -4,6 +4,7 @@ three shipped configs on tiny-random whose report numbers must equal their per-s
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -145,6 +146,33 @@ def test_select_hparams_prefers_validation_then_regularisation():
     fit, val = split(tasks, 3, seed=0)
     assert len(val) == 3 and not {t.id for t in fit} & {t.id for t in val}
     assert [t.id for t in split(tasks, 3, seed=0)[1]] == [t.id for t in val]
+
+
+def test_select_hparams_ties_on_w_function_go_to_the_default_then_the_lower_weight():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from select_hparams import _weights, choose
+
+    from sectree.settings import TrainConfig
+
+    base = {"lr": 3e-4, "epochs": 3, "alpha": 1.0, "fit": 0.7}
+    runs = [{**base, "w_function": 1.0, "validation": 0.40},
+            {**base, "w_function": 0.0, "validation": 0.35},
+            {**base, "w_function": 0.5, "validation": 0.30}]
+    assert choose(runs, tie=0.0) == runs[0]  # the best validation rate, whatever its weight
+    assert choose(runs, tie=0.06) == runs[1]  # a tie between 1.0 and 0.0 (no default among them): the lower
+    assert choose(runs, tie=0.11, default_w_function=0.5) == runs[2]  # the documented default wins a tie
+    assert choose(runs, tie=0.11, default_w_function=1.0) == runs[0]  # ... whichever it is
+    assert choose(runs, tie=0.11)["w_function"] == TrainConfig.w_function  # TrainConfig's default by default
+    # the other keys come first: a higher alpha (more regularised) beats the default weight
+    runs.append({**base, "alpha": 4.0, "w_function": 1.0, "validation": 0.30})
+    assert choose(runs, tie=0.11) == runs[3]
+    # a sweep from before the option (no w_function key) ran with the default
+    assert choose([{**base, "validation": 0.3}, {**base, "w_function": 0.0, "validation": 0.3}], tie=0.0) == \
+        {**base, "validation": 0.3}
+    assert _weights("0,0.5,1") == [0.0, 0.5, 1.0]
+    for bad in ("0,x", "-1"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            _weights(bad)
 
 
 # ------------------------------------------------------------------------------------------ --quick per config
@@ -305,6 +333,13 @@ def test_select_hparams_runs_on_held_out_train_tasks_only(tmp_path):
     for run in res["runs"]:
         assert len(run["per_draw"]) == 2
         assert run["validation"] == pytest.approx(sum(r["validation"] for r in run["per_draw"]) / 2)
+        assert run["w_function"] == 0.5 and run["w_security"] == 1.0  # without --w-functions: TrainConfig's
+    # --w-functions: alpha × w_function settings, each recorded (w_function 0 trains only the security pairs)
+    res = select_hparams.main(["--trees", str(tmp_path / "trees.jsonl"), "--model", "tiny-random", "--lrs", "1e-2",
+                               "--epochs", "1", "--alphas", "1", "--w-functions", "0,1", "--held-out", "1",
+                               "--threads", "1", "--out", str(out)])
+    assert [(r["alpha"], r["w_function"]) for r in json.loads(out.read_text())["runs"]] == [(1.0, 0.0), (1.0, 1.0)]
+    assert res["torch_threads"] == 1 and "w_function" in res["chosen"]
     with pytest.raises(SystemExit, match="--fit-trees must be between 1 and 3"):
         select_hparams.main(["--trees", str(tmp_path / "trees.jsonl"), "--model", "tiny-random", "--held-out", "1",
                              "--fit-trees", "9", "--out", str(out)])
