@@ -11,11 +11,20 @@ Layers, lowest first; a module may import its own layer and any lower one, never
         <-  evaluate  <-  experiment  <-  cli
 
 The base modules import only each other (and the standard library / third-party packages).
+
+Imports sit at module level. In the packages of ``LAZY_SCOPE`` an import inside a function (of a sectree module,
+a third-party package or the standard library) must say why it cannot move up, with ``# lazy(<reason>): <why>``
+on its line or in the comment lines right above it (a comment above a run of imports covers the run). The
+reasons (``LAZY_REASONS``): ``circle`` (module level would close an import circle), ``heavy`` (torch,
+transformers, peft, matplotlib: seconds that a light entry point such as ``sectree --help`` or a config load must
+not pay), ``optional`` (an optional extra: ray, accelerate), ``process`` (code that runs in another process).
+cli.py is outside the scope: every command imports its layer in its function, for the reason its comment gives.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -30,6 +39,12 @@ BASE = ("sectree", "sectree.errors", "sectree.io", "sectree.config", "sectree.se
 yaml for config)."""
 LAYERS = ("tasks", "sandbox", "oracle", "policy", "tree", "train", "evaluate", "experiment", "cli")
 """sectree.<layer> packages (and sectree.cli, sectree.__main__ on top), lowest first."""
+LAZY_SCOPE = ("sectree.evaluate", "sectree.experiment", "sectree.train", "sectree.tree", "sectree.policy",
+              "sectree.io", "sectree.settings")
+"""Modules (and packages) whose function-level imports must carry a ``# lazy(<reason>): <why>`` comment."""
+LAZY_REASONS = ("circle", "heavy", "optional", "process")
+"""Why an import may sit inside a function (this file's docstring says what each means)."""
+_LAZY = re.compile(r"#.*?\blazy\((\w+)\)\W*(\w.*)?$")
 
 
 def modules(src: Path, package: str = PACKAGE) -> dict[str, tuple[Path, bool]]:
@@ -146,6 +161,49 @@ def upward(g: dict[str, dict[str, list[int]]]) -> list[str]:
             if layer(t) > layer(m)]
 
 
+def lazy_imports(path: Path) -> list[tuple[int, str | None]]:
+    """(line, reason or None) for every import inside a function of ``path``. The reason is read from a
+    ``# lazy(<reason>): <why>`` comment on the import's lines or in the comment lines right above it, where
+    import lines may sit in between (one comment covers a run of imports); None when there is none, when the
+    reason is not one of LAZY_REASONS or when the why is missing."""
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    found: dict[int, ast.AST] = {}
+    for fn in ast.walk(ast.parse(text, str(path))):
+        if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for node in ast.walk(fn):
+                if isinstance(node, (ast.Import, ast.ImportFrom)):
+                    found[node.lineno] = node
+
+    def reason(line: str) -> str | None:
+        m = _LAZY.search(line)
+        return m.group(1) if m and m.group(1) in LAZY_REASONS and m.group(2) else None
+
+    out = []
+    for lineno, node in sorted(found.items()):
+        own = [reason(lines[i - 1]) for i in range(lineno, (node.end_lineno or lineno) + 1)]
+        why = next((r for r in own if r), None)
+        i = lineno - 1  # 1-based line above the import
+        while why is None and i >= 1:
+            above = lines[i - 1].strip()
+            if above.startswith("#"):
+                why = reason(above)
+            elif not above.startswith(("import ", "from ")):
+                break
+            i -= 1
+        out.append((lineno, why))
+    return out
+
+
+def unexplained_lazy_imports(src: Path = SRC, package: str = PACKAGE, scope=LAZY_SCOPE) -> list[str]:
+    """'module:line' of every function-level import in ``scope`` without a lazy(<reason>) comment."""
+    bad = []
+    for name, (path, _) in modules(src, package).items():
+        if any(name == s or name.startswith(s + ".") for s in scope):
+            bad += [f"{name}:{line}" for line, why in lazy_imports(path) if why is None]
+    return sorted(bad)
+
+
 def _describe(g: dict[str, dict[str, list[int]]], comp: list[str]) -> str:
     return "; ".join(f"{a}:{','.join(map(str, g[a][b]))} -> {b}" for a in comp for b in sorted(g[a]) if b in comp)
 
@@ -192,6 +250,31 @@ def test_layer_check_reports_an_upward_import():
         layer("sectree.newthing")
 
 
+def test_lazy_imports_need_a_reason_comment(tmp_path):
+    pkg = tmp_path / "fake"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text(
+        "import os\n"
+        "def plain():\n    from fake.b import g\n    return g\n"                                      # 3: no reason
+        "def tagged():\n    from fake.b import g  # lazy(circle): b imports a at module level\n"        # 6
+        "def above():\n    # lazy(heavy): torch costs\n    # seconds\n    import torch\n    import numpy\n"  # 10, 11
+        "def unknown():\n    import json  # lazy(convenience): shorter\n"                               # 13
+        "def no_why():\n    import json  # lazy(heavy)\n"                                               # 15
+        "def gap():\n    # lazy(heavy): a comment cut off by code\n    x = 1\n    import torch\n"      # 19
+        "def multi():\n    from fake.b import (  # lazy(process): runs in the worker\n        g,\n    )\n"  # 21
+        "class C:\n    def m(self):\n        def inner():\n            import re\n"                     # 27
+        "            return re\n        return inner\n")
+    (pkg / "b.py").write_text("def g():\n    import os  # lazy(optional): an extra\n    return os\n")
+    got = dict(lazy_imports(pkg / "a.py"))
+    assert got == {3: None, 6: "circle", 10: "heavy", 11: "heavy", 13: None, 15: None, 19: None, 21: "process",
+                   27: None}
+    assert unexplained_lazy_imports(tmp_path, "fake", ("fake.a",)) == \
+        ["fake.a:13", "fake.a:15", "fake.a:19", "fake.a:27", "fake.a:3"]
+    assert unexplained_lazy_imports(tmp_path, "fake", ("fake.b",)) == []
+    assert unexplained_lazy_imports(tmp_path, "fake", ("fake.c",)) == []  # out of scope: not looked at
+
+
 # ------------------------------------------------------------------------------------------ sectree's graph
 
 
@@ -205,3 +288,10 @@ def test_sectree_has_no_import_circles():
 def test_sectree_layers_point_one_way():
     bad = upward(graph())
     assert not bad, ("upward imports (a layer imports a higher one; see this file's docstring):\n" + "\n".join(bad))
+
+
+def test_sectree_imports_sit_at_module_level_unless_a_comment_says_why():
+    bad = unexplained_lazy_imports()
+    assert not bad, ("imports inside functions without a '# lazy(<reason>): <why>' comment (reasons: "
+                     f"{', '.join(LAZY_REASONS)}; see this file's docstring); move them to module level or say why:\n"
+                     + "\n".join(bad))

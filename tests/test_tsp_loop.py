@@ -135,15 +135,13 @@ def test_resume_keeps_finished_trees(tmp_path, monkeypatch):
     stub.backup()
     save_trees(out / "round-1" / "trees.jsonl", [stub])
     built: list[str] = []
-    import sectree.tree.build as build
-
-    real = build.build_trees
+    real = tsp.build_trees  # the builder the loop calls (imported by train/tsp.py from tree/build.py)
 
     def spy(policy, tasks, *a, **k):
         built.extend(t.id for t in tasks)
         return real(policy, tasks, *a, **k)
 
-    monkeypatch.setattr(build, "build_trees", spy)
+    monkeypatch.setattr(tsp, "build_trees", spy)
     tsp.run(cfg, out, resume=True, say=lambda m: None)
     assert train[0].id not in built and built == [t.id for t in train[1:]]
 

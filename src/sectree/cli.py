@@ -1,20 +1,26 @@
-"""The ``sectree`` command line (typer). Every user error is one ``error: ...`` line and exit status 2."""
+"""The ``sectree`` command line (typer). Every user error is one ``error: ...`` line and exit status 2.
+
+Each command imports the sectree layers it needs (and yaml or tqdm) inside its function, by design: ``sectree
+--help``, a typo or a bad config must not wait for torch/transformers (seconds). Below the CLI, modules import
+each other at module level unless a ``# lazy(<reason>)`` comment says why not (tests/test_imports.py).
+"""
 
 from __future__ import annotations
 
 import errno
 import json
+import re
+import shlex
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Optional
 
 import typer
 
 from sectree.errors import SectreeError
 from sectree.settings import PROMPT_MODES, SPAN_MODE
-
-# Each command imports the layers it needs inside its function: `sectree --help`, a typo or a bad config must not
-# wait for torch/transformers (seconds). Below the CLI, modules import each other at module level.
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="sectree: make code LLMs write secure code with Tree-like Self-Play.")
@@ -58,8 +64,6 @@ def _load_usable(suite: str, split: str | None, cwe: list[int] | None, language:
 
 def _skip_kind(reason: str) -> str:
     """A skip reason without its specifics, to count skips by kind: 'needs <what>' or 'cannot be read'."""
-    import re
-
     return re.sub(r" \([^)]*\)", "", reason) if reason.startswith("needs ") else "cannot be read"
 
 
@@ -172,8 +176,6 @@ def tasks_check(suite: str = SuiteOpt, split: Optional[str] = SplitOpt, cwe: Opt
     with make_oracle(no_sandbox=no_sandbox, workers=workers, wall_seconds=wall_seconds) as oracle:
         # the tests each task expects, from its secure reference; one whose reference collects none (a build
         # error, a timeout) disagrees by itself instead of stopping the check of every other task
-        from concurrent.futures import ThreadPoolExecutor
-
         def no_tests(t) -> str | None:
             try:
                 oracle.expected_tests(t)
@@ -358,8 +360,6 @@ def eval_(model: str = ModelOpt, suite: str = typer.Option("builtin:python", "--
           as_json: bool = typer.Option(False, "--json")) -> None:
     """generate + evaluate in one go (resumable); --mode both runs both prompt modes; --mode choice scores the
     decisions teacher-forced (no sampling, no oracle); --mode span samples --n spans per decision and judges them."""
-    from pathlib import Path
-
     from sectree.policy import load_policy
 
     if mode not in EVAL_MODES:
@@ -435,8 +435,6 @@ def trees_build(model: str = ModelOpt, suite: str = typer.Option("builtin:python
                 max_tasks: Optional[int] = None, no_sandbox: bool = NoSandboxOpt, workers: Optional[int] = None,
                 out: str = typer.Option(..., "--out", "-o", help="trees JSONL (appended; finished tasks skipped)")) -> None:
     """Grow one tree per task with the model as opponent; leaves judged in the sandbox."""
-    from pathlib import Path
-
     from sectree import config as cfgmod
     from sectree.oracle.backend import make_oracle
     from sectree.policy import load_policy
@@ -550,8 +548,6 @@ class _progress:
 
 def _experiment(config: str, out: str | None, overrides: dict, quiet: bool, dry_run: bool = False,
                 quick: bool = False) -> None:
-    from pathlib import Path
-
     from sectree.experiment.report import tables_md
     from sectree.experiment.runner import estimate_minutes, eval_parts, eval_tasks, load_experiment, run_experiment
 
@@ -571,8 +567,6 @@ def _experiment(config: str, out: str | None, overrides: dict, quiet: bool, dry_
                    f"{est['threads']} torch thread(s){two}"
                    + (f"; budget {cfg.budget_minutes} min" if cfg.budget_minutes else ""))
         return
-    import shlex
-
     command = "sectree " + shlex.join(sys.argv[1:]) if sys.argv[1:2] in (["experiment"], ["demo"]) else None
     res = run_experiment(cfg, out, quiet=quiet, config_file=config, say=lambda m: typer.echo(m, err=True),
                          command=command)

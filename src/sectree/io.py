@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import tempfile
+import zlib
 from pathlib import Path
 from contextlib import contextmanager
 from typing import Any, BinaryIO, Iterable, Iterator
@@ -107,8 +109,6 @@ def write_jsonl_gz_atomic(path: str | Path, records: Iterable[dict]) -> int:
     """Write ``records`` as gzip-compressed JSON lines, streamed into a temp file then ``os.replace``d; returns
     the number of records. The gzip header carries no time stamp or name, so equal records give equal bytes
     (committed record files do not change when re-written)."""
-    import gzip
-
     n = 0
     with _atomic_binary(path) as raw:
         with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
@@ -121,9 +121,6 @@ def write_jsonl_gz_atomic(path: str | Path, records: Iterable[dict]) -> int:
 def read_jsonl_gz(path: str | Path) -> Iterator[dict]:
     """Yield the JSON objects of a gzip-compressed JSONL file (streamed); a missing or corrupt file or a
     malformed line is a SectreeError naming file and line."""
-    import gzip
-    import zlib
-
     path = Path(path)
     if not path.is_file():
         raise SectreeError(f"{path}: no such file")

@@ -313,8 +313,8 @@ class TrainConfig:
 
     @property
     def torch_dtype(self):
-        """The ``torch.dtype`` of ``dtype`` (torch is imported here, not by this module: configs load without it)."""
-        import torch
+        """The ``torch.dtype`` of ``dtype``."""
+        import torch  # lazy(heavy): configs load without torch (a bad config fails before seconds of imports)
 
         return getattr(torch, self.dtype)
 

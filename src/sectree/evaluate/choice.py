@@ -33,6 +33,7 @@ bootstrap intervals for the difference and ratio between two models on the same 
 from __future__ import annotations
 
 import dataclasses
+import os
 import platform
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -40,10 +41,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from sectree.errors import SectreeError
 from sectree.evaluate.metrics import CONFIDENCE, DIGITS, RESAMPLES, bootstrap_ci, format_metric
+from sectree.io import write_json_atomic, write_jsonl_gz_atomic, write_text_atomic
+from sectree.policy import build_prompt, load_policy
+from sectree.policy.scoring import score_many
 from sectree.settings import ChoiceConfig
+from sectree.tasks import load_suite
 from sectree.tasks.decisions import Decision, decisions
 
 RECORD_FIELDS = ("task_id", "suite", "language", "cwes", "split", "tier", "variant", "index",
@@ -88,8 +94,6 @@ class DecisionContext:
 
 def task_contexts(policy, task, template: str = "direct", *, need_decisions: bool = True) -> list[DecisionContext]:
     """Every decision of ``task`` with its context (see the module docstring for the tokenisation rule)."""
-    from sectree.policy import build_prompt
-
     ds = decisions(task)
     if not ds:
         if need_decisions:
@@ -140,8 +144,6 @@ def is_seen(task) -> bool | None:
 def score_choices(policy, tasks: Sequence, *, template: str = "direct", max_batch_tokens: int = 8192,
                   model: str = "") -> list[dict]:
     """One record per decision of every task (fields: RECORD_FIELDS and more), scored in batches."""
-    from sectree.policy.scoring import score_many
-
     contexts = [c for t in tasks for c in task_contexts(policy, t, template)]
     scores = score_many(policy, [(c.ids, [c.secure_ids, c.unsafe_ids]) for c in contexts],
                         max_batch_tokens=max_batch_tokens)
@@ -317,10 +319,6 @@ def records_file(results_file: str | Path) -> Path:
 def run_choice(cfg: ChoiceConfig, out: str | Path | None = None, *, policy=None) -> dict:
     """Score every decision of the selected tasks; write ``out`` (results.json), its .md table and the
     per-decision records (``records_file``); return the results (with ``records``)."""
-    from sectree.io import write_json_atomic, write_jsonl_gz_atomic, write_text_atomic
-    from sectree.policy import load_policy
-    from sectree.tasks import load_suite
-
     tasks = load_suite(cfg.suite, split=cfg.split, cwe=cfg.cwes or None, language=cfg.language)
     if not tasks:
         raise SectreeError(f"suite {cfg.suite!r} has no tasks matching the filters")
@@ -363,14 +361,10 @@ def run_choice(cfg: ChoiceConfig, out: str | Path | None = None, *, policy=None)
 
 
 def _torch_threads() -> int:
-    import torch  # imported here: the metrics and records of this module are used without torch
-
     return torch.get_num_threads()
 
 
 def _cpu_count() -> int:
-    import os
-
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from sectree.evaluate.metrics import bootstrap_ci, pass_at_k
+from sectree.evaluate.metrics import bootstrap_ci, format_metric, pass_at_k
 
 DEFINITIONS = {
     "func@k": "CWEval's func@k: pass@k with c = #samples whose every `functionality`-marked test passed; "
@@ -96,8 +96,6 @@ def summarize(records: Iterable[Mapping], ks: Sequence[int] = (1,), seed: int = 
 def markdown_table(summary: Mapping) -> str:
     """One row for ``overall`` and one per language: tasks, samples, then CWEval func@k and func-sec@k for
     every k, as ``"x.x [lo, hi]"`` (percent, 95% bootstrap CI over tasks)."""
-    from sectree.evaluate.metrics import format_metric
-
     ks = summary["ks"]
     cols = [(c.format(k=k), key.format(k=k)) for k in ks for c, key in COLUMNS]
     head = ["subset", "tasks", "samples"] + [c for c, _ in cols]

@@ -11,14 +11,22 @@ stopped and produces exactly what an uninterrupted run would have.
 
 from __future__ import annotations
 
+import importlib.metadata as md
+import os
 import platform
 import time
 from pathlib import Path
 from typing import Callable
 
 from sectree.errors import SectreeError
+from sectree.evaluate import cweval
+from sectree.evaluate.metrics import markdown_table, summarize
 from sectree.io import append_jsonl, read_jsonl, write_json_atomic, write_jsonl_gz_atomic, write_text_atomic
+from sectree.oracle.backend import open_oracle
+from sectree.oracle.needs import split_runnable
 from sectree.settings import PROMPT_MODES, GenerateConfig, derive_seed
+from sectree.tasks import CweTier, load_suite
+from sectree.tasks.assemble import assemble
 
 SAMPLE_FIELDS = ("task_id", "suite", "mode", "candidate", "sample_idx")
 MODES = PROMPT_MODES
@@ -51,9 +59,8 @@ def _existing(out: Path, cfg: GenerateConfig) -> dict[str, int]:
 def generate(cfg: GenerateConfig, out: str | Path, *, policy=None,
              progress: Callable[[int, int], None] | None = None) -> dict:
     """Sample ``cfg.n`` answers per task into ``out`` (JSONL), resuming an earlier partial run."""
+    # lazy(heavy): the policy imports torch (seconds); `sectree evaluate` judges saved samples with this module
     from sectree.policy import build_prompt, load_policy, sample
-    from sectree.tasks import load_suite
-    from sectree.tasks.assemble import assemble
 
     out = Path(out)
     skipped: list = []
@@ -61,8 +68,6 @@ def generate(cfg: GenerateConfig, out: str | Path, *, policy=None,
     if cfg.suite.startswith("cweval:"):
         # a CWEval task that needs what this machine lacks would be judged broken whatever the model writes:
         # left out, with its reason, as `tasks check` shows (our own suites' needs are part of `make setup`)
-        from sectree.oracle.needs import split_runnable
-
         tasks, lacking = split_runnable(tasks)
         skipped += lacking
     if not tasks:
@@ -126,8 +131,6 @@ def records_path(results_file: str | Path) -> Path:
 
 
 def _versions() -> dict:
-    import importlib.metadata as md
-
     out = {"python": platform.python_version()}
     for pkg in ("sectree", "torch", "transformers", "peft", "pytest", "bandit"):
         try:
@@ -143,10 +146,6 @@ def evaluate(samples_path: str | Path, out: str | Path | None = None, *, oracle_
 
     ``skipped``: the tasks ``generate`` left out (``info["skipped"]``: id, language, reason), recorded as
     ``skipped_tasks`` and named under the table, since no number covers them."""
-    from sectree.evaluate.metrics import markdown_table, summarize
-    from sectree.oracle.backend import open_oracle
-    from sectree.tasks import CweTier, load_suite
-
     t0 = time.monotonic()
     recs = read_samples(samples_path)
     tasks = {}
@@ -173,8 +172,6 @@ def evaluate(samples_path: str | Path, out: str | Path | None = None, *, oracle_
                        "candidate": r["candidate"], "verdict": v.to_dict()})
     by_mode = {m: summarize([j for j in judged if j["mode"] == m]) for m in SAMPLE_MODES if any(j["mode"] == m for j in judged)}
     if any(str(r["suite"]).startswith("cweval:") for r in recs):
-        from sectree.evaluate import cweval  # CWEval's own func@k and func-sec@k, beside ours
-
         for m, summary in by_mode.items():
             summary["cweval"] = cweval.summarize([j for j in judged if j["mode"] == m])
     settings = {k: v for k, v in (recs[0].get("settings") or {}).items() if k not in ("mode",)}
@@ -208,8 +205,6 @@ def evaluate(samples_path: str | Path, out: str | Path | None = None, *, oracle_
 
 
 def _cpu_count() -> int:
-    import os
-
     return os.cpu_count() or 1
 
 
@@ -226,10 +221,8 @@ def results_markdown(results: dict, markdown_table) -> str:
     for mode, summary in results["results"].items():
         parts.append(f"### mode: {mode}\n\n{markdown_table(summary)}\n")
         if "cweval" in summary:
-            from sectree.evaluate.cweval import markdown_table as cweval_table
-
             parts.append("\nCWEval's own metrics, its definitions (sectree.evaluate.cweval):\n\n"
-                         f"{cweval_table(summary['cweval'])}\n")
+                         f"{cweval.markdown_table(summary['cweval'])}\n")
         per = summary.get("per_task", {})
         if per:
             parts.append("\nper task (func@1 / secure-pass@1):\n\n| task | func@1 | secure-pass@1 |\n|---|---|---|\n")

@@ -22,15 +22,21 @@ from pathlib import Path
 from typing import Callable
 
 from sectree.errors import SectreeError
+from sectree.evaluate.choice import task_contexts
+from sectree.evaluate.run import task_seed
+from sectree.io import append_jsonl, read_jsonl
+from sectree.policy import load_policy
+from sectree.policy.sampling import SamplingConfig, sample_ids
+from sectree.policy.stops import SpanStop
 from sectree.settings import SPAN_MODE, SpanConfig
+from sectree.tasks import load_suite
+from sectree.tasks.decisions import splice
 
 MODE = SPAN_MODE
 
 
 def span_contexts(policy, tasks, template: str) -> list:
     """The decisions span mode samples, with their contexts: one per place (first variant), aligned only."""
-    from sectree.evaluate.choice import task_contexts
-
     out = []
     for t in tasks:
         seen = set()
@@ -47,16 +53,12 @@ def program(ctx, span: str) -> str:
     """The candidate: the golden code up to the context's end, the span, then the golden body after the
     secure hunk. A span that stopped right after a ``;`` or ``}`` with code following on its line, or at
     EOS without a newline, gets one, so the golden suffix starts on its own line."""
-    from sectree.tasks.decisions import splice
-
     if not span.endswith("\n"):
         span += "\n"
     return splice(ctx.task, dataclasses.replace(ctx.decision, prefix=ctx.decision.prefix[: len(ctx.base)]), span)
 
 
 def _existing(out: Path, cfg: SpanConfig) -> set[tuple]:
-    from sectree.io import read_jsonl
-
     keys: set[tuple] = set()
     if not out.exists():
         return keys
@@ -72,13 +74,6 @@ def _existing(out: Path, cfg: SpanConfig) -> set[tuple]:
 def generate_spans(cfg: SpanConfig, out: str | Path, *, policy=None,
                    progress: Callable[[int, int], None] | None = None) -> dict:
     """Sample ``cfg.n`` spans per decision into ``out`` (JSONL, appended one group at a time; resumable)."""
-    from sectree.evaluate.run import task_seed
-    from sectree.io import append_jsonl
-    from sectree.policy import load_policy
-    from sectree.policy.sampling import SamplingConfig, sample_ids
-    from sectree.policy.stops import SpanStop
-    from sectree.tasks import load_suite
-
     out = Path(out)
     tasks = load_suite(cfg.suite, split=cfg.split, cwe=cfg.cwes or None, language=cfg.language)
     if not tasks:

@@ -18,6 +18,8 @@ from sectree import config as cfgmod
 from sectree.errors import SectreeError
 from sectree.oracle.backend import BackendConfig
 from sectree.settings import ANALYSES, EVAL_MODES, GEN_MODES, EvalSpec, ReportSpec, RunConfig, bad  # noqa: F401  (re-exported)
+from sectree.settings import ChoiceConfig, GenerateConfig, SpanConfig
+from sectree.tasks import load_suite
 from sectree.tree.ray_rollout import RolloutConfig
 
 MODES = EVAL_MODES
@@ -232,10 +234,6 @@ def _first_cwes(suite: str, split: str | None, lang: str | None, cwes: list[int]
 def eval_parts(cfg: ExperimentConfig, seed: int) -> dict[str, Any]:
     """part name -> GenerateConfig (full, completion), SpanConfig (span) or ChoiceConfig (choice), one per mode ×
     language (name ``<mode>`` or ``<mode>-<language>``)."""
-    from sectree.evaluate.choice import ChoiceConfig
-    from sectree.evaluate.run import GenerateConfig
-    from sectree.evaluate.span import SpanConfig
-
     e = cfg.eval
     cwes = unseen_cwes(cfg) if e.cwes == "unseen" else list(e.cwes)
     if e.cwes == "unseen" and not cwes:
@@ -271,8 +269,6 @@ def eval_parts(cfg: ExperimentConfig, seed: int) -> dict[str, Any]:
 
 def select_tasks(suite: str, split: str | None, language: str | None, cwes: list[int] | None = None) -> list:
     """The eval tasks of ``suite`` in ``split`` and ``language`` with one of ``cwes`` (none = any CWE)."""
-    from sectree.tasks import load_suite
-
     return load_suite(suite, split=split, cwe=cwes or None, language=language)
 
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sectree.experiment.config import ExperimentConfig, eval_parts, eval_tasks, run_config
+from sectree.settings import TREE_METHODS, Opponent
+from sectree.tasks.decisions import decisions
+from sectree.train.tsp import split_tasks
 
 # ------------------------------------------------------------------------------------------ estimate
 
@@ -93,8 +96,6 @@ TINY = Speeds(tokens_per_s=3000.0, steps_per_s=300.0, train_s_per_pair=0.25, tra
 
 def _decisions(tasks) -> tuple[int, int]:
     """(every decision, the span-mode ones: aligned, one per place) of ``tasks``."""
-    from sectree.tasks.decisions import decisions
-
     every = span = 0
     for t in tasks:
         ds = decisions(t)
@@ -105,9 +106,6 @@ def _decisions(tasks) -> tuple[int, int]:
 
 def _train_seconds(rc, sp: Speeds) -> float:
     """One training run of ``rc`` (all rounds), nothing cached."""
-    from sectree.train.tsp import TREE_METHODS, split_tasks
-    from sectree.tree.model import Opponent
-
     train_tasks = split_tasks(rc)[0]
     tasks, t = len(train_tasks), rc.tree
     verdict = sum(sp.verdict(x.language) for x in train_tasks) / max(1, tasks)  # mean over the run's tasks

@@ -17,12 +17,17 @@ the evaluation's sampling seed, so a seed changes everything random in its run.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
+
+import torch
+from tqdm import tqdm
 
 from sectree import config as cfgmod
 from sectree.errors import SectreeError
@@ -48,9 +53,16 @@ from sectree.experiment.config import (  # noqa: F401  (re-exported: sectree.exp
     unseen_cwes,
 )
 from sectree.experiment.estimate import TINY, Speeds, estimate_minutes  # noqa: F401  (re-exported)
+from sectree.evaluate import choice  # choice.score_choices looked up at the call (tests count the calls)
+from sectree.evaluate.run import evaluate, generate, read_samples
+from sectree.evaluate.span import generate_spans
 from sectree.experiment.report import write_report
-from sectree.io import read_jsonl, write_json_atomic, write_text_atomic
+from sectree.io import read_jsonl, write_json_atomic, write_jsonl_gz_atomic, write_text_atomic
+from sectree.oracle.backend import make_oracle
+from sectree.policy import load_policy
 from sectree.settings import Opponent
+from sectree.tasks.decisions import decisions
+from sectree.train import tsp
 from sectree.train.stats import PAIR_KINDS, VERDICTS, read_rounds
 
 
@@ -110,8 +122,6 @@ class _Progress:
                 self.say(f"{self.desc}: {self.done}/{total}")
             return
         if self.bar is None:
-            from tqdm import tqdm
-
             self.bar = tqdm(total=total, desc=self.desc, file=sys.stderr, leave=False)
         self.bar.update(1)
 
@@ -131,8 +141,6 @@ class Runner:
     # ---- shared resources
     def oracle(self):
         if self._oracle is None:
-            from sectree.oracle.backend import make_oracle
-
             self._oracle = make_oracle(no_sandbox=self.cfg.no_sandbox, workers=self.cfg.workers,
                                        findings=self.cfg.eval.findings, backend=self.cfg.oracle)
             if hasattr(self._oracle, "actors"):
@@ -141,8 +149,6 @@ class Runner:
         return self._oracle
 
     def policy(self, spec: str):
-        from sectree.policy import load_policy
-
         if self._policy is None or self._policy[0] != spec:
             self._policy = None  # free the old model before loading the next
             self._policy = (spec, load_policy(spec, merge=True))  # evaluation only: LoRA folded in
@@ -157,8 +163,6 @@ class Runner:
     # ---- take a finished run / evaluation from cfg.share
     def adopt(self, kind: str, rid: str, spec_file: str, want: dict, done_file: str) -> bool:
         """Copy ``<share>/<kind>/<rid>`` here when it is finished and was made with exactly ``want``; True if so."""
-        import shutil
-
         if not self.cfg.share:
             return False
         dst, src = self.out / kind / rid, Path(self.cfg.share) / kind / rid
@@ -178,8 +182,6 @@ class Runner:
 
     # ---- train one method × seed
     def train(self, method: str, seed: int) -> dict:
-        from sectree.train.tsp import run
-
         rid = f"{method}-s{seed}"
         rc = run_config(self.cfg, method, seed)
         if rc is None:
@@ -197,7 +199,7 @@ class Runner:
                      f"{', init ' + rc.init if rc.init else ''}) -> {rdir}")
             self._policy = None  # training loads its own copy
             t0 = time.monotonic()
-            run(rc, rdir, resume=True, say=lambda m: self.say(f"{rid}: {m}"), backend=self.cfg.oracle,
+            tsp.run(rc, rdir, resume=True, say=lambda m: self.say(f"{rid}: {m}"), backend=self.cfg.oracle,
                 rollout=self.cfg.rollout)
             write_json_atomic(timing_path, {"wall_seconds": round(time.monotonic() - t0, 1), "resumed": resumed})
         info = train_info(rc, rdir)
@@ -208,8 +210,6 @@ class Runner:
 
     # ---- evaluate one model in every mode (× language)
     def evaluate(self, rid: str, seed: int, model_spec: str) -> dict:
-        from sectree.evaluate.run import evaluate, generate, read_samples
-
         edir = self.out / "evals" / rid
         parts = eval_parts(self.cfg, seed)
         spec = {"model_spec": model_spec, "parts": {k: part_settings(g) for k, g in parts.items()},
@@ -230,8 +230,6 @@ class Runner:
                 t0 = time.monotonic()
                 # the policy is only loaded once per model, and not at all when every part is complete
                 if name.startswith("span"):
-                    from sectree.evaluate.span import generate_spans
-
                     info = generate_spans(g, edir / f"samples-{name}.jsonl", policy=_LazyPolicy(self, model_spec),
                                           progress=bar.step)
                     # batches of decisions, not tasks: say what was sampled
@@ -271,10 +269,6 @@ class Runner:
 
     # ---- choice mode: every decision scored teacher-forced (no oracle); resumable as a whole file
     def choose(self, rid: str, parts: dict, model_spec: str, edir: Path, timing: dict) -> None:
-        from sectree.evaluate.choice import score_choices
-        from sectree.io import write_jsonl_gz_atomic
-        from sectree.tasks.decisions import decisions
-
         if not parts or (edir / CHOICE_RECORDS).is_file():
             return
         # choice is deterministic (no sampling): the same model scored with the same settings in another run of
@@ -285,8 +279,6 @@ class Runner:
             got = json.loads(spec.read_text()) if spec.is_file() else {}
             if other.parent != edir and got.get("model_spec") == model_spec and \
                     {k: {**v, "seed": None} for k, v in got.get("parts", {}).items() if k in want} == want:
-                import shutil
-
                 shutil.copy2(other, edir / (CHOICE_RECORDS + ".tmp"))
                 (edir / (CHOICE_RECORDS + ".tmp")).rename(edir / CHOICE_RECORDS)
                 self.say(f"{rid}: choice: the same model's records copied from {other.parent.name} (deterministic)")
@@ -295,8 +287,8 @@ class Runner:
         records = []
         for name, c in parts.items():
             tasks = [t for t in select_tasks(c.suite, c.split, c.language, c.cwes) if decisions(t)]
-            records += score_choices(self.policy(model_spec), tasks, template=c.template,
-                                     max_batch_tokens=c.max_batch_tokens, model=model_spec)
+            records += choice.score_choices(self.policy(model_spec), tasks, template=c.template,
+                                            max_batch_tokens=c.max_batch_tokens, model=model_spec)
         write_jsonl_gz_atomic(edir / CHOICE_RECORDS, records)
         timing["choice_seconds"] = round(time.monotonic() - t0, 2)
         write_json_atomic(edir / "timing.json", timing)
@@ -343,9 +335,6 @@ def cores_in_use(seconds: float = 0.5) -> float:
 
     Not the load average: it trails the last minute, so a job that has just finished (a benchmark, a dry run)
     would still count as running. Falls back to the load average where /proc/stat is missing."""
-    import os
-    import time
-
     def ticks() -> tuple[int, int] | None:
         try:
             with open("/proc/stat") as f:
@@ -370,10 +359,6 @@ def set_threads(threads: int | None, out: Path | None = None) -> int:
 
     With ``out`` and ``threads=None``, the count chosen when the experiment in ``out`` first started
     (``out/threads.json``) is used again, so that a resumed run computes what the uninterrupted one would."""
-    import os
-
-    import torch
-
     record = out / "threads.json" if out is not None else None
     if threads is None and record is not None and record.is_file():
         try:

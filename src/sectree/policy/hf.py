@@ -15,7 +15,7 @@ from contextlib import contextmanager
 @contextmanager
 def quiet_transformers() -> Iterator[None]:
     """Hide transformers' per-load progress bars (a policy is loaded often; the bars are noise)."""
-    # imported here: transformers.utils pulls in transformers itself (~1 s), which `import sectree.policy`
+    # lazy(heavy): transformers.utils pulls in transformers itself (~1 s), which `import sectree.policy`
     # (prompts, Policy) does not need
     from transformers.utils import logging as hf_logging
 

@@ -136,7 +136,7 @@ def _load_hf(arg: str) -> tuple[Any, Any]:
 
 
 def _load_hf_folder(folder: Path, spec: str) -> tuple[Any, Any]:
-    # imported here: the auto classes cost ~1 s on top of torch, which importing Policy and prompts does not need
+    # lazy(heavy): the auto classes cost ~1 s on top of torch, which importing Policy and prompts does not need
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     try:
@@ -176,7 +176,7 @@ def load_policy(spec: str = DEFAULT_SPEC, *, device: str | None = None, trainabl
     adapter_dir = _adapter_dir(adapter, spec) if LORA_SEP in spec else None  # fail before the slow load
     model, tokenizer = loader(arg)
     if adapter_dir is not None:
-        from peft import PeftModel  # imported here: peft costs seconds more, and only adapter specs need it
+        from peft import PeftModel  # lazy(heavy): peft costs seconds more, and only adapter specs need it
 
         try:
             with quiet_peft():

@@ -102,7 +102,7 @@ def _publish(tmp: Path, target: Path) -> None:
 
 def _convert(gguf: Path, out: Path) -> None:
     """Dequantize the GGUF into a float32 safetensors model folder (model + tokenizer) at ``out``."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer  # imported here: ~1 s, only the first load needs it
+    from transformers import AutoModelForCausalLM, AutoTokenizer  # lazy(heavy): ~1 s, only the first load needs it
 
     with quiet_transformers():
         tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)

@@ -21,7 +21,7 @@ SEED = 0
 
 def byte_tokenizer():
     """A byte-level tokenizer: ids 0-2 are the special tokens, ids 3-258 the 256 bytes."""
-    # imported here (and in tiny_model): model.py imports this module for every Policy, and the tokenizer and
+    # lazy(heavy) (and in tiny_model): model.py imports this module for every Policy, and the tokenizer and
     # Llama classes cost seconds that only the tiny-random spec should pay
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers
     from transformers import PreTrainedTokenizerFast
@@ -55,7 +55,7 @@ def _byte_of(ch: str) -> int:
 
 def tiny_model(vocab_size: int):
     """A 2-layer Llama built from a config with a fixed seed (same weights on every machine and call)."""
-    from transformers import LlamaConfig, LlamaForCausalLM
+    from transformers import LlamaConfig, LlamaForCausalLM  # lazy(heavy): as in byte_tokenizer
 
     config = LlamaConfig(
         vocab_size=vocab_size,

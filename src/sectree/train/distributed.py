@@ -31,16 +31,19 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import torch.distributed as dist
+import yaml
+
 from sectree import config as cfgmod
 from sectree.errors import SectreeError
 from sectree.io import read_jsonl, write_json_atomic
-from sectree.train.trainer import TrainConfig, train_pairs
-from sectree.train.tsp import _regroup
+from sectree.policy import load_policy
+from sectree.train.losses import LOSSES
+from sectree.train.trainer import TrainConfig, _train, launch_state, leading, train_pairs
+from sectree.train.tsp import RunConfig, _regroup, run
 
 
 def _parse_set(items: list[str]) -> dict:
-    import yaml
-
     out = {}
     for item in items:
         key, eq, value = item.partition("=")
@@ -52,8 +55,6 @@ def _parse_set(items: list[str]) -> dict:
 
 def train_round(model: str, pairs: Path, out: Path, overrides: dict | None = None, device: str | None = None) -> dict:
     """Load ``model``, train it on ``pairs`` (a round's pairs.jsonl); rank 0 saves. Returns the training stats."""
-    from sectree.policy import load_policy
-
     if not pairs.is_file():
         raise SectreeError(f"{pairs}: no such pairs file (a round's pairs.jsonl)")
     try:
@@ -80,11 +81,6 @@ CONTROL_TIMEOUT = timedelta(days=7)
 def run_loop(config: Path, out: Path, overrides: dict, resume: bool) -> dict | None:
     """The TSP loop of ``config`` (a ``sectree train`` run config) with every round's training spread over
     the ranks; rank 0 returns ``final.json``'s content, the other ranks None."""
-    import torch.distributed as dist
-
-    from sectree.train.trainer import launch_state, leading
-    from sectree.train.tsp import RunConfig, run
-
     cfg = cfgmod.load(RunConfig, config, overrides)  # on every rank: a bad config stops them all, with one line
     say = lambda m: print(m, file=sys.stderr)  # noqa: E731
     if int(os.environ.get("WORLD_SIZE", "1")) <= 1:  # not launched: what sectree train does
@@ -109,12 +105,6 @@ def run_loop(config: Path, out: Path, overrides: dict, resume: bool) -> dict | N
 
 def follow(control, device: str) -> int:
     """A rank other than 0: train each round rank 0 announces, until it says done. Returns the rounds trained."""
-    import torch.distributed as dist
-
-    from sectree.policy import load_policy
-    from sectree.train.losses import LOSSES
-    from sectree.train.trainer import _train
-
     rounds = 0
     while True:
         box: list = [None]
@@ -153,8 +143,6 @@ def main(argv: list[str] | None = None) -> int:
             raise SectreeError("--model and --pairs are needed (or --loop CONFIG for the whole loop)")
         device = None
         if int(os.environ.get("WORLD_SIZE", "1")) > 1:
-            from sectree.train.trainer import launch_state
-
             device = str(launch_state().device)  # one GPU per rank, or cpu
         train_round(args.model, args.pairs, args.out, _parse_set(args.set_), device)
     except SectreeError as e:

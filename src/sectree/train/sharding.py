@@ -15,7 +15,9 @@ FSDP1 (``fsdp_version: 1``) is refused rather than silently run as FSDP2.
 
 from __future__ import annotations
 
+import json
 import os
+import sys
 import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -41,7 +43,7 @@ def fsdp_settings() -> FsdpSettings:
     """accelerate's FullyShardedDataParallelPlugin for this launch, checked: what the trainer cannot honour is
     refused with one line (never run as something else)."""
     try:
-        from accelerate.utils import FullyShardedDataParallelPlugin
+        from accelerate.utils import FullyShardedDataParallelPlugin  # lazy(optional): the scale extra
     except ImportError:
         raise SectreeError("training across processes needs accelerate: pip install 'sectree[scale]'") from None
     version = os.environ.get("FSDP_VERSION", "1")  # accelerate's default is FSDP1
@@ -97,7 +99,7 @@ def shard(model: torch.nn.Module, score: Callable[[Any, Any], Any], settings: Fs
     Gradients of the ranks are **summed** (divide factor 1): each rank's loss is already its share of the step's
     mean, as in the data-parallel path, so the sum is the one-process gradient.
     """
-    from torch.distributed.fsdp import fully_shard
+    from torch.distributed.fsdp import fully_shard  # lazy(heavy): ~2 s on top of torch; only FSDP launches need it
 
     lm = model.get_base_model() if hasattr(model, "get_base_model") else model
     names = set(settings.block_classes or getattr(lm, "_no_split_modules", None) or ())
@@ -130,9 +132,6 @@ def full_trainable(root: ScoreModule) -> dict[str, torch.Tensor]:
 def main() -> int:
     """``accelerate launch --config_file <cfg> -m sectree.train.sharding``: print, as JSON, the FSDP settings the
     trainer takes from this launch (or its one-line refusal), without starting any training."""
-    import json
-    import sys
-
     if os.environ.get("ACCELERATE_USE_FSDP") != "true":
         print("error: not an FSDP launch (accelerate launch --config_file configs/accelerate/fsdp-*.yaml "
               "-m sectree.train.sharding)", file=sys.stderr)

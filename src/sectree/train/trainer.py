@@ -30,6 +30,7 @@ as a full model folder (``hf:<folder>``).
 
 from __future__ import annotations
 
+import os
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -39,9 +40,10 @@ from dataclasses import replace
 from typing import Any
 
 import torch
+import torch.distributed as dist
 
 from sectree.errors import SectreeError
-from sectree.policy.model import Policy, quiet_peft
+from sectree.policy.model import Policy, load_policy, quiet_peft
 from sectree.settings import DTYPE_NAMES, LLAMA_TARGETS, TrainConfig  # noqa: F401  (re-exported)
 from sectree.train.losses import LOSSES, Loss, PairLogps, get_loss
 from sectree.train.packing import (
@@ -51,6 +53,7 @@ from sectree.train.packing import (
     packed_logps_batch,
     per_pair_logps_batch,
 )
+from sectree.train.sharding import fsdp_settings, full_trainable, shard
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16, "float64": torch.float64}
 assert tuple(DTYPES) == DTYPE_NAMES, "sectree.settings.DTYPE_NAMES must list DTYPES (TrainConfig.dtype checks it)"
@@ -263,8 +266,6 @@ class _DataParallel:
 
     def __init__(self, params: list[torch.nn.Parameter], rank: int, world: int):
         self.params, self.rank, self.world = params, rank, world
-        import torch.distributed as dist
-
         self.dist = dist
         for p in params:  # LoRA init is seeded alike on every rank; rank 0's copy makes that certain
             dist.broadcast(p.data, src=0)
@@ -273,14 +274,10 @@ class _DataParallel:
     def from_env(cls, params: list[torch.nn.Parameter], model: Any = None, logps_fn: Any = None,
                  pad_id: int = 0) -> "_DataParallel | None":
         """None in one process; ``_Sharded`` when ``accelerate launch`` asked for FSDP; else data parallel."""
-        import os
-
         if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
             return None
         state = launch_state()
         if os.environ.get("ACCELERATE_USE_FSDP") == "true":
-            from sectree.train.sharding import fsdp_settings
-
             return _Sharded(params, state.process_index, state.num_processes, model, logps_fn, pad_id,
                             fsdp_settings())
         return cls(params, state.process_index, state.num_processes)
@@ -319,8 +316,6 @@ class _Sharded(_DataParallel):
 
     def __init__(self, params: list[torch.nn.Parameter], rank: int, world: int, model: Any, logps_fn: Any,
                  pad_id: int, settings: Any):
-        from sectree.train.sharding import shard
-
         super().__init__(params, rank, world)  # rank 0's initial weights everywhere, before sharding
         self.root = shard(model, lambda m, batch: logps_fn(m, batch, pad_id), settings)
         self.params = [p for p in self.root.parameters() if p.requires_grad]  # (this rank's shards)
@@ -332,9 +327,6 @@ class _Sharded(_DataParallel):
         """Gather the trained parameters whole, then give ``policy`` an unsharded model with them: a fresh load
         of its spec with the trainable part prepared as for training (the frozen weights did not change).
         Reloading uses only public APIs; FSDP2 has none to unshard a module for good."""
-        from sectree.policy import load_policy
-        from sectree.train.sharding import full_trainable
-
         trained = full_trainable(self.root)  # a collective: every rank, in the same order
         self.root = None
         fresh = load_policy(policy.spec, device=str(policy.device))
@@ -353,17 +345,13 @@ def launch_state():
     """accelerate's PartialState of this rank (joins the process group ``accelerate launch`` describes in the
     environment); refuses DeepSpeed and FSDP settings the trainer cannot honour first, before any rank waits
     for the others."""
-    import os
-
     if os.environ.get("ACCELERATE_USE_DEEPSPEED") == "true":
         raise SectreeError("accelerate launch with DeepSpeed: the trainer supports data parallelism and FSDP only "
                            "(configs/accelerate/ddp-*.yaml, fsdp-*.yaml; docs/scale.md)")
     if os.environ.get("ACCELERATE_USE_FSDP") == "true":
-        from sectree.train.sharding import fsdp_settings
-
         fsdp_settings()  # refuses, with one line, what the trainer cannot honour
     try:
-        from accelerate import PartialState
+        from accelerate import PartialState  # lazy(optional): the scale extra, only multi-process runs need it
     except ImportError:
         raise SectreeError("training across processes needs accelerate: pip install 'sectree[scale]'") from None
     state = PartialState(cpu=use_cpu())
@@ -376,8 +364,6 @@ def launch_state():
 def use_cpu() -> bool:
     """Data parallelism on CPU processes (gloo): no GPU here, or ACCELERATE_USE_CPU set. accelerate's own
     MULTI_CPU launch needs mpirun, so CPU runs are launched like GPU ones (torchrun) and told here."""
-    import os
-
     flag = os.environ.get("ACCELERATE_USE_CPU", "").lower() in ("1", "true", "yes")
     return flag or not torch.cuda.is_available()
 
@@ -430,7 +416,7 @@ def _prepare_trainable(policy: Policy, config: TrainConfig) -> Any:
 
 
 def _new_adapter(model: Any, config: TrainConfig) -> Any:
-    from peft import LoraConfig, get_peft_model
+    from peft import LoraConfig, get_peft_model  # lazy(heavy): peft costs seconds; the experiment layer imports this
 
     lora = LoraConfig(
         task_type="CAUSAL_LM",

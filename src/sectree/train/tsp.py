@@ -32,9 +32,14 @@ from typing import Callable
 from sectree.errors import SectreeError
 from sectree.io import append_jsonl, read_jsonl, write_json_atomic, write_text_atomic
 from sectree.oracle.backend import BackendConfig, make_oracle
+from sectree.policy import build_prompt, load_policy, sample
 from sectree.settings import METHODS, TREE_METHODS, GuardConfig, RunConfig  # noqa: F401  (re-exported)
-from sectree.tree.model import PairRule, pair_counts
-from sectree.tree.ray_rollout import RolloutConfig
+from sectree.tasks import load_suite
+from sectree.tasks.assemble import assemble
+from sectree.train.trainer import train_pairs, train_sft
+from sectree.tree.build import build_flat_trees, build_trees, make_trunk
+from sectree.tree.model import Pair, PairRule, load_trees, pair_counts, save_trees
+from sectree.tree.ray_rollout import RolloutConfig, RolloutPool
 
 
 
@@ -42,8 +47,6 @@ from sectree.tree.ray_rollout import RolloutConfig
 
 
 def split_tasks(cfg: RunConfig):
-    from sectree.tasks import load_suite
-
     languages = cfg.language if isinstance(cfg.language, list) else [cfg.language]
     tasks = []
     for spec in cfg.suites:
@@ -75,9 +78,6 @@ def split_tasks(cfg: RunConfig):
 
 def dev_rates(policy, dev, oracle, cfg: RunConfig) -> dict:
     """Broken / vulnerable / secure rates of whole samples on the dev tasks (full mode)."""
-    from sectree.policy import build_prompt, sample
-    from sectree.tasks.assemble import assemble
-
     items = []
     for t in dev:
         prompt = build_prompt(policy, t, template=cfg.tree.template, mode="full")
@@ -100,8 +100,6 @@ def pair_rule(cfg: RunConfig) -> PairRule:
 def selfplay_trees(policy, tasks, oracle, cfg: RunConfig, round_: int = 0):
     """Unstructured self-play: whole answers from the prompt, judged, as one-node trees (``build_flat_trees``)
     so the pairs come from the same rule, leaf budget (tree.leaf_budget) and opponents as TSP's."""
-    from sectree.tree.build import build_flat_trees
-
     return build_flat_trees(policy, tasks, oracle, cfg.tree, cfg.selfplay_samples or cfg.tree.leaf_budget,
                             pair_mode=pair_rule(cfg), model_spec=cfg.model, round_=round_)
 
@@ -146,8 +144,6 @@ def _theta0(cfg: RunConfig, out: Path) -> str:
 
 def _load_policy_for_round(cfg: RunConfig, out: Path, t: int):
     """θ_{t-1}: the last accepted checkpoint before round t, else θ_0 (the model, or the SFT warm start)."""
-    from sectree.policy import load_policy
-
     return load_policy(_accepted_spec(out, t) or _theta0(cfg, out))
 
 
@@ -181,9 +177,6 @@ def collect_trees(policy, tasks, oracle, cfg: RunConfig, rnd: Round) -> tuple[li
     """tsp, tsp-paper, contrast: a tree per task grown by the opponents θ_{t-1} (policy, attacker) and the
     reference hunk, leaves judged; -> ([(prompt_ids, pairs)] per tree, tree stats). Trees are saved a batch at
     a time, so an interrupted round keeps its finished trees (``rnd.calls_resumed`` counts their oracle calls)."""
-    from sectree.tree.build import build_trees
-    from sectree.tree.model import load_trees, save_trees
-
     trees_path = rnd.rdir / "trees.jsonl"
     have = {tr.task_id: tr for tr in load_trees(trees_path)} if trees_path.exists() else {}
     rnd.calls_resumed = sum(int(tr.stats.get("oracle/calls", 0)) for tr in have.values())
@@ -208,8 +201,6 @@ def collect_trees(policy, tasks, oracle, cfg: RunConfig, rnd: Round) -> tuple[li
 def collect_selfplay(policy, tasks, oracle, cfg: RunConfig, rnd: Round) -> tuple[list, dict]:
     """selfplay: whole answers from the prompt as one-node trees, the same pair rule, budget and opponents;
     -> ([(prompt_ids, pairs)] per task, tree stats). A crashed attempt's answers are sampled again."""
-    from sectree.tree.model import save_trees
-
     trees = selfplay_trees(policy, tasks, oracle, cfg, round_=rnd.t)
     (rnd.rdir / "trees.jsonl").unlink(missing_ok=True)
     save_trees(rnd.rdir / "trees.jsonl", trees)
@@ -218,8 +209,6 @@ def collect_selfplay(policy, tasks, oracle, cfg: RunConfig, rnd: Round) -> tuple
 
 def collect_sft(policy, tasks, oracle, cfg: RunConfig, rnd: Round) -> tuple[list, dict]:
     """sft: the golden solutions as targets; -> ([(prompt_ids, golden ids)] per task, no stats). No oracle."""
-    from sectree.tree.build import make_trunk
-
     trunks = [make_trunk(policy, x, cfg.tree.template) for x in tasks]
     return [(tr.prompt_ids, tr.golden.ids) for tr in trunks], {}
 
@@ -280,8 +269,6 @@ def run(cfg: RunConfig, out: str | Path, resume: bool = False, say: Callable[[st
         backend: BackendConfig | None = None, rollout: RolloutConfig | None = None) -> list[dict]:
     """Train ``cfg`` into ``out``. ``backend`` / ``rollout``: where the oracle runs and who builds the trees
     (docs/scale.md); they change where work happens, never the results, so they are not part of ``cfg``."""
-    from sectree.train.trainer import train_pairs, train_sft
-
     steps = METHOD_STEPS[cfg.method]  # the one place the loop looks at the method
     out = Path(out)
     if out.exists() and any(out.iterdir()) and not resume:
@@ -293,8 +280,6 @@ def run(cfg: RunConfig, out: str | Path, resume: bool = False, say: Callable[[st
     oracle = make_oracle(no_sandbox=cfg.no_sandbox, workers=cfg.workers, backend=backend)
     replicas = None
     if rollout is not None and rollout.on_ray and cfg.method in TREE_METHODS:
-        from sectree.tree.ray_rollout import RolloutPool
-
         replicas = RolloutPool(rollout, backend.address if backend else None)
     history: list[dict] = []  # the finished rounds' stats, in order (stats.jsonl)
     try:
@@ -382,8 +367,6 @@ def run(cfg: RunConfig, out: str | Path, resume: bool = False, say: Callable[[st
 
 
 def _regroup(rows: list[dict]):
-    from sectree.tree.model import Pair
-
     groups: dict[tuple, list] = {}
     for r in rows:
         pids = tuple(r["prompt_ids"])

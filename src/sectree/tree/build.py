@@ -22,9 +22,11 @@ from typing import Callable, Sequence
 import torch
 
 from sectree.oracle.verdict import Rule, Status, Verdict
-from sectree.policy import SamplingConfig, StopRule, fork
+from sectree.policy import SamplingConfig, StopRule, build_prompt, fork, sample
 from sectree.settings import LeafMode, TreeConfig, derive_seed  # noqa: F401  (configs: sectree.settings)
 from sectree.tasks import Task
+from sectree.tasks.assemble import assemble
+from sectree.tasks.decisions import decisions
 from sectree.tree.model import NodeKind, Opponent, PairRule, Tree, pair_counts
 from sectree.tree.span import SpanPoint, decision_points, splice, statement_point
 from sectree.tree.nodes import Golden, RiskNode, diff_nodes, entropy_nodes, oracle_nodes, \
@@ -57,8 +59,6 @@ class Trunk:
 
 def make_trunk(policy, task: Task, template: str = "direct") -> Trunk:
     """Render the task so the model continues the function right after its prompt; the golden body follows."""
-    from sectree.policy import build_prompt
-
     ctx_task = dataclasses.replace(task, decision_line_override=0)
     prompt = build_prompt(policy, ctx_task, template=template, mode="completion")
     code = prompt.code
@@ -84,8 +84,6 @@ def prefill(policy, trunk: Trunk) -> None:
 
 def prefill_attacker(policy, trunk: Trunk) -> None:
     """The attacker's cache: the same task and golden tokens after the ``attacker`` prompt template."""
-    from sectree.policy import build_prompt
-
     prompt = build_prompt(policy, trunk.ctx_task, template="attacker", mode="completion")
     trunk.attack = fork.prefill(policy, list(prompt.ids) + trunk.golden.ids)
 
@@ -147,8 +145,6 @@ class TreeBuilder:
     """Holds one task's trunk and tree while its leaves are sampled and judged in batches."""
 
     def __init__(self, policy, task: Task, cfg: TreeConfig, model_spec: str = "", round_: int = 0):
-        from sectree.tasks.assemble import assemble
-
         self.policy, self.task, self.cfg, self._assemble = policy, task, cfg, assemble
         self.trunk = make_trunk(policy, task, cfg.template)
         self.tree = Tree(task.id, self.trunk.prompt_ids, self.trunk.prompt_text, [], model=model_spec, round=round_)
@@ -163,8 +159,6 @@ class TreeBuilder:
         span = cfg.leaf == LeafMode.SPAN
         diff_points: dict[int, SpanPoint] = {}
         if span and "diff" in cfg.strategies:
-            from sectree.tasks.decisions import decisions
-
             diff_points = {p.position: p for p in decision_points(self.task, g, self.trunk.code, decisions(self.task))}
         groups = []
         for s in cfg.strategies:
@@ -352,9 +346,6 @@ class TreeBuilder:
 def build_trees(policy, tasks: Sequence[Task], oracle, cfg: TreeConfig, *, pair_mode: PairRule | str = "oracle",
                 model_spec: str = "", round_: int = 0, progress: Callable[[str], None] | None = None) -> list[Tree]:
     """Grow one tree per task with ``cfg.opponents``; leaves judged by ``oracle`` in batches."""
-    from sectree.policy import build_prompt, sample
-    from sectree.tasks.assemble import assemble
-
     say = progress or (lambda _msg: None)
     t0 = time.monotonic()
     builders = [TreeBuilder(policy, t, cfg, model_spec, round_) for t in tasks]
@@ -470,8 +461,6 @@ def build_flat_trees(policy, tasks: Sequence[Task], oracle, cfg: TreeConfig, n: 
         # whole answers: one prefix per opponent (the prompt alone), forked like any node at position 0
         b.trunk.prefix = fork.prefill(policy, b.trunk.prompt_ids)
         if Opponent.ATTACKER in cfg.opponents:
-            from sectree.policy import build_prompt
-
             b.trunk.attack = fork.prefill(policy, list(build_prompt(policy, b.trunk.ctx_task, template="attacker",
                                                                     mode="completion").ids))
         reqs = b.share(root.id, 0, max(0, n - k), sampling) if sampling else []

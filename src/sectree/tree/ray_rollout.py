@@ -16,10 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+import torch
+
 from sectree.errors import SectreeError
 from sectree.oracle.cluster import INSTALL_HINT, connect
 from sectree.oracle.judge import Oracle, OracleConfig
 from sectree.oracle.ray_backend import RayOracle
+from sectree.policy import load_policy
+from sectree.tree.build import build_trees
 
 
 @dataclass
@@ -41,7 +45,7 @@ class RolloutConfig:
             raise SectreeError("rollout.gpus_per_replica and rollout.cpus_per_replica must be >= 0")
         if self.on_ray:
             try:
-                import ray  # noqa: F401  (an optional extra: only asked for when replicas > 1)
+                import ray  # noqa: F401  lazy(optional): the ray extra, only asked for when replicas > 1
             except ImportError:
                 raise SectreeError(f"rollout.replicas > 1 needs Ray, which is not installed: {INSTALL_HINT}") from None
 
@@ -61,13 +65,6 @@ class RolloutReplica:
     def build(self, spec: str, tasks, oracle, cfg, pair_mode: str, round_: int, model_spec: str, threads: int):
         """(trees of ``tasks`` in order, candidates judged); ``oracle`` is a RayOracle or a local OracleConfig;
         ``threads``: the caller's PyTorch thread count (the same count gives the same floats)."""
-        # torch, the policy and the tree builder cost seconds to import: only a replica (and a run with
-        # replicas) needs them, not every experiment config that names a rollout section
-        import torch
-
-        from sectree.policy import load_policy
-        from sectree.tree.build import build_trees
-
         torch.set_num_threads(threads)
         if spec != self.spec:
             self.policy, self.spec = None, None  # free the old model first
@@ -99,8 +96,7 @@ class RolloutPool:
     def build_trees(self, spec: str, tasks: Sequence, oracle, cfg, *, pair_mode: str = "oracle",
                     model_spec: str = "", round_: int = 0, progress: Callable[[str], None] | None = None) -> list:
         """The trees of ``tasks`` (in order), grown by the replicas from policy ``spec``; judged by ``oracle``."""
-        import ray  # an optional extra, as torch above: imported where the replicas run
-        import torch
+        import ray  # lazy(optional): the ray extra, needed only when a run has replicas
 
         say = progress or (lambda _m: None)
         # a RayOracle travels as its actor handles; a local oracle as its config (each replica opens its own)
@@ -125,7 +121,7 @@ class RolloutPool:
         return trees
 
     def close(self) -> None:
-        import ray  # the optional extra, as in build_trees
+        import ray  # lazy(optional): the ray extra, as in build_trees
 
         replicas, self.replicas = self.replicas, []
         ray.wait([r.close.remote() for r in replicas], num_returns=len(replicas), timeout=30)

@@ -21,14 +21,14 @@ from sectree.tree.view import render_html as tree_page
 def _png(fig) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # lazy(heavy): see the module docstring
 
     plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def fig_bars(res: dict) -> str:
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # lazy(heavy): see the module docstring
 
     modes, methods = res["modes"], res["methods"]
     cols = columns(res)
@@ -56,7 +56,7 @@ def fig_bars(res: dict) -> str:
 
 
 def fig_heat(res: dict) -> str | None:
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # lazy(heavy): see the module docstring
 
     modes, methods = res["modes"], res["methods"]
     cwes = sorted({int(c) for mode in modes for m in methods for c in res["table"][mode][m]["by_cwe"]})
@@ -96,8 +96,8 @@ def run_stats(record: Mapping) -> list[RoundStats]:
 
 def fig_curves(res: dict, records: list[dict]) -> str | None:
     """Pairs and loss per round, and loss per optimizer step: one colour per method, one line per seed."""
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
+    import matplotlib.pyplot as plt  # lazy(heavy): see the module docstring
+    from matplotlib.ticker import MaxNLocator  # lazy(heavy): as pyplot
 
     runs = [(r["method"], run_stats(r)) for r in records]
     runs = [(m, rows) for m, rows in runs if rows]

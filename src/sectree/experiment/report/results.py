@@ -148,7 +148,7 @@ def write_report(cfg, out: str | Path, records: list[dict], *, estimate: dict | 
                  config_file: str | None = None, session_seconds: float | None = None,
                  command: str | None = None) -> dict:
     """Write results.json, report.md and report.html into ``out``; return the results."""
-    import matplotlib  # a second or more to import (see figures.py): only writing a report needs it
+    import matplotlib  # lazy(heavy): a second or more to import (see figures.py); only writing a report needs it
 
     matplotlib.use("Agg")
     out = Path(out)
