@@ -54,6 +54,14 @@ def test_shipped_configs_load(name):
     ("name: x\nrun: {rounds: 0}\n", "run"),
     ("name: x\nrun: {seed: 3}\n", "run.seed"),
     ("name: x\nmethod_train: {sft: {sft_epochs: 2}}\n", "method_train.sft"),
+    # per-method overrides are RunConfig fields, checked when the experiment loads (issue 13)
+    ("name: x\nmethod_train: {tsp: {roundz: 2}}\n", "method_train.tsp.roundz: unknown field"),
+    ("name: x\nmethod_train: {tsp: {update: {lrr: 1}}}\n", "method_train.tsp.update.lrr: unknown field"),
+    ("name: x\nmethod_train: {tsp: {update: {lr: -1}}}\n", "method_train.tsp.update.lr=-1.0: must be > 0"),
+    ("name: x\nmethod_train: {tsp: {train: {lr: 1}}}\n", "method_train.tsp.train: renamed to method_train.tsp.update"),
+    ("name: x\nmethod_train: {base: {rounds: 2}}\n", "method_train.base={'rounds': 2}: base is not trained"),
+    ("name: x\nmethod_train: {tsp: {seed: 3}}\n", "method_train.tsp.seed=3: set by the experiment"),
+    ("name: x\nmethod_train: {tsp: {update: {seed: 3}}}\n", "method_train.tsp.update.seed=3: set by the experiment"),
     ("methods: [base]\n", "name"),
     ("name: x\nreport: {analyses: [nope]}\n", "report.analyses"),
 ])
@@ -63,6 +71,15 @@ def test_malformed_config_names_the_field(tmp_path, body, field):
     with pytest.raises(SectreeError) as e:
         load_experiment(p)
     assert f"{p}: {field}" in str(e.value)
+
+
+def test_cli_typo_in_a_per_method_override_is_one_line(tmp_path):
+    p = tmp_path / "bad.yaml"
+    p.write_text("name: x\nmethods: [base, tsp]\nmethod_train: {tsp: {update: {epoch: 2}}}\n")
+    r = cli("experiment", str(p), "--out", str(tmp_path / "out"), "--dry-run", timeout=120)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+    assert r.stderr.startswith(f"error: {p}: method_train.tsp.update.epoch: unknown field (known: ")
+    assert not (tmp_path / "out").exists()
 
 
 def test_cli_malformed_config_one_line(tmp_path):

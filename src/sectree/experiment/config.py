@@ -4,6 +4,12 @@
 ``run_config`` derives the RunConfig of one method at one seed (the experiment's ``train`` overrides, then the
 method's own, then the method preset, model and seed), ``eval_parts`` the GenerateConfig / SpanConfig /
 ChoiceConfig of every eval mode × language. Nothing here trains or samples (experiment/runner.py does).
+
+``ExperimentConfig`` lives here, not in ``sectree.settings`` with the run's configs: it is the experiment layer's
+own settings and embeds configs of the layers below (``oracle: BackendConfig``, ``rollout: RolloutConfig``),
+which the base layer may not import. Its sections that are run settings (``run: RunConfig``, ``eval: EvalSpec``,
+``report: ReportSpec``) are the base layer's classes, and it is loaded and checked the same way
+(``sectree.config.build``; one error format, ``<file>: section.field=value: what to do``).
 """
 
 from __future__ import annotations
@@ -64,9 +70,12 @@ class ExperimentConfig:
     run: RunConfig = field(default_factory=RunConfig)
     """The RunConfig of every trained method (suite, language, rounds, max_tasks, tree, update, guard, ...); the
     experiment sets method, model, init and the seeds itself (RESERVED). ``train:`` before it was renamed."""
-    method_train: dict = field(default_factory=dict)
-    """Per-method RunConfig overrides on top of ``run``, e.g. {sft: {sft_epochs: 2}} (checked when loaded:
-    every method's RunConfig is built once)."""
+    method_train: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per-method RunConfig overrides on top of ``run``: method name -> the RunConfig fields (sections nested)
+    that method sets differently, e.g. {sft: {sft_epochs: 2}, tsp: {update: {lr: 5e-5}}}. Keys are checked as
+    ``run:``'s are: only trained methods of ``methods``, none of RESERVED, and each method's RunConfig is built
+    when the experiment loads (``load_experiment``), so a typo fails there with one line
+    (``method_train.tsp.update.lrr: unknown field``)."""
     eval: EvalSpec = field(default_factory=EvalSpec)
     """What every model is evaluated on (suite, split, modes, samples, ``sampling``)."""
     report: ReportSpec = field(default_factory=ReportSpec)
@@ -110,6 +119,14 @@ class ExperimentConfig:
                 raise bad(f"method_train.{m}", over, f"not one of methods ({', '.join(self.methods)})")
             if not isinstance(over, dict):
                 raise bad(f"method_train.{m}", over, "expected a mapping of RunConfig fields")
+            if METHOD_PRESETS[m] is None:
+                raise bad(f"method_train.{m}", over, f"{m} is not trained (no RunConfig to override); remove it")
+            for key in RESERVED:
+                head, _, tail = key.partition(".")
+                section = over.get(head) if tail else over
+                if isinstance(section, dict) and (tail or head) in section:
+                    raise bad(f"method_train.{m}.{key}", section[tail or head],
+                              "set by the experiment (methods / model / seeds); remove it")
         if self.budget_minutes is not None and self.budget_minutes <= 0:
             raise bad("budget_minutes", self.budget_minutes, "must be > 0 (or null)")
         if self.report.analyses and self.report.method not in self.methods:
