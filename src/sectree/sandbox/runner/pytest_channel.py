@@ -124,7 +124,7 @@ def _in_module_body(tb, limit: int = 200) -> bool:
 # modules whose changed bindings are never taken as the test file's (pytest's, the sandbox's own): pytest's
 # internals have their own check (``snapshot``), and a test file has no business replacing them
 _NOT_TEST_PATCHABLE = ("pytest", "_pytest", "pluggy", "pytest_channel", "candidate_proxy", "candidate_wire",
-                       "sectree_check", "zygote", "__main__")
+                       "sectree_check", "pytest_memo", "zygote", "__main__")
 
 
 def _test_rebinds(base: list[tuple], modules: frozenset) -> dict[str, tuple]:

@@ -95,6 +95,11 @@ class Zygote:
             # the candidate's stand-in (a proxy module; the candidate runs in a process of its own): loaded
             # here so that its hook on pytest's monkeypatch is part of the baseline below
             import candidate_proxy  # noqa: E402, F401
+            # pytest work that is the same in every job, done here once (the test file's assertion rewriting,
+            # the wrapped-fixture check on pytest's own objects): its wrappers are in the baseline below too
+            import pytest_memo  # noqa: E402
+
+            pytest_memo.install()
 
             # what every module binds, taken before any job runs: each job's report channel compares
             # against it to catch a candidate that monkeypatches the stdlib/pytest (see pytest_channel)
@@ -202,6 +207,7 @@ class Zygote:
         rep_r, rep_w = os.pipe()
         if job["kind"] == "pytest":
             self._pytest_config(tuple(job["argv"][:-1]))  # built here, in the parent: inherited by the fork
+            self._precompile(job)
         spare = self.spare if job["kind"] == "pytest" and job.get("candidate") else None
         t0 = time.monotonic()
         pid = os.fork()
@@ -383,6 +389,16 @@ class Zygote:
             config = None
         self.pytest_configs[args] = config
         gc.freeze()  # what was just built is shared with the children, not scanned by their collections
+
+    def _precompile(self, job: dict) -> None:
+        """The job's test file, compiled with its asserts rewritten, here in the parent (``pytest_memo``): the
+        job's pytest uses it when it reads the same bytes at the same path. Only the host's test file is read;
+        nothing of it runs here."""
+        memo = sys.modules.get("pytest_memo")
+        test = job["argv"][-1] if job["argv"] else ""
+        if memo is None or not test.endswith(".py") or test not in job["files"]:
+            return
+        memo.precompile(os.path.join(self.job_dir, test), base64.b64decode(job["files"][test]))
 
     def _kill_job(self, pid: int) -> int | None:
         """SIGKILL everything the job started, daemons included, then reap what is ours.
