@@ -132,7 +132,7 @@ def instrument(candidate_modules: set[str]) -> None:
 
     real_child = zygote.Zygote._child
 
-    def child(self, job, out_w, rep_w):
+    def child(self, job, out_w, rep_w, *rest):  # rest: the spare candidate process's pipes (#15)
         import subprocess
 
         real_run = subprocess.run
@@ -144,7 +144,7 @@ def instrument(candidate_modules: set[str]) -> None:
 
         subprocess.run = run
         try:
-            real_child(self, job, out_w, rep_w)
+            real_child(self, job, out_w, rep_w, *rest)
         finally:
             subprocess.run = real_run
 
@@ -280,7 +280,13 @@ def profile_task(task, repeat: int, tmp: str) -> dict:
     runner = runner_for(task.language)
     out_dir = OUT["dir"] = tempfile.mkdtemp(dir=tmp)
     cfg = SandboxConfig(enabled=False)
-    z = zygote.Zygote({"sandboxed": False, "preload": cfg.preload, "work": tempfile.mkdtemp(dir=tmp)}, 0, 1)
+    # the zygote's work folder on a tmpfs where there is one (the sandbox's /sbx and /tmp are tmpfs), and pytest's
+    # --basetemp inside it, which the zygote wipes after each job (as Worker does with --no-sandbox): with the
+    # host's /tmp/pytest on disk, each job's first tmp_path emptied the last job's folders there, which made
+    # "fixtures" cost several times what it costs in the sandbox
+    shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else tmp
+    work = tempfile.mkdtemp(dir=shm)
+    z = zygote.Zygote({"sandboxed": False, "preload": cfg.preload, "work": work}, 0, 1)
     kill, wipe = z._kill_job, z._wipe
     rows: list[dict[str, list[float]]] = []
     raws: list[dict[str, list[float]]] = []  # the timers themselves (report channel hook by hook, ...)
@@ -289,7 +295,9 @@ def profile_task(task, repeat: int, tmp: str) -> dict:
         for f in os.listdir(out_dir):
             os.unlink(os.path.join(out_dir, f))
         key = secrets.token_bytes(32)
-        msg = zygote_job(runner.job(task, src), key)
+        job = runner.job(task, src)
+        msg = zygote_job(job, key, argv=[f"--basetemp={work}/pytest-tmp" if a.startswith("--basetemp=") else a
+                                         for a in job.argv])
         host = Clock()
         z._kill_job, z._wipe = host.timed("kill + wipe", kill), host.timed("kill + wipe", wipe)
         del PARENT_FORK[:]
@@ -312,6 +320,9 @@ def profile_task(task, repeat: int, tmp: str) -> dict:
         row["result parsing"] = [parsing, parsing]
         row["total (zygote job)"] = [res.wall + row["kill + wipe"][0], 0.0]
         rows.append(row)
+    import shutil
+
+    shutil.rmtree(work, ignore_errors=True)
     t0, c0 = time.perf_counter(), _cpu()
     analyze(task.language, sources)
     an = [(time.perf_counter() - t0) / len(sources), (_cpu() - c0) / len(sources)]
