@@ -127,7 +127,7 @@ def main() -> None:
         sides = {}
         for side, folder, name, argv in (("before", old_dir, "zygote_before", args.before_args.split()),
                                          ("now", RUNNER_DIR, "zygote_now", list(PYTEST_ARGS))):
-            work = Path(fast, side)
+            work = Path(fast, {"before": "old", "now": "new"}[side])  # same length: messages cut at 500 chars
             work.mkdir()
             sides[side] = start(folder, name, tasks, argv, work)
         cpus: dict[str, list[float]] = {"before": [], "now": []}
