@@ -45,6 +45,7 @@ def main() -> dict:
     from sectree.io import write_json_atomic
     from sectree.oracle import Oracle, OracleConfig
     from sectree.policy import load_policy
+    from sectree.settings import Sampling
     from sectree.tasks import load_suite
     from sectree.train.trainer import TrainConfig, train_pairs
     from sectree.tree.build import TreeConfig, build_trees
@@ -75,7 +76,7 @@ def main() -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "spans.jsonl"
         cfg = SpanConfig(model=args.model, suite="builtin:python", split="test", n=args.span_n,
-                         max_new_tokens=args.span_tokens, batch_decisions=8,
+                         sampling=Sampling(temperature=0.8, max_new_tokens=args.span_tokens), batch_decisions=8,
                          cwes=sorted({c for t in tasks for c in t.cwes}))
         with Clock() as c:
             info = generate_spans(cfg, out, policy=policy)

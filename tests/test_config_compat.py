@@ -21,7 +21,7 @@ from sectree.errors import SectreeError
 from sectree.experiment.config import ExperimentConfig, eval_parts, load_experiment, part_settings, run_config, \
     upgrade_experiment
 from sectree.experiment.runner import _check_same
-from sectree.settings import RunConfig
+from sectree.settings import GenerateConfig, RunConfig, SpanConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 V1 = Path(__file__).parent / "data" / "configs-v1"
@@ -100,6 +100,25 @@ def test_cli_old_config_one_line(tmp_path):
                         str(tmp_path / "t")], capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "train: renamed to update:" in r.stderr
     assert not (tmp_path / "e").exists() and not (tmp_path / "t").exists()
+
+
+def test_eval_parts_record_the_settings_old_folders_hold():
+    """GenerateConfig and SpanConfig embed ``sampling``, but what they record (each sample's settings, an
+    evaluation's spec.json; resume and ``share`` compare it) keeps the flat keys in their old order: the
+    spec.json the old code wrote for python.yaml's tsp-s0 (choice and span parts) is what python.yaml gives now,
+    key for key and in the same order (rewritten records stay byte-identical)."""
+    recorded = json.loads((V1 / "evals" / "python-tsp-s0-spec.json").read_text())["parts"]
+    now = {k: part_settings(g) for k, g in eval_parts(load_experiment(ROOT / "configs" / "experiments" /
+                                                                     "python.yaml"), 0).items()}
+    assert now == recorded
+    assert [list(p) for p in now.values()] == [list(p) for p in recorded.values()]
+    assert list(GenerateConfig().settings()) == ["model", "suite", "split", "cwes", "language", "mode", "template",
+                                                 "n", "temperature", "top_p", "max_new_tokens", "seed", "batch_tasks"]
+    # the defaults did not move: 0.8 / 0.95 / 256 for whole answers, 0.8 / 0.95 / 192 for spans
+    assert [GenerateConfig().settings()[k] for k in ("temperature", "top_p", "max_new_tokens")] == [0.8, 0.95, 256]
+    assert [SpanConfig().settings()[k] for k in ("temperature", "top_p", "max_new_tokens")] == [0.8, 0.95, 192]
+    with pytest.raises(SectreeError, match=r"^x: temperature: renamed to sampling\.temperature"):
+        cfgmod.build(GenerateConfig, {"temperature": 0.5}, source="x")
 
 
 def test_embedded_sampling_keeps_its_section_default(tmp_path):

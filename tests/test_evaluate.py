@@ -12,15 +12,19 @@ from sectree.errors import SectreeError
 from sectree.evaluate.metrics import summarize
 from sectree.evaluate.run import GenerateConfig, evaluate, generate, read_samples, records_path
 from sectree.io import append_jsonl, read_jsonl_gz
+from sectree.settings import Sampling
 from sectree.tasks import load_suite
 
 IDS = ["cwe_078_0", "cwe_601_0"]
+SAMPLING_KEYS = ("temperature", "top_p", "max_new_tokens")
 
 
 def _cfg(**kw) -> GenerateConfig:
     base = dict(model="tiny-random", suite="builtin:python", n=2, max_new_tokens=12, temperature=0.8, seed=3,
                 batch_tasks=1)
-    return GenerateConfig(**{**base, **kw})
+    kw = {**base, **kw}  # the sampling keys go into GenerateConfig.sampling
+    return GenerateConfig(**{k: v for k, v in kw.items() if k not in SAMPLING_KEYS},
+                          sampling=Sampling(**{k: kw[k] for k in SAMPLING_KEYS if k in kw}))
 
 
 @pytest.fixture(scope="module")

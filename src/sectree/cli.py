@@ -274,8 +274,15 @@ def _gen_config(model, suite, split, cwe, language, mode, template, n, temperatu
     from sectree.evaluate.run import GenerateConfig
 
     return GenerateConfig(model=model, suite=suite, split=split, cwes=list(cwe or []), language=language, mode=mode,
-                          template=template, n=n, temperature=temperature, top_p=top_p,
-                          max_new_tokens=max_new_tokens, seed=seed, batch_tasks=batch_tasks)
+                          template=template, n=n, sampling=_sampling(temperature, top_p, max_new_tokens), seed=seed,
+                          batch_tasks=batch_tasks)
+
+
+def _sampling(temperature: float, top_p: float, max_new_tokens: int):
+    """--temperature, --top-p and --max-new-tokens as the configs' Sampling (a bad value: one line naming it)."""
+    from sectree.settings import Sampling
+
+    return Sampling(temperature=temperature, top_p=top_p, max_new_tokens=max_new_tokens)
 
 
 def _run_generate(cfg, out: str, quiet: bool, policy=None) -> dict:
@@ -376,8 +383,8 @@ def eval_(model: str = ModelOpt, suite: str = typer.Option("builtin:python", "--
         from sectree.evaluate.span import SpanConfig, generate_spans
 
         scfg = SpanConfig(model=model, suite=suite, split=split, cwes=list(cwe or []), language=language,
-                          template=template, n=n, temperature=temperature, top_p=top_p,
-                          max_new_tokens=max_new_tokens, seed=seed, batch_decisions=batch_tasks)
+                          template=template, n=n, sampling=_sampling(temperature, top_p, max_new_tokens), seed=seed,
+                          batch_decisions=batch_tasks)
         spans = Path(out_dir) / "samples-span.jsonl"
         generate_spans(scfg, spans)
         results = _run_evaluate(str(spans), str(Path(out_dir) / "results.json"), no_sandbox, workers, findings, as_json)

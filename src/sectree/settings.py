@@ -139,6 +139,12 @@ class Sampling:
                               max_new_tokens=self.max_new_tokens, seed=seed, eos_ids=eos_ids)
 
 
+SAMPLING_RENAMED = {"temperature": "sampling.temperature", "top_p": "sampling.top_p",
+                    "max_new_tokens": "sampling.max_new_tokens"}
+"""The flat sampling keys of older versions -> their place in an embedded ``sampling`` (TreeConfig, EvalSpec,
+GenerateConfig, SpanConfig)."""
+
+
 @dataclass(frozen=True)
 class SamplingConfig:
     """One decode call: how tokens are drawn and when a sample ends (``Sampling.call`` builds it from a
@@ -176,8 +182,7 @@ class SamplingConfig:
 class TreeConfig:
     """How trees are grown (symbols as in the TSP paper where it has them)."""
 
-    RENAMED: ClassVar[dict[str, str]] = {"temperature": "sampling.temperature", "top_p": "sampling.top_p",
-                                         "max_new_tokens": "sampling.max_new_tokens"}
+    RENAMED: ClassVar[dict[str, str]] = SAMPLING_RENAMED
     """Keys of older versions -> where they are now (a one-line error names the new place)."""
 
     strategies: list[str] = field(default_factory=lambda: ["diff", "entropy"])
@@ -420,7 +425,11 @@ class RunConfig:
 
 @dataclass
 class GenerateConfig:
-    """What to sample; recorded in every sample so that results name their settings."""
+    """What to sample; recorded in every sample so that results name their settings (``settings()``: flat, as
+    before ``sampling`` was embedded)."""
+
+    RENAMED: ClassVar[dict[str, str]] = SAMPLING_RENAMED
+    """Keys of older versions -> where they are now (a mapping built with ``config.build`` fails naming them)."""
 
     model: str = "smollm2-135m"
     """Model spec (smollm2-135m, tiny-random, hf:<path>[+lora:<adapter>])."""
@@ -438,12 +447,9 @@ class GenerateConfig:
     """Prompt template (direct, security-reminder)."""
     n: int = 5
     """Samples per task."""
-    temperature: float = 0.8
-    """Sampling temperature (0 = greedy)."""
-    top_p: float = 0.95
-    """Nucleus sampling mass."""
-    max_new_tokens: int = MAX_NEW_TOKENS
-    """Token cap per sample (``sectree generate`` / ``eval`` pass 384 explicitly: a whole function)."""
+    sampling: Sampling = field(default_factory=lambda: Sampling(temperature=0.8))
+    """How samples are drawn: temperature 0.8, top_p 0.95, max_new_tokens 256 by default (``sectree generate`` /
+    ``eval`` pass 384 tokens explicitly: a whole function; an experiment copies ``eval.sampling``)."""
     seed: int = 0
     """Base seed; each group of tasks samples with task_seed(seed, the group's task ids)."""
     batch_tasks: int = 8
@@ -454,17 +460,32 @@ class GenerateConfig:
             raise SectreeError(f"--mode must be one of {PROMPT_MODES}, got {self.mode!r}")
         if self.n < 1 or self.batch_tasks < 1:
             raise SectreeError(f"--n and batch_tasks must be >= 1, got {self.n} and {self.batch_tasks}")
-        if self.temperature < 0 or not 0 < self.top_p <= 1 or self.max_new_tokens < 1:
-            raise SectreeError("need temperature >= 0, 0 < top_p <= 1 and max_new_tokens >= 1")
 
     def settings(self) -> dict:
         """The fields that must match for samples to belong to the same run (resume check)."""
-        return {k: v for k, v in asdict(self).items()}
+        return flat_settings(self)
+
+
+def flat_settings(cfg) -> dict:
+    """``asdict(cfg)`` with its ``sampling`` section spliced in flat where the field sits (temperature, top_p,
+    max_new_tokens): the shape and key order every samples file and spec.json recorded before GenerateConfig and
+    SpanConfig embedded ``Sampling``, which resume and ``share:`` compare (and which keeps rewritten records
+    byte-identical)."""
+    out: dict = {}
+    for k, v in asdict(cfg).items():
+        if k == "sampling":
+            out.update(v)
+        else:
+            out[k] = v
+    return out
 
 
 @dataclass(frozen=True)
 class SpanConfig:
-    """What to sample; recorded in every sample."""
+    """What to sample; recorded in every sample (``settings()``: flat, as before ``sampling`` was embedded)."""
+
+    RENAMED: ClassVar[dict[str, str]] = SAMPLING_RENAMED
+    """Keys of older versions -> where they are now."""
 
     model: str = "smollm2-135m"
     """Model spec (smollm2-135m, tiny-random, hf:<path>[+lora:<adapter>])."""
@@ -480,13 +501,9 @@ class SpanConfig:
     """Prompt template (rendered as completion mode renders it)."""
     n: int = 5
     """Samples per decision."""
-    temperature: float = 0.8
-    """Sampling temperature (0 = greedy)."""
-    top_p: float = 0.95
-    """Nucleus sampling mass."""
-    max_new_tokens: int = 192
-    """Token cap per span (a span is one or a few statements; the secure hunks of the built-in tasks are
-    at most ~150 tokens)."""
+    sampling: Sampling = field(default_factory=lambda: Sampling(temperature=0.8, max_new_tokens=192))
+    """How spans are drawn: temperature 0.8, top_p 0.95 and 192 tokens per span by default (a span is one or a
+    few statements; the secure hunks of the built-in tasks are at most ~150 tokens)."""
     seed: int = 0
     """Base seed; each group of decisions samples with task_seed(seed, the group's keys)."""
     batch_decisions: int = 8
@@ -495,11 +512,9 @@ class SpanConfig:
     def __post_init__(self) -> None:
         if self.n < 1 or self.batch_decisions < 1:
             raise SectreeError(f"--n and batch_decisions must be >= 1, got {self.n} and {self.batch_decisions}")
-        if self.temperature < 0 or not 0 < self.top_p <= 1 or self.max_new_tokens < 1:
-            raise SectreeError("need temperature >= 0, 0 < top_p <= 1 and max_new_tokens >= 1")
 
     def settings(self) -> dict:
-        return {**asdict(self), "mode": SPAN_MODE}
+        return {**flat_settings(self), "mode": SPAN_MODE}
 
 
 @dataclass(frozen=True)
@@ -534,8 +549,7 @@ class ChoiceConfig:
 class EvalSpec:
     """What every trained model is evaluated on (one ``GenerateConfig`` per mode and language)."""
 
-    RENAMED: ClassVar[dict[str, str]] = {"temperature": "sampling.temperature", "top_p": "sampling.top_p",
-                                         "max_new_tokens": "sampling.max_new_tokens"}
+    RENAMED: ClassVar[dict[str, str]] = SAMPLING_RENAMED
     """Keys of older versions -> where they are now."""
 
     suite: str = "builtin:python"

@@ -83,8 +83,8 @@ def generate(cfg: GenerateConfig, out: str | Path, *, policy=None,
         policy = policy or load_policy(cfg.model, merge=True)  # LoRA folded in: faster, same model
     for i, group in enumerate(todo):
         prompts = [build_prompt(policy, task, template=cfg.template, mode=cfg.mode) for task in group]
-        samples = sample(policy, prompts, n=cfg.n, temperature=cfg.temperature, top_p=cfg.top_p,
-                         max_new_tokens=cfg.max_new_tokens, seed=task_seed(cfg.seed, ",".join(t.id for t in group)))
+        samples = sample(policy, prompts, n=cfg.n, temperature=cfg.sampling.temperature, top_p=cfg.sampling.top_p,
+                         max_new_tokens=cfg.sampling.max_new_tokens, seed=task_seed(cfg.seed, ",".join(t.id for t in group)))
         records = []
         for s in samples:
             task, prompt = group[s.prompt_index], prompts[s.prompt_index]

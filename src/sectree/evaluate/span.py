@@ -26,7 +26,7 @@ from sectree.evaluate.choice import task_contexts
 from sectree.evaluate.run import task_seed
 from sectree.io import append_jsonl, read_jsonl
 from sectree.policy import load_policy
-from sectree.policy.sampling import SamplingConfig, sample_ids
+from sectree.policy.sampling import sample_ids
 from sectree.policy.stops import SpanStop
 from sectree.settings import SPAN_MODE, SpanConfig
 from sectree.tasks import load_suite
@@ -97,8 +97,7 @@ def generate_spans(cfg: SpanConfig, out: str | Path, *, policy=None,
         rules = [SpanStop(c.task.language, c.decision.block, head=c.base[c.base.rfind("\n") + 1:],
                           statements=c.decision.statements) for c in group]
         seed = task_seed(cfg.seed, ",".join(f"{a}/{b}/{x}" for a, b, x in map(key, group)))
-        config = SamplingConfig(n=cfg.n, temperature=cfg.temperature, top_p=cfg.top_p,
-                                max_new_tokens=cfg.max_new_tokens, seed=seed)
+        config = cfg.sampling.call(n=cfg.n, seed=seed)
         samples = sample_ids(policy, [list(c.ids) for c in group], config, stop=rules)
         records = []
         for s in samples:

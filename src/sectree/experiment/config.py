@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -271,16 +271,13 @@ def eval_parts(cfg: ExperimentConfig, seed: int) -> dict[str, Any]:
                                            template=e.template, seed=seed)
             elif mode == "span":
                 parts[name] = SpanConfig(model=cfg.model, suite=e.suite, split=e.split, cwes=gcwes, language=lang,
-                                         template=e.template, n=e.span_n, temperature=e.sampling.temperature,
-                                         top_p=e.sampling.top_p,
-                                         max_new_tokens=e.span_max_new_tokens, seed=seed,
-                                         batch_decisions=e.batch_tasks)
+                                         template=e.template, n=e.span_n,
+                                         sampling=replace(e.sampling, max_new_tokens=e.span_max_new_tokens),
+                                         seed=seed, batch_decisions=e.batch_tasks)
             else:
                 parts[name] = GenerateConfig(model=cfg.model, suite=e.suite, split=e.split, cwes=gcwes,
                                              language=lang, mode=mode, template=e.template, n=e.n,
-                                             temperature=e.sampling.temperature, top_p=e.sampling.top_p,
-                                             max_new_tokens=e.sampling.max_new_tokens, seed=seed,
-                                             batch_tasks=e.batch_tasks)
+                                             sampling=e.sampling, seed=seed, batch_tasks=e.batch_tasks)
     return parts
 
 
