@@ -481,16 +481,18 @@ def flat_settings(cfg) -> dict:
 
 
 @dataclass(frozen=True)
-class SpanConfig:
-    """What to sample; recorded in every sample (``settings()``: flat, as before ``sampling`` was embedded)."""
-
-    RENAMED: ClassVar[dict[str, str]] = SAMPLING_RENAMED
-    """Keys of older versions -> where they are now."""
+class DecisionEval:
+    """The model, tasks and prompt of a per-decision evaluation: the fields SpanConfig and ChoiceConfig share. A
+    subclass's own fields follow these (and ChoiceConfig's own ``suite`` default keeps its place), so ``asdict``
+    gives the key order both classes had before they shared them: recorded in every span sample and choice
+    results.json, compared as mappings on resume, and kept so rewritten records stay byte-identical.
+    GenerateConfig repeats these fields rather than sharing them: its ``mode`` sits between ``language`` and
+    ``template`` in every samples file it recorded, and it is not frozen."""
 
     model: str = "smollm2-135m"
-    """Model spec (smollm2-135m, tiny-random, hf:<path>[+lora:<adapter>])."""
+    """Model spec (smollm2-135m, tiny-random, hf:<path>, any of them +lora:<adapter>)."""
     suite: str = "builtin:python"
-    """Task suite spec."""
+    """Task suite spec (builtin, builtin:<lang>, dir:<path>, cweval:<path>)."""
     split: str | None = None
     """Only tasks of this split (train/test)."""
     cwes: list[int] = field(default_factory=list)
@@ -498,7 +500,16 @@ class SpanConfig:
     language: str | None = None
     """Only tasks in this language."""
     template: str = "direct"
-    """Prompt template (rendered as completion mode renders it)."""
+    """Prompt template, rendered as completion mode renders it."""
+
+
+@dataclass(frozen=True)
+class SpanConfig(DecisionEval):
+    """What to sample; recorded in every sample (``settings()``: flat, as before ``sampling`` was embedded)."""
+
+    RENAMED: ClassVar[dict[str, str]] = SAMPLING_RENAMED
+    """Keys of older versions -> where they are now."""
+
     n: int = 5
     """Samples per decision."""
     sampling: Sampling = field(default_factory=lambda: Sampling(temperature=0.8, max_new_tokens=192))
@@ -518,21 +529,11 @@ class SpanConfig:
 
 
 @dataclass(frozen=True)
-class ChoiceConfig:
+class ChoiceConfig(DecisionEval):
     """What to score."""
 
-    model: str = "smollm2-135m"
-    """Model spec (smollm2-135m, tiny-random, hf:<path>, any of them +lora:<adapter>)."""
     suite: str = "builtin"
-    """Task suite spec (builtin, builtin:<lang>, dir:<path>, cweval:<path>)."""
-    split: str | None = None
-    """Only tasks of this split (train/test)."""
-    cwes: list[int] = field(default_factory=list)
-    """Only tasks with one of these CWEs."""
-    language: str | None = None
-    """Only tasks in this language."""
-    template: str = "direct"
-    """Prompt template, rendered as completion mode renders it."""
+    """Task suite spec (builtin, builtin:<lang>, dir:<path>, cweval:<path>); every language by default."""
     max_batch_tokens: int = 8192
     """Padded context tokens per forward (policy.scoring.score_many)."""
     seed: int = 0
