@@ -30,6 +30,27 @@ def test_experiments_without_v2_choice_results_say_so():
     assert claims_md(lambda name: None).count("\n") == 2 + 3
 
 
+def test_transfer_rows_pooled_first_then_each_language(monkeypatch):
+    """Claim 3 gets a pooled row (every Python, Go and JS decision) and one per language, each with its own
+    verdict; the pooled row holding must not make a language's row hold."""
+    import sectree.experiment.claims as claims
+
+    def g(a, b, lo, hi):
+        return {"a": a, "b": b, "value": b - a, "ci": [lo, hi], "diff": {"value": b - a, "ci": [lo, hi]}}
+
+    cmp = {"overall": g(0.431, 0.471, 0.008, 0.083),
+           "by_language": {"python": g(0.48, 0.507, 0.0, 0.08), "go": g(0.333, 0.344, -0.033, 0.067),
+                           "js": g(0.5, 0.4, -0.2, -0.01)}}
+    monkeypatch.setattr(claims, "_cmp", lambda res, ch, base, method: cmp if base == "base" else None)
+    rows = [r for r in claim_rows(lambda name: ({}, {}) if name == "transfer-c" else None) if r[0].startswith("3.")]
+    assert [r[0] for r in rows] == ["3. C/C++ training transfers to Python, Go and JS pooled",
+                                    "3. C/C++ training transfers to Go", "3. C/C++ training transfers to JavaScript",
+                                    "3. C/C++ training transfers to Python"]
+    assert [r[3] for r in rows] == ["holds", "not resolved (the CI contains no difference)", "reversed",
+                                    "not resolved (the CI contains no difference)"]
+    assert rows[0][2] == "secure-choice rate 43.1 → 47.1; Δ +4.0 pp [+0.8, +8.3]"
+
+
 @pytest.mark.slow
 def test_claim_rows_follow_the_choice_records(tmp_path):
     """A quick python experiment (tiny-random): claim 1's rows are the paired tsp-vs-sft / tsp-vs-selfplay
