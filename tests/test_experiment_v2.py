@@ -335,9 +335,15 @@ def test_select_hparams_runs_on_held_out_train_tasks_only(tmp_path):
         assert run["validation"] == pytest.approx(sum(r["validation"] for r in run["per_draw"]) / 2)
         assert run["w_function"] == 0.5 and run["w_security"] == 1.0  # without --w-functions: TrainConfig's
     # --w-functions: alpha × w_function settings, each recorded (w_function 0 trains only the security pairs)
-    res = select_hparams.main(["--trees", str(tmp_path / "trees.jsonl"), "--model", "tiny-random", "--lrs", "1e-2",
-                               "--epochs", "1", "--alphas", "1", "--w-functions", "0,1", "--held-out", "1",
-                               "--threads", "1", "--out", str(out)])
+    import torch
+
+    threads = torch.get_num_threads()  # --threads sets it process-wide: give the next tests theirs back
+    try:
+        res = select_hparams.main(["--trees", str(tmp_path / "trees.jsonl"), "--model", "tiny-random", "--lrs", "1e-2",
+                                   "--epochs", "1", "--alphas", "1", "--w-functions", "0,1", "--held-out", "1",
+                                   "--threads", "1", "--out", str(out)])
+    finally:
+        torch.set_num_threads(threads)
     assert [(r["alpha"], r["w_function"]) for r in json.loads(out.read_text())["runs"]] == [(1.0, 0.0), (1.0, 1.0)]
     assert res["torch_threads"] == 1 and "w_function" in res["chosen"]
     with pytest.raises(SystemExit, match="--fit-trees must be between 1 and 3"):
