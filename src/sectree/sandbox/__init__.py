@@ -115,6 +115,10 @@ class JobResult:
     report_truncated: bool
     worker_died: bool = False
     """The zygote died during the job (e.g. the job killed it); the job gets no result of its own."""
+    phases: dict = field(default_factory=dict)
+    """Seconds the zygote spent per step of this job (prep, job, kill, drain, wipe, spare) and the CPU seconds
+    of the zygote and of its reaped children (the job's processes, the candidate process, the wipe helper):
+    for profiling only (``benchmarks/oracle_gap.py``), never part of a verdict."""
 
 
 SANDBOX_ENV = {

@@ -195,14 +195,22 @@ class Zygote:
 
     # ---------------------------------------------------------------- one job
     def run(self, job: dict) -> dict:
+        cpu0 = _cpu_times()
         result = self._run(job)
+        t = time.monotonic()
         self._drop_spare()  # unused by this job: the next job gets a fresh one all the same
         if not result["restart"]:
             self._fork_spare()
+        phases = result["phases"]
+        phases["spare"] = time.monotonic() - t
+        cpu1 = _cpu_times()
+        phases["cpu_zygote"] = cpu1[0] - cpu0[0]
+        phases["cpu_children"] = cpu1[1] - cpu0[1]
         return result
 
     def _run(self, job: dict) -> dict:
         limits = job["limits"]
+        t_prep = time.monotonic()
         out_r, out_w = os.pipe()
         rep_r, rep_w = os.pipe()
         if job["kind"] == "pytest":
@@ -241,28 +249,37 @@ class Zygote:
         out = _Capped(out_r, limits["output_bytes"])
         rep = _Capped(rep_r, limits["report_bytes"])
         deadline = t0 + limits["wall_seconds"]
-        status, timed_out = None, False
+        status, timed_out, t_eof = None, False, None
         while status is None:
             now = time.monotonic()
             if now >= deadline:
                 timed_out = True
                 break
             _pump([out, rep], timeout=min(0.05, deadline - now))
+            if rep.eof and t_eof is None:
+                t_eof = time.monotonic()
             wpid, st = os.waitpid(pid, os.WNOHANG)
             if wpid == pid:
                 status = st
-        wall = time.monotonic() - t0
+        t1 = time.monotonic()
+        wall = t1 - t0
         reaped = self._kill_job(pid)
         if spare is not None:  # the candidate's process is the job's too (unsandboxed: not in its group)
             self._drop_spare()
         if status is None:
             # _kill_job reaps every dead child, the job's own included: take its status from there
             status = reaped if reaped is not None else os.waitpid(pid, 0)[1]
+        t2 = time.monotonic()
         # every writer is dead now: drain to EOF (bounded by the caps)
         while not (out.eof and rep.eof):
             _pump([out, rep], timeout=0.2)
+        t3 = time.monotonic()
         clean = self._wipe()
+        # seconds per phase, for the host's profiling (benchmarks/oracle_gap.py); no job decides anything here
+        phases = {"prep": t0 - t_prep, "job": wall, "kill": t2 - t1, "drain": t3 - t2, "wipe": time.monotonic() - t3,
+                  "exit_seen": t1 - t_eof if t_eof is not None else 0.0}
         return {
+            "phases": phases,
             "restart": not clean,
             "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
             "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
@@ -506,6 +523,12 @@ def _pytest_main(config, argv: list[str], plugin) -> int:
     except UsageError as e:
         sys.stderr.write(f"ERROR: {e}\n")
         return int(ExitCode.USAGE_ERROR)
+
+
+def _cpu_times() -> tuple[float, float]:
+    """(CPU seconds of this process, CPU seconds of its reaped children)."""
+    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return s.ru_utime + s.ru_stime, c.ru_utime + c.ru_stime
 
 
 def _setrlimits(limits: dict) -> None:
