@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import statistics
 import sys
 import tempfile
 import threading
@@ -62,6 +63,8 @@ class Probe:
     def __init__(self):
         self.lock = threading.Lock()
         self.rounds: list[tuple[float, dict]] = []  # (round trip seconds, zygote phases)
+        self.per_task: dict[str, list[float]] = {}  # task id -> CPU seconds of each of its jobs (zygote's children)
+        self.local = threading.local()  # the task Oracle._run is judging on this thread
         self.runs: list[float] = []  # Oracle._run seconds
         self.analyzers = 0.0
         self._saved: list = []
@@ -75,11 +78,14 @@ class Probe:
             res = w_run(self, *a, **kw)
             with probe.lock:
                 probe.rounds.append((time.perf_counter() - t, dict(res.phases)))
+                probe.per_task.setdefault(getattr(probe.local, "task", "?"), []).append(
+                    res.phases.get("cpu_children", 0.0))
             return res
 
-        def oracle_run(self, *a, **kw):
+        def oracle_run(self, task, *a, **kw):
+            probe.local.task = task.id
             t = time.perf_counter()
-            out = o_run(self, *a, **kw)
+            out = o_run(self, task, *a, **kw)
             with probe.lock:
                 probe.runs.append(time.perf_counter() - t)
             return out
@@ -133,7 +139,13 @@ def measure(items, batches: int, workers: int, sandbox: bool) -> dict:
                   "host per verdict (Oracle._run - round trip)": ms(in_run - round_trip),
                   "analyzers (serial, per batch)": ms(probe.analyzers),
                   "rest of judge_many / worker idle": ms(workers * wall - in_run - workers * probe.analyzers)}
+    jobs = sorted(x for xs in probe.per_task.values() for x in xs)
+    heavy = sorted(probe.per_task.items(), key=lambda kv: -sum(kv[1]) / len(kv[1]))[:8]
     return {
+        "job_cpu_ms": {"mean": round(1000 * statistics.fmean(jobs), 1), "median": round(1000 * statistics.median(jobs), 1),
+                       "p90": round(1000 * jobs[int(0.9 * (len(jobs) - 1))], 1),
+                       "heaviest_tasks_mean": {k: round(1000 * statistics.fmean(v), 1) for k, v in heavy},
+                       "share_of_cpu_in_heaviest_8_tasks": round(sum(sum(v) for _, v in heavy) / sum(jobs), 3)},
         "workers": workers, "sandbox": sandbox, "verdicts": n, "seconds": round(wall, 3),
         "per_second": round(n / wall, 2), "ms_per_verdict_per_worker": ms(workers * wall),
         "exit_seen_over_20ms": sum(x > 0.02 for x in tail),
@@ -172,6 +184,7 @@ def main() -> None:
             print(f"  wall  {k:55} {v:8.1f}")
         for k, v in r["cpu_ms_per_verdict"].items():
             print(f"  cpu   {k:55} {v:8.1f}")
+        print(f"  job CPU (zygote's children) per job: {r['job_cpu_ms']}")
     print(f"load {result['load_average_before_after']}")
     write_json_atomic(args.out, result)
     snap.cleanup()

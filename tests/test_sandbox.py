@@ -336,3 +336,30 @@ def test_file_flood_gets_a_fresh_sandbox_not_a_slow_wipe():
         assert res.output.strip() == f"[] {BIND_PARENTS_IN_TMP}" and w.proc.pid != pid
     finally:
         w.close()
+
+
+def test_zygote_wakes_on_the_job_exit_not_on_its_pipes():
+    """The zygote's wait for a job wakes when the job's process exits (a pidfd), even while its output pipe
+    is still open elsewhere (the candidate process holds it): waking only on the pipes lost a race with the
+    exit in about one job of three and slept 50 ms (#17, benchmarks/oracle_gap.py). Here the pipe stays open
+    for good, so only the exit can end the wait early."""
+    sys.path.insert(0, str(sandbox.RUNNER_DIR))
+    import zygote
+
+    r, w = os.pipe()  # we keep the write end: the stream never reaches EOF
+    pid = os.fork()
+    if pid == 0:
+        time.sleep(0.05)
+        os._exit(0)
+    exited = zygote._pidfd(pid)
+    assert exited is not None, "pidfd_open is missing (Linux < 5.3?)"
+    try:
+        stream = zygote._Capped(r, 1 << 10)
+        t0 = time.monotonic()
+        zygote._pump([stream], timeout=10, wake=exited)
+        assert time.monotonic() - t0 < 5, "the wait ran to its timeout: the job's exit did not wake it"
+        assert os.waitpid(pid, os.WNOHANG)[0] == pid, "woken, but the job is not reapable yet"
+    finally:
+        os.close(exited)
+        os.close(r)
+        os.close(w)

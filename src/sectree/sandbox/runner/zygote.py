@@ -250,17 +250,25 @@ class Zygote:
         rep = _Capped(rep_r, limits["report_bytes"])
         deadline = t0 + limits["wall_seconds"]
         status, timed_out, t_eof = None, False, None
-        while status is None:
-            now = time.monotonic()
-            if now >= deadline:
-                timed_out = True
-                break
-            _pump([out, rep], timeout=min(0.05, deadline - now))
-            if rep.eof and t_eof is None:
-                t_eof = time.monotonic()
-            wpid, st = os.waitpid(pid, os.WNOHANG)
-            if wpid == pid:
-                status = st
+        # the job's exit wakes the loop below (a pidfd is readable once the process is a zombie): waking only
+        # on its pipes raced its exit (the pipes close just before the process turns reapable), and the lost
+        # race cost a 50 ms sleep in about one job of three
+        exited = _pidfd(pid)
+        try:
+            while status is None:
+                now = time.monotonic()
+                if now >= deadline:
+                    timed_out = True
+                    break
+                _pump([out, rep], timeout=min(0.05, deadline - now), wake=exited)
+                if rep.eof and t_eof is None:
+                    t_eof = time.monotonic()
+                wpid, st = os.waitpid(pid, os.WNOHANG)
+                if wpid == pid:
+                    status = st
+        finally:
+            if exited is not None:
+                os.close(exited)
         t1 = time.monotonic()
         wall = t1 - t0
         reaped = self._kill_job(pid)
@@ -494,12 +502,22 @@ class _Capped:
         self.data += chunk[: max(room, 0)]
 
 
-def _pump(streams: list[_Capped], timeout: float) -> None:
+def _pidfd(pid: int) -> int | None:
+    """A descriptor that turns readable when ``pid`` has exited (Linux 5.3+), or None where there is none."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
+
+
+def _pump(streams: list[_Capped], timeout: float, wake: int | None = None) -> None:
+    """Read what the streams have, waiting at most ``timeout`` for one of them (or ``wake``) to be ready."""
     live = [s for s in streams if not s.eof]
-    if not live:
+    fds = [s.fd for s in live] + ([wake] if wake is not None else [])
+    if not fds:
         time.sleep(timeout)
         return
-    ready, _, _ = select.select([s.fd for s in live], [], [], timeout)
+    ready, _, _ = select.select(fds, [], [], timeout)
     for s in live:
         if s.fd in ready:
             s.pump()
