@@ -137,7 +137,7 @@ def measure(items, batches: int, workers: int, sandbox: bool) -> dict:
                   "  of job: report channel closed -> exit seen": ms(sum(tail)),
                   "transport (round trip - zygote steps)": ms(round_trip - sum(steps.values())),
                   "host per verdict (Oracle._run - round trip)": ms(in_run - round_trip),
-                  "analyzers (serial, per batch)": ms(probe.analyzers),
+                  "analyzers (serial, per batch: every worker waits)": ms(workers * probe.analyzers),
                   "rest of judge_many / worker idle": ms(workers * wall - in_run - workers * probe.analyzers)}
     jobs = sorted(x for xs in probe.per_task.values() for x in xs)
     heavy = sorted(probe.per_task.items(), key=lambda kv: -sum(kv[1]) / len(kv[1]))[:8]
