@@ -64,6 +64,7 @@ class Probe:
         self.lock = threading.Lock()
         self.rounds: list[tuple[float, dict]] = []  # (round trip seconds, zygote phases)
         self.per_task: dict[str, list[float]] = {}  # task id -> CPU seconds of each of its jobs (zygote's children)
+        self.per_candidate: dict[str, list[float]] = {}  # "task id secure|unsafe" -> the same
         self.local = threading.local()  # the task Oracle._run is judging on this thread
         self.runs: list[float] = []  # Oracle._run seconds
         self.analyzers = 0.0
@@ -78,14 +79,15 @@ class Probe:
             res = w_run(self, *a, **kw)
             with probe.lock:
                 probe.rounds.append((time.perf_counter() - t, dict(res.phases)))
-                probe.per_task.setdefault(getattr(probe.local, "task", "?"), []).append(
-                    res.phases.get("cpu_children", 0.0))
+                task, which = getattr(probe.local, "task", ("?", "?"))
+                probe.per_task.setdefault(task, []).append(res.phases.get("cpu_children", 0.0))
+                probe.per_candidate.setdefault(f"{task} {which}", []).append(res.phases.get("cpu_children", 0.0))
             return res
 
-        def oracle_run(self, task, *a, **kw):
-            probe.local.task = task.id
+        def oracle_run(self, task, source, *a, **kw):
+            probe.local.task = (task.id, "secure" if source.startswith(task.reference_source) else "unsafe")
             t = time.perf_counter()
-            out = o_run(self, task, *a, **kw)
+            out = o_run(self, task, source, *a, **kw)
             with probe.lock:
                 probe.runs.append(time.perf_counter() - t)
             return out
@@ -145,7 +147,9 @@ def measure(items, batches: int, workers: int, sandbox: bool) -> dict:
         "job_cpu_ms": {"mean": round(1000 * statistics.fmean(jobs), 1), "median": round(1000 * statistics.median(jobs), 1),
                        "p90": round(1000 * jobs[int(0.9 * (len(jobs) - 1))], 1),
                        "heaviest_tasks_mean": {k: round(1000 * statistics.fmean(v), 1) for k, v in heavy},
-                       "share_of_cpu_in_heaviest_8_tasks": round(sum(sum(v) for _, v in heavy) / sum(jobs), 3)},
+                       "share_of_cpu_in_heaviest_8_tasks": round(sum(sum(v) for _, v in heavy) / sum(jobs), 3),
+                       "heaviest_candidates_mean": {k: round(1000 * statistics.fmean(v), 1) for k, v in sorted(
+                           probe.per_candidate.items(), key=lambda kv: -statistics.fmean(kv[1]))[:12]}},
         "workers": workers, "sandbox": sandbox, "verdicts": n, "seconds": round(wall, 3),
         "per_second": round(n / wall, 2), "ms_per_verdict_per_worker": ms(workers * wall),
         "exit_seen_over_20ms": sum(x > 0.02 for x in tail),
@@ -164,10 +168,13 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1, help="fresh batches of every candidate per row")
     ap.add_argument("--workers", default="1,2", help="comma-separated worker counts, one row each")
     ap.add_argument("--limit", type=int, default=0, help="use only the first N tasks (0: all)")
+    ap.add_argument("--tasks", default="", help="comma-separated task ids (default: every task of the suite)")
     ap.add_argument("--no-sandbox", action="store_true", help="UNSAFE: the zygote without bubblewrap")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "oracle_gap.json"))
     args = ap.parse_args()
     tasks = [t for t in load_suite(args.suite) if t.test_file is not None]
+    if args.tasks:
+        tasks = [t for t in tasks if t.id in args.tasks.split(",")]
     snap = tempfile.TemporaryDirectory(prefix="oracle-gap-")
     tasks = snapshot(tasks[: args.limit] if args.limit else tasks, snap.name)
     items = [(t, t.reference_source) for t in tasks] + [(t, t.unsafe_source) for t in tasks]
