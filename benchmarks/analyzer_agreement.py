@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import subprocess
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from sectree.experiment.report.results import machine
 from sectree.io import write_json_atomic
 from sectree.oracle.analyzers import ANALYZERS, counts_as_vulnerability, related_cwes
 from sectree.oracle.verdict import Finding
@@ -105,8 +105,7 @@ def main() -> None:
                          "ms_per_source": round(1000 * dt / len(batch), 1), **score(lt, unsafe, secure)})
         rows.append({"language": lang, "analyzer": "all", **score(lt, unsafe_all, secure_all)})
 
-    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
-                if ln.startswith("model name")), platform.processor())
+    cpu = machine()["cpu"]
     result = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "machine": f"{os.cpu_count()} cores, {cpu}",
               "suite": args.suite, "rows": rows}
 

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 from sectree.evaluate.choice import score_choices, summarize_choice
+from sectree.experiment.report.results import machine
 from sectree.io import write_json_atomic
 from sectree.policy import load_policy
 from sectree.tasks import load_suite
@@ -73,8 +73,7 @@ def main() -> None:
     counts = pair_counts([p for _, ps in groups for p in ps])
     print(f"fit on {len(fit_tasks)} train tasks ({len(groups)} with pairs, {counts}); held out {sorted(held)}")
 
-    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
-                if ln.startswith("model name")), platform.processor())
+    cpu = machine()["cpu"]
     result = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "machine": f"{os.cpu_count()} cores, {cpu}",
               "load_at_start": Path("/proc/loadavg").read_text().split()[:3], "model": args.model,
               "trees": args.trees, "max_pairs_per_tree": args.max_pairs, "fit_tasks": [t.id for t in fit_tasks],

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
+from sectree.experiment.report.results import machine
 from sectree.io import write_json_atomic
 from sectree.oracle import Oracle, OracleConfig
 from sectree.sandbox import SandboxConfig
@@ -148,8 +148,7 @@ def main() -> None:
         rows["naive pytest per sample"] = bench_naive(items[: args.naive_limit], args.workers)
     rows["cache hits (not verdicts)"] = bench_cache_hits(items, args.workers)
     overhead = rows["sectree (bubblewrap)"]["ms_per_verdict_per_worker"] - rows["sectree --no-sandbox"]["ms_per_verdict_per_worker"]
-    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
-                if l.startswith("model name")), platform.processor())
+    cpu = machine()["cpu"]
     result = {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{os.cpu_count()} cores, {cpu}",

@@ -26,13 +26,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 import torch
 
+from sectree.experiment.report.results import machine
 from sectree.io import write_json_atomic
 from sectree.policy import load_policy
 from sectree.settings import Sampling
@@ -166,8 +166,7 @@ def main() -> None:
     speed = tot["independent"]["seconds"] / max(tot["tree"]["seconds"], 1e-9)
     speed_cpu = tot["independent"]["cpu_seconds"] / max(tot["tree"]["cpu_seconds"], 1e-9)
     ratio = tot["independent"]["tokens_forwarded"] / max(tot["tree"]["tokens_forwarded"], 1)
-    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
-                if l.startswith("model name")), platform.processor())
+    cpu = machine()["cpu"]
     result = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "machine": f"{os.cpu_count()} cores, {cpu}",
               "model": args.model, "tasks": [t.id for t in tasks], "B": args.B, "tokens": args.tokens,
               "leaf": args.leaf, "threads": args.threads, "load_at_start": load_at_start,

@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from sectree.experiment.report.results import machine
 from sectree.io import write_json_atomic
 from sectree.oracle import Oracle, OracleConfig
 from sectree.oracle.backend import Backend, BackendConfig
@@ -150,8 +150,7 @@ def main() -> None:
         ray.shutdown()
     local = oracle[f"local, {W} workers"]["ms_per_verdict"]
     overhead = {k: round(v["ms_per_verdict"] - local, 1) for k, v in oracle.items() if k.startswith("ray")}
-    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
-                if ln.startswith("model name")), platform.processor())
+    cpu = machine()["cpu"]
     result = {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{os.cpu_count()} cores, {cpu}",

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import sys
 import time
@@ -53,6 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # fit_bench's helpers
 
 from fit_bench import rate  # noqa: E402
 
+from sectree.experiment.report.results import machine  # noqa: E402
 from sectree.io import write_json_atomic  # noqa: E402
 from sectree.settings import TrainConfig  # noqa: E402
 from sectree.tree.model import PairKind, PairRule, load_trees, pair_counts  # noqa: E402
@@ -145,8 +145,7 @@ def main(argv: list[str] | None = None) -> dict:
           f"{len(draws)} draw(s) of {k} tree(s) per setting")
     import torch
 
-    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
-                if ln.startswith("model name")), platform.processor())
+    cpu = machine()["cpu"]
     result = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": cpu,
               "torch_threads": torch.get_num_threads(),
               "load_at_start": Path("/proc/loadavg").read_text().split()[:3], "cores": os.cpu_count(),
