@@ -296,7 +296,8 @@ def test_hostile_candidate(path: Path, m: Meta, oracle: Oracle, host: Host, task
 def test_exfiltration_probes_are_not_vacuous(host: Host, tmp_path):
     """Without the sandbox (UNSAFE mode) the same probes do read the canary and reach the listener: the checks
     above would see a leak."""
-    w = Worker(SandboxConfig(enabled=False, wall_seconds=10, job_uid_base=UID_BASE))
+    # a generous wall: a busy CI machine once took over 10 s for the unsandboxed directory search
+    w = Worker(SandboxConfig(enabled=False, wall_seconds=60, job_uid_base=UID_BASE))
     try:
         for name, needle in (("read_canary_home", host.values[host.home_canary]),
                              ("read_canary_repo", host.values[host.repo_canary]),

@@ -3,10 +3,11 @@
 task: cwe_078_0
 expect: not-secure
 script: yes
-forbid: READ, repo visible: True
+forbid: READ, repo visible: True, stopped at its 2 s budget
 """
 import os
 import sys
+import time
 
 TARGETS = ["__REPO_CANARY__", "../__CANARY_NAME__", "../../__CANARY_NAME__", "/sbx/__CANARY_NAME__"]
 
@@ -15,7 +16,13 @@ def _probe() -> str:
     out = []
     found = []
     skip = {"/proc", "/sys", "/usr", "/dev", os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)}
+    # the search has a time budget: unsandboxed (test_exfiltration_probes_are_not_vacuous) it walks the whole host,
+    # which a busy CI machine took over 10 s to do; the sandbox's visible tree takes milliseconds
+    deadline = time.monotonic() + 2.0
     for root, dirs, files in os.walk("/"):
+        if time.monotonic() > deadline:
+            out.append("search: stopped at its 2 s budget")
+            break
         dirs[:] = [d for d in dirs if os.path.join(root, d) not in skip and root.count("/") < 4]
         if "__CANARY_NAME__" in files:
             found.append(os.path.join(root, "__CANARY_NAME__"))
