@@ -11,7 +11,7 @@ import pytest
 
 from sectree.oracle import analyzers as az
 from sectree.oracle.analyzers import (ANALYZERS, RULE_CWE, ClangAnalyzer, Cppcheck, ESLint, Flawfinder, GoVet,
-                                      analyze, counts_as_vulnerability, related_cwes)
+                                      analyze, batch_failed, counts_as_vulnerability, related_cwes)
 from sectree.tasks import load_suite
 
 
@@ -127,7 +127,9 @@ def test_js_eval_and_child_process():
 @_need("cppcheck", "clang-analyzer", "flawfinder")
 def test_batch_order_one_list_per_source():
     srcs = [C_CLEAN, C_BAD, C_CLEAN, "void f(void){ char *p = 0; *p = 1; }\n"]
+    batch_failed(reset=True)
     found, _ = analyze("c", srcs)
+    assert not batch_failed()  # every tool ran: a batch the oracle may keep
     assert len(found) == 4
     assert not [f for f in found[0] + found[2] if counts_as_vulnerability(f)]
     assert any(f.cwe == 415 for f in found[1]) and not any(f.cwe == 415 for f in found[3])
@@ -149,7 +151,8 @@ def test_missing_tools_reported_not_raised(monkeypatch, tmp_path):
     assert not gone.available()
     # a tool that vanishes between the check and the run: a warning, no findings, no exception
     monkeypatch.setattr(gone, "executable", lambda: str(tmp_path / "no-such-flawfinder"))
-    assert gone.analyze(["int x;\n"]) == [[]]
+    batch_failed(reset=True)
+    assert gone.analyze(["int x;\n"]) == [[]] and batch_failed(reset=True)
 
 
 @pytest.mark.parametrize("make", [lambda: Cppcheck("c"), lambda: ClangAnalyzer("c"), lambda: Flawfinder("c"),
@@ -162,9 +165,12 @@ def test_tool_timeout_or_failure_yields_no_findings(make, monkeypatch, tmp_path,
     monkeypatch.setattr(a, "executable", lambda: str(slow))
     monkeypatch.setattr(a, "timeout_s", 0.3)
     monkeypatch.setattr(a, "timeout_per_file_s", 0.0)
+    batch_failed(reset=True)
     with caplog.at_level(logging.WARNING, logger=az.__name__):
         assert a.analyze(["int x;\n", "int y;\n"]) == [[], []]
     assert "timed out" in caplog.text
+    # marked in the calling thread (clang runs its chunks in threads of its own): the oracle keeps no such batch
+    assert batch_failed(reset=True) and not batch_failed()
     fails = tmp_path / "fails"
     fails.write_text("#!/bin/sh\necho garbage; exit 3\n")
     fails.chmod(fails.stat().st_mode | stat.S_IXUSR)

@@ -156,6 +156,47 @@ def test_cache_makes_rejudging_free(task):
         assert o.judge(task, task.unsafe_source).tests
 
 
+def test_analyzer_findings_are_cached_with_the_verdicts(task, monkeypatch):
+    """A verdict-cache hit or a duplicate in a batch is not analyzed again (analyzers read only the source);
+    ``cache=False`` analyzes every time, and a batch on which a tool failed is not kept."""
+    import importlib
+
+    judge_mod = importlib.import_module("sectree.oracle.judge")  # the module (the package exports judge())
+    from sectree.oracle.analyzers.base import mark_batch_failed
+
+    calls: list[list[str]] = []
+    fail = {"next": False}
+
+    def counting(language, sources):
+        calls.append(list(sources))
+        if fail["next"]:
+            fail["next"] = False
+            mark_batch_failed()
+            return [[] for _ in sources], []
+        return analyze(language, sources)
+
+    monkeypatch.setattr(judge_mod, "analyze", counting)
+    shell = task.header + "import subprocess\n" + task.prompt + (
+        "    subprocess.run('true ' + name, shell=True)\n" + task.solution)
+    with Oracle(OracleConfig(workers=1)) as o:
+        first = o.judge_many([(task, shell), (task, shell)])
+        assert [src.count(shell) for src in calls] == [1]  # the reference (baseline) and one copy of the duplicate
+        assert any(f.rule == "B602" for f in first[0].findings) and first[0].findings == first[1].findings
+        again = o.judge(task, shell)
+        assert len(calls) == 1 and again.findings == first[0].findings  # a cache hit: no analyzer ran
+        again.findings.clear()
+        assert o.judge(task, shell).findings == first[0].findings  # callers get copies
+        other = shell + "# another candidate\n"
+        fail["next"] = True
+        assert o.judge(task, other).findings == []  # the tool "failed": no findings, and nothing kept
+        assert any(f.rule == "B602" for f in o.judge(task, other).findings) and len(calls) == 3
+    calls.clear()
+    with Oracle(OracleConfig(workers=1, cache=False)) as o:
+        o.judge_many([(task, shell), (task, shell)])
+        o.judge(task, shell)
+        assert sum(src.count(shell) for src in calls) == 3
+
+
 def _oracle_bench():
     import importlib.util
     from pathlib import Path

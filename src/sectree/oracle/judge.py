@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from sectree.errors import SectreeError
-from sectree.oracle.analyzers import analyze, counts_as_vulnerability, related_cwes
+from sectree.oracle.analyzers import analyze, batch_failed, counts_as_vulnerability, related_cwes
 from sectree.oracle.loadcheck import load_problem
 from sectree.oracle.static import StaticJudge
 from sectree.oracle.verdict import Finding, Status, TestOutcome, Verdict
@@ -156,6 +156,10 @@ class Oracle:
         self._reference: dict[tuple[str, str], Verdict] = {}  # the run that produced _expected
         self._baseline: dict[tuple[str, str], frozenset] = {}  # task key -> its secure reference's findings
         self._verdicts: dict[tuple, Verdict] = {}  # (task key, candidate sha256) -> verdict before analyzers
+        # (language, source sha256) -> that source's analyzer findings and missing analyzers: analyzers read
+        # only the source, so a cache hit or a duplicate in a batch is not analyzed again (go vet, cppcheck and
+        # clang cost 100-400 ms of CPU per candidate); off with ``cache=False``, like the verdicts
+        self._findings: dict[tuple[str, str], tuple[tuple[Finding, ...], tuple[str, ...]]] = {}
         self._lock = threading.Lock()
         self.calls = 0
         """Candidates judged (each call of judge/judge_many item), cached or not."""
@@ -253,6 +257,30 @@ class Oracle:
                 v.reason = f"finding {strong[0].tool}:{strong[0].rule} (CWE-{strong[0].cwe}) at line {strong[0].line}"
         return v
 
+    def _analyze(self, language: str, sources: list[str]) -> list[tuple[tuple[Finding, ...], tuple[str, ...]]]:
+        """Each source's findings and missing analyzers; with the cache on, each distinct source is analyzed
+        once per oracle (one batched call for those not seen before; a batch on which a tool failed is not
+        kept)."""
+        if not self.config.cache:
+            found, missing = analyze(language, sources)
+            return [(tuple(fs), tuple(missing)) for fs in found]
+        keys = [(language, hashlib.sha256(s.encode()).hexdigest()) for s in sources]
+        with self._lock:
+            done = {k: self._findings[k] for k in keys if k in self._findings}
+        todo = list({k: s for k, s in zip(keys, sources) if k not in done}.items())
+        if todo:
+            batch_failed(reset=True)
+            found, missing = analyze(language, [s for _, s in todo])
+            new = {k: (tuple(fs), tuple(missing)) for (k, _), fs in zip(todo, found)}
+            done.update(new)
+            if batch_failed(reset=True):
+                return [done[k] for k in keys]  # a tool failed on this batch: its (missing) findings are not kept
+            with self._lock:
+                if len(self._findings) + len(new) > CACHE_MAX:
+                    self._findings.clear()
+                self._findings.update(new)
+        return [done[k] for k in keys]
+
     def judge(self, task: Task, candidate: str) -> Verdict:
         return self.judge_many([(task, candidate)])[0]
 
@@ -322,12 +350,13 @@ class Oracle:
                     refs.setdefault(t.language, {})[self._task_key(t)] = t
             for lang, idx in by_lang.items():
                 new = list(refs.get(lang, {}).items())
-                found, missing = analyze(lang, [t.reference_source for _, t in new] + [items[i][1] for i in idx])
+                found = self._analyze(lang, [t.reference_source for _, t in new] + [items[i][1] for i in idx])
                 with self._lock:
-                    for (key, t), fs in zip(new, found):
+                    for (key, t), (fs, _) in zip(new, found):
                         self._baseline[key] = frozenset(finding_key(f, t.reference_source) for f in fs)
-                for i, fs in zip(idx, found[len(new):]):
-                    self._apply_findings(items[i][0], verdicts[i], fs, missing, items[i][1])
+                for i, (fs, missing) in zip(idx, found[len(new):]):
+                    self._apply_findings(items[i][0], verdicts[i], [copy.copy(f) for f in fs], list(missing),
+                                        items[i][1])
             per = (time.monotonic() - t0) / max(1, len(items))
             for v in verdicts:
                 v.timings["analyzers"] = round(per, 4)

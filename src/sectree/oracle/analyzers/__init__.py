@@ -3,7 +3,8 @@
 Analyzers only parse the candidate (they never import or execute it), so they run on the host, but each
 sees only temp copies of the candidate sources in a fresh temp dir (never the repo), has a timeout, and
 reads no standard input. A missing analyzer is reported in ``Verdict.analyzers_missing``, never a crash;
-an analyzer that fails or times out on a batch gives that batch no findings and logs a warning.
+an analyzer that fails or times out on a batch gives that batch no findings, logs a warning and marks the
+batch (``batch_failed``), so that the oracle's findings cache does not keep it.
 
 | language | analyzers (one process per batch unless noted)                                              |
 | -------- | ------------------------------------------------------------------------------------------- |
@@ -19,7 +20,7 @@ subclass ``ToolAnalyzer`` (or ``Analyzer``) in its family's module and list it i
 
 from __future__ import annotations
 
-from sectree.oracle.analyzers.base import Analyzer, ToolAnalyzer
+from sectree.oracle.analyzers.base import Analyzer, ToolAnalyzer, batch_failed
 from sectree.oracle.analyzers.c import ClangAnalyzer, Cppcheck, Flawfinder
 from sectree.oracle.analyzers.go import GoVet
 from sectree.oracle.analyzers.js import ESLINT_DIR, REPO_ROOT, ESLint
@@ -68,6 +69,7 @@ __all__ = [
     "RULE_CWE",
     "ToolAnalyzer",
     "analyze",
+    "batch_failed",
     "counts_as_vulnerability",
     "related_cwes",
 ]

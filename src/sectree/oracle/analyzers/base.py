@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from abc import ABC, abstractmethod
 from pathlib import Path
@@ -18,6 +19,22 @@ from pathlib import Path
 from sectree.oracle.verdict import Finding
 
 log = logging.getLogger(__name__)
+
+_batch = threading.local()  # .failed: set when a tool fails or times out in this thread's current batch
+
+
+def batch_failed(reset: bool = False) -> bool:
+    """Whether an analyzer failed (timed out, could not start, raised) in this thread since the last reset:
+    such a batch gets no (or partial) findings, which a cache must not keep as the sources' answer. A tool
+    run from a thread of the analyzer's own marks the caller's thread with ``mark_batch_failed``."""
+    failed = getattr(_batch, "failed", False)
+    if reset:
+        _batch.failed = False
+    return failed
+
+
+def mark_batch_failed() -> None:
+    _batch.failed = True
 
 
 class Analyzer(ABC):
@@ -68,6 +85,7 @@ class ToolAnalyzer(Analyzer):
                 found = self.run_batch(Path(d), paths)
             except Exception as e:  # noqa: BLE001 - a broken tool must not break judging
                 log.warning("%s failed on a batch of %d sources: %s", self.name, len(sources), e)
+                mark_batch_failed()
                 found = {}
         for i, fs in found.items():
             out[i] = sorted(fs, key=lambda f: (f.line, f.rule, f.message))
@@ -97,6 +115,7 @@ class ToolAnalyzer(Analyzer):
                                     stderr=subprocess.PIPE, text=True, errors="replace", start_new_session=True)
         except OSError as e:
             log.warning("%s could not run: %s", self.name, e)
+            mark_batch_failed()
             return None
         try:
             out, err = proc.communicate(timeout=timeout)
@@ -105,6 +124,7 @@ class ToolAnalyzer(Analyzer):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
             log.warning("%s timed out after %.1f s on a batch; no findings for it", self.name, timeout)
+            mark_batch_failed()
             return None
         return subprocess.CompletedProcess(args, proc.returncode, out, err)
 

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from sectree.oracle.analyzers.base import ToolAnalyzer, _cwe_from_text, _index_of
+from sectree.oracle.analyzers.base import ToolAnalyzer, _cwe_from_text, _index_of, mark_batch_failed
 from sectree.oracle.cwe import RULE_CWE
 from sectree.oracle.verdict import Finding
 
@@ -114,6 +114,8 @@ class ClangAnalyzer(ToolAnalyzer):
 
         with ThreadPoolExecutor(jobs) as ex:
             procs = list(ex.map(chunk, chunks))
+        if any(p is None for pair in procs for p in pair):
+            mark_batch_failed()  # the pool's threads marked only themselves
         if all(p is None for pair in procs for p in pair):
             return {}
         out: dict[int, list[Finding]] = {}
