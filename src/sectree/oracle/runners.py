@@ -137,6 +137,11 @@ GO_ENV = {"GOCACHE": "/tmp/gocache", "GOPATH": "/tmp/gopath:/usr/share/gocode", 
           "CGO_ENABLED": "1", "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local", "GOPROXY": "off"}
 
 
+# no symbol table or DWARF in the test binary (the linker's largest outputs; nothing reads them: a Go panic's
+# trace comes from the runtime's own tables, which stay): less build CPU per Go verdict (benchmarks/RESULTS.md)
+GO_BUILD_FLAGS = ["-ldflags=-s -w"]
+
+
 class GoRunner(LanguageRunner):
     language = "go"
     tools = ("go",)
@@ -145,7 +150,8 @@ class GoRunner(LanguageRunner):
         exe = task.candidate_filename.rsplit(".", 1)[0]
         files = {task.candidate_filename: source.encode(), **self.tests(task)}
         return Job(files=files, kind="pytest", argv=[*PYTEST_ARGS, task.test_file.name],
-                   prepare=[["go", "build", "-o", exe, task.candidate_filename], *compiled_dir_link(files, exe)],
+                   prepare=[["go", "build", *GO_BUILD_FLAGS, "-o", exe, task.candidate_filename],
+                            *compiled_dir_link(files, exe)],
                    limits={"memory_mb": None}, env=dict(GO_ENV))
 
 
