@@ -299,6 +299,27 @@ def test_oracle_dispatches_testless_tasks_without_a_sandbox(tasks):
         assert o.expected_tests(t) == {}  # `tasks check` asks every task for its tests
 
 
+@pytest.mark.skipif(not ANALYZERS["python"][0].available(), reason="bandit not installed")
+def test_oracle_analyzes_a_repeated_testless_leaf_once(tasks, monkeypatch):
+    """Through ``Oracle`` the static judge uses the oracle's findings cache: a repeated leaf (trees repeat
+    leaves) is not analyzed again, and judges the same."""
+    import importlib
+
+    judge_mod = importlib.import_module("sectree.oracle.judge")
+    seen: list[str] = []
+    real = judge_mod.analyze
+    monkeypatch.setattr(judge_mod, "analyze", lambda lang, srcs: (seen.extend(srcs), real(lang, srcs))[1])
+    t = tasks["0001"]
+    sql = '''"SELECT * FROM users WHERE name = %s", (name,)'''
+    flagged = t.reference_source.replace(sql, '''"SELECT id FROM users WHERE name = '%s'" % name''')
+    with Oracle(OracleConfig()) as o:
+        first = o.judge_many([(t, flagged), (t, flagged)])
+        again = o.judge(t, flagged)
+    assert sum("SELECT id FROM users WHERE name = '%s'" in src for src in seen) == 1  # framed for the analyzers
+    assert [v.status for v in [*first, again]] == [Status.VULNERABLE] * 3 and "B608" in again.reason
+    assert again.findings == first[0].findings
+
+
 def test_verdict_round_trip_keeps_rule_and_unjudged():
     v = Verdict("t", Status.UNJUDGED, parseable=True, rule=Rule.ANALYZER)
     d = json.loads(json.dumps(v.to_dict()))

@@ -165,7 +165,7 @@ class Oracle:
         """Candidates judged (each call of judge/judge_many item), cached or not."""
         self.sandbox_runs = 0
         """Jobs actually run in the sandbox (unparsable candidates never reach it)."""
-        self.static = StaticJudge(analyzers=self.config.analyzers)
+        self.static = StaticJudge(analyzers=self.config.analyzers, analyze_fn=self._analyze_flat)
         """Judges the candidates of tasks without tests (``oracle/static.py``)."""
 
     def __enter__(self) -> "Oracle":
@@ -280,6 +280,11 @@ class Oracle:
                     self._findings.clear()
                 self._findings.update(new)
         return [done[k] for k in keys]
+
+    def _analyze_flat(self, language: str, sources: list[str]) -> tuple[list[list[Finding]], list[str]]:
+        """``_analyze`` in ``analyzers.analyze``'s shape (the static judge's), findings copied for the caller."""
+        found = self._analyze(language, sources)
+        return [[copy.copy(f) for f in fs] for fs, _ in found], list(found[0][1]) if found else []
 
     def judge(self, task: Task, candidate: str) -> Verdict:
         return self.judge_many([(task, candidate)])[0]

@@ -36,6 +36,7 @@ import textwrap
 import threading
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 from sectree.oracle.analyzers import analyze, counts_as_vulnerability, related_cwes
 from sectree.oracle.verdict import Finding, Rule, Status, Verdict
@@ -150,8 +151,11 @@ def _key(f: Finding, source: str) -> tuple[str, str, str]:
 class StaticJudge:
     """Judges candidates of tasks without tests. Thread-safe; facts are computed once per task."""
 
-    def __init__(self, analyzers: bool = True) -> None:
+    def __init__(self, analyzers: bool = True,
+                 analyze_fn: Callable[[str, list[str]], tuple[list[list[Finding]], list[str]]] | None = None) -> None:
         self.analyzers = analyzers
+        self.analyze = analyze_fn or analyze
+        """``analyzers.analyze`` or a caching equivalent (``Oracle`` passes its findings cache)."""
         self._facts: dict[tuple[str, str], TaskFacts] = {}
         self._lock = threading.Lock()
 
@@ -211,7 +215,7 @@ class StaticJudge:
             task, source = items[i]
             by_lang.setdefault(task.language, []).append((analyzer_source(self.facts(task), source, task.language), i))
         for lang, batch in by_lang.items():
-            found, missing = analyze(lang, [s for s, _ in batch])
+            found, missing = self.analyze(lang, [s for s, _ in batch])
             for (text, who), fs in zip(batch, found):
                 if isinstance(who, Task):
                     self.facts(who).baseline = frozenset(_key(f, text) for f in fs)
