@@ -157,8 +157,8 @@ class Oracle:
         self._baseline: dict[tuple[str, str], frozenset] = {}  # task key -> its secure reference's findings
         self._verdicts: dict[tuple, Verdict] = {}  # (task key, candidate sha256) -> verdict before analyzers
         # (language, source sha256) -> that source's analyzer findings and missing analyzers: analyzers read
-        # only the source, so a cache hit or a duplicate in a batch is not analyzed again (go vet, cppcheck and
-        # clang cost 100-400 ms of CPU per candidate); off with ``cache=False``, like the verdicts
+        # only the source, so a cache hit or a duplicate in a batch is not analyzed again (a C++ candidate's
+        # analyzers take ~440 ms, a Go one's ~65: benchmarks/RESULTS.md); off with ``cache=False``, like verdicts
         self._findings: dict[tuple[str, str], tuple[tuple[Finding, ...], tuple[str, ...]]] = {}
         self._lock = threading.Lock()
         self.calls = 0
