@@ -197,6 +197,38 @@ def test_analyzer_findings_are_cached_with_the_verdicts(task, monkeypatch):
         assert sum(src.count(shell) for src in calls) == 3
 
 
+def test_host_side_python_parses_hold_the_ast_lock(task, monkeypatch):
+    """CPython < 3.12 fails two concurrent ``ast.parse`` calls at random (SystemError: AST constructor recursion
+    depth mismatch, python/cpython#106905; it killed an oracle_bench run): every parse the oracle makes in its
+    threads (syntax check, static judge, needs check) and bandit's own run under ``grammar.AST_LOCK``."""
+    import ast
+    import traceback
+
+    from sectree.oracle.analyzers.python import Bandit
+    from sectree.oracle.needs import _python_needs
+    from sectree.oracle.runners import runner_for
+    from sectree.oracle.static import _ast_error
+    from sectree.tasks.assemble.extract import _looks_like_code
+    from sectree.tasks.grammar import AST_LOCK
+
+    held: list[tuple[bool, str]] = []  # (lock held, the caller's file) per parse
+    real = ast.parse
+
+    def spy(*a, **k):
+        held.append((AST_LOCK.locked(), traceback.extract_stack(limit=2)[0].filename))
+        return real(*a, **k)
+
+    monkeypatch.setattr(ast, "parse", spy)
+    assert runner_for("python").syntax_error("def f(:\n") is not None
+    assert _ast_error("x = 1\n") is None
+    _python_needs(task, ["import os\n"])
+    assert any(f.rule == "B301" for f in Bandit().analyze(["import pickle\npickle.loads(b'')\n"])[0])
+    assert _looks_like_code("x = f(1)\n", "python")  # rollouts extract code while the oracle judges
+    ours = [(locked, f) for locked, f in held if "/sectree/" in f or "/bandit/" in f]  # not pytest's rewriting
+    assert len(ours) >= 5 and all(locked for locked, _ in ours), ours
+    assert not AST_LOCK.locked()
+
+
 def _oracle_bench():
     import importlib.util
     from pathlib import Path

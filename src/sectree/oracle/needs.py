@@ -31,6 +31,7 @@ import subprocess
 from pathlib import Path
 
 from sectree.oracle.runners import GO_ENV, NODE_MODULES
+from sectree.tasks.grammar import parse_python
 from sectree.tasks import Skipped, Task
 
 # what to install for a header / Go package / npm package (the message names the fix)
@@ -77,7 +78,7 @@ def _python_needs(task: Task, sources: list[str]) -> list[str]:
     out = []
     for text in texts:
         try:
-            tree = ast.parse(text)
+            tree = parse_python(text)
         except SyntaxError:
             continue  # the oracle reports it
         for node in ast.walk(tree):

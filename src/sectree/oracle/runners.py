@@ -15,7 +15,6 @@ processes, and per-worker memory cgroups where sectree runs as root.
 
 from __future__ import annotations
 
-import ast
 import shutil
 import sys
 from abc import ABC, abstractmethod
@@ -24,6 +23,7 @@ from pathlib import Path
 
 from sectree.errors import SectreeError
 from sectree.tasks import Task
+from sectree.tasks.grammar import parse_python
 
 
 @dataclass
@@ -82,7 +82,7 @@ class PythonRunner(LanguageRunner):
 
     def syntax_error(self, source: str) -> str | None:
         try:
-            ast.parse(source)
+            parse_python(source)
         except SyntaxError as e:
             return f"syntax error: line {e.lineno}: {e.msg}"
         except (ValueError, RecursionError, MemoryError) as e:

@@ -30,7 +30,6 @@ imports, the project's types) and so report almost nothing on SafeCoder function
 
 from __future__ import annotations
 
-import ast
 import re
 import textwrap
 import threading
@@ -42,7 +41,7 @@ from sectree.oracle.analyzers import analyze, counts_as_vulnerability, related_c
 from sectree.oracle.verdict import Finding, Rule, Status, Verdict
 from sectree.tasks import Task
 from sectree.tasks.decisions import decisions, splice  # the tasks layer's hunk model
-from sectree.tasks.grammar import FRAMES, NO_FRAME, Frame, frame_for, syntax_errors
+from sectree.tasks.grammar import FRAMES, NO_FRAME, Frame, frame_for, parse_python, syntax_errors
 
 
 def normalize(source: str, language: str) -> str:
@@ -89,7 +88,7 @@ def _python_dedented(source: str) -> str:
 
 def _ast_error(source: str) -> str | None:
     try:
-        ast.parse(_python_dedented(source))
+        parse_python(_python_dedented(source))
     except SyntaxError as e:
         return f"syntax error: line {e.lineno}: {e.msg}"
     except ValueError as e:  # null bytes

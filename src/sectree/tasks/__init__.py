@@ -37,6 +37,7 @@ from pathlib import Path
 
 from sectree.errors import SectreeError
 from sectree.tasks.assemble.braces import _definitions, _mask
+from sectree.tasks.grammar import parse_python
 from sectree.tasks.model import LANGUAGES, CweTier, Skipped, Task, divergent_lines, find_entry
 from sectree.tasks.safecoder import load_safecoder
 
@@ -96,7 +97,7 @@ def _unsafe_from_test_file(test_path: Path, entry: str) -> tuple[list[str], str]
     ``type_to_key`` table may live in the test file only)."""
     src = test_path.read_text(encoding="utf-8")
     try:
-        tree = ast.parse(src)
+        tree = parse_python(src)
     except SyntaxError as e:
         raise SectreeError(f"{test_path}:{e.lineno}: test file does not parse ({e.msg})") from None
     lines = src.splitlines(keepends=True)

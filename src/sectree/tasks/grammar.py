@@ -14,12 +14,27 @@ reference parses, and every leaf of that task is parsed inside the same frame. W
 
 from __future__ import annotations
 
+import ast
 import importlib
 import textwrap
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
 from sectree.errors import SectreeError
+
+AST_LOCK = threading.Lock()
+"""Held around every host-side ``ast.parse`` that may run beside another thread (the oracle's ``judge_many``
+threads, a Ray actor's chunks, bandit in-process). CPython before 3.12 keeps the AST constructor's recursion
+depth in interpreter-wide state: two threads parsing at once (a garbage-collector finalizer lets the GIL
+switch mid-parse) fail with a spurious ``SystemError: AST constructor recursion depth mismatch``
+(python/cpython#106905); one ``oracle_bench`` run in three on this machine died of it."""
+
+
+def parse_python(source: str | bytes, filename: str = "<unknown>") -> ast.Module:
+    """``ast.parse`` under ``AST_LOCK`` (same errors: SyntaxError, ValueError for null bytes, ...)."""
+    with AST_LOCK:
+        return ast.parse(source, filename=filename)
 
 # language -> the grammar package's module (its ``language()`` returns the compiled grammar)
 GRAMMARS: dict[str, str] = {

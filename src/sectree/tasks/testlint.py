@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sectree.errors import SectreeError
+from sectree.tasks.grammar import parse_python
 
 # calls whose result is a genuine built-in value of a fixed type whatever their arguments are (int() and
 # float() convert what __int__/__float__ return; str(), repr(), bytes() and abs() may return a subclass)
@@ -226,7 +227,7 @@ def _compares(test: ast.AST):
 def scan_source(source: str, filename: str = "<test>") -> list[Unchecked]:
     """Every assert in ``source`` that compares an unchecked value (module docstring)."""
     try:
-        tree = ast.parse(source, filename=filename)
+        tree = parse_python(source, filename=filename)
     except SyntaxError as e:
         raise SectreeError(f"{filename}: line {e.lineno}: syntax error: {e.msg}") from None
     lines = source.splitlines()

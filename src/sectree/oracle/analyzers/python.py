@@ -10,6 +10,7 @@ from functools import lru_cache
 from sectree.oracle.analyzers.base import Analyzer
 from sectree.oracle.cwe import RULE_CWE
 from sectree.oracle.verdict import Finding
+from sectree.tasks.grammar import AST_LOCK
 
 
 class Bandit(Analyzer):
@@ -34,7 +35,8 @@ class Bandit(Analyzer):
                 paths.append(p)
             mgr = manager.BanditManager(_bandit_config(), "file", quiet=True)
             mgr.discover_files(paths, recursive=False)
-            mgr.run_tests()
+            with AST_LOCK:  # bandit parses each file with ast.parse (grammar.AST_LOCK says why)
+                mgr.run_tests()
             out: dict[str, list[Finding]] = {p: [] for p in paths}
             for issue in mgr.get_issue_list():
                 cwe = RULE_CWE.get(issue.test_id, issue.cwe.id if issue.cwe else None)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sectree.tasks.assemble.braces import _definitions
 from sectree.tasks.assemble.python import _py_definition
 from sectree.tasks.assemble.text import _ensure_nl
+from sectree.tasks.grammar import parse_python
 
 # fence info strings that name each language; an empty info string is compatible with every language
 _LANG_TAGS: dict[str, frozenset[str]] = {
@@ -163,7 +164,7 @@ def _looks_like_code(text: str, language: str) -> bool:
         # the code may go on with a line of the prompt: then its first line alone does not parse
         for candidate in (text, text.partition("\n")[2]):
             try:
-                tree = ast.parse(textwrap.dedent(candidate))
+                tree = parse_python(textwrap.dedent(candidate))
             except SyntaxError:
                 continue
             trivial = (ast.Name, ast.Constant)

@@ -12,6 +12,8 @@ import re
 import textwrap
 import tokenize
 
+from sectree.tasks.grammar import parse_python
+
 
 def _py_declaration_start(prompt: str, entry: str) -> int:
     """Offset of the line that starts the prompt's (last) declaration of ``entry``: the ``def``/``class`` line,
@@ -80,7 +82,7 @@ def _clean_python_answer(code: str, entry: str) -> str:
     """Drop example usage from a whole-module answer: top-level statements other than imports, defs,
     classes and assignments (see _keep_python_stmt). Unparsable answers lose only ``__main__`` blocks."""
     try:
-        tree = ast.parse(code)
+        tree = parse_python(code)
     except SyntaxError:
         return _drop_main_guard(code)
     return _drop_lines(code, _python_drop_ranges(tree, entry, 1))
@@ -116,7 +118,7 @@ def _continue_python(header: str, context: str, code: str, entry: str) -> str:
         code = _indent_python(header + context, code)
     text = header + context + code
     try:
-        tree = ast.parse(text)
+        tree = parse_python(text)
     except SyntaxError:
         return text
     offset = (header + context).count("\n")  # the answer's first line is line offset + 1
@@ -146,7 +148,7 @@ def _indent_python(before: str, code: str) -> str:
         variants.append("".join(lines[:k]) + ind + "".join(lines[k:]))
     for v in variants:
         try:
-            ast.parse(before + v)
+            parse_python(before + v)
             return v
         except SyntaxError:
             continue
