@@ -31,8 +31,8 @@ import subprocess
 from pathlib import Path
 
 from sectree.oracle.runners import GO_ENV, NODE_MODULES
-from sectree.tasks.grammar import parse_python
 from sectree.tasks import Skipped, Task
+from sectree.tasks.grammar import parse_python
 
 # what to install for a header / Go package / npm package (the message names the fix)
 APT_FOR_HEADER = {
