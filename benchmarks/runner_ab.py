@@ -33,7 +33,7 @@ from sectree.oracle.judge import _status_from_run, read_channel
 from sectree.oracle.runners import PYTEST_ARGS, runner_for
 from sectree.sandbox import DEFAULT_PRELOAD, RUNNER_DIR, JobResult
 from sectree.tasks import load_suite
-from verdict_profile import zygote_job  # benchmarks/ is on sys.path when this script runs
+from verdict_profile import basetemp_in, tmpfs_dir, zygote_job  # benchmarks/ is on sys.path when this runs
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -69,10 +69,7 @@ def serve(conn, folder: Path, name: str, tasks: list, argv: list[str], work: Pat
     loaded from ``folder`` with today's other runner modules, answering (task index, source kind) requests."""
     sys.path[:0] = [str(folder), str(RUNNER_DIR)]  # the zygote's folder first, then today's channel, proxy, ...
     z = load_zygote(folder, name).Zygote({"sandboxed": False, "preload": DEFAULT_PRELOAD, "work": str(work)}, 0, 1)
-    # pytest's --basetemp inside the zygote's work folder, which it wipes after each job (as Worker does with
-    # --no-sandbox), on a tmpfs where there is one (as /tmp is in the sandbox): a basetemp on the host's disk,
-    # emptied by each job's first tmp_path, made "fixtures" cost up to 10x what it costs in the sandbox
-    argv = [f"--basetemp={work}/pytest-tmp" if a.startswith("--basetemp=") else a for a in argv]
+    argv = basetemp_in(argv, work)  # work is on a tmpfs where there is one (main), as /tmp is in the sandbox
     while True:
         req = conn.recv()
         if req is None:
@@ -113,8 +110,7 @@ def main() -> None:
     args = ap.parse_args()
     tasks = [t for t in load_suite(args.suite) if t.test_file is not None]
     tasks = tasks[: args.limit] if args.limit else tasks
-    shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
-    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory(dir=shm) as fast:
+    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory(dir=tmpfs_dir()) as fast:
         old_dir = Path(tmp, "before")
         old_dir.mkdir()
         # the runner folder of --before: its zygote and every module it imports that today's folder lacks

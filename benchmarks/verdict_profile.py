@@ -25,6 +25,7 @@ import functools
 import os
 import resource
 import secrets
+import shutil
 import statistics
 import sys
 import tempfile
@@ -274,18 +275,26 @@ def zygote_job(job, key: bytes, argv: list[str] | None = None) -> dict:
             "prepare": job.prepare, "executable": [], "candidate": job.candidate}
 
 
+def tmpfs_dir(fallback: str | None = None) -> str | None:
+    """/dev/shm where it is a writable folder (a tmpfs, as the sandbox's /sbx and /tmp are), else ``fallback``."""
+    return "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else fallback
+
+
+def basetemp_in(argv: list[str], work: str | Path) -> list[str]:
+    """``argv`` with pytest's --basetemp inside the zygote's work folder, which the zygote wipes after each job
+    (as Worker does with --no-sandbox): with the host's /tmp/pytest on disk, each job's first tmp_path emptied
+    the last job's folders there, which made "fixtures" cost several times (up to 10x) what it costs in the
+    sandbox."""
+    return [f"--basetemp={work}/pytest-tmp" if a.startswith("--basetemp=") else a for a in argv]
+
+
 def profile_task(task, repeat: int, tmp: str) -> dict:
     import zygote  # instrumented already
 
     runner = runner_for(task.language)
     out_dir = OUT["dir"] = tempfile.mkdtemp(dir=tmp)
     cfg = SandboxConfig(enabled=False)
-    # the zygote's work folder on a tmpfs where there is one (the sandbox's /sbx and /tmp are tmpfs), and pytest's
-    # --basetemp inside it, which the zygote wipes after each job (as Worker does with --no-sandbox): with the
-    # host's /tmp/pytest on disk, each job's first tmp_path emptied the last job's folders there, which made
-    # "fixtures" cost several times what it costs in the sandbox
-    shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else tmp
-    work = tempfile.mkdtemp(dir=shm)
+    work = tempfile.mkdtemp(dir=tmpfs_dir(tmp))  # on a tmpfs, with --basetemp inside it (basetemp_in)
     z = zygote.Zygote({"sandboxed": False, "preload": cfg.preload, "work": work}, 0, 1)
     kill, wipe = z._kill_job, z._wipe
     rows: list[dict[str, list[float]]] = []
@@ -296,8 +305,7 @@ def profile_task(task, repeat: int, tmp: str) -> dict:
             os.unlink(os.path.join(out_dir, f))
         key = secrets.token_bytes(32)
         job = runner.job(task, src)
-        msg = zygote_job(job, key, argv=[f"--basetemp={work}/pytest-tmp" if a.startswith("--basetemp=") else a
-                                         for a in job.argv])
+        msg = zygote_job(job, key, argv=basetemp_in(job.argv, work))
         host = Clock()
         z._kill_job, z._wipe = host.timed("kill + wipe", kill), host.timed("kill + wipe", wipe)
         del PARENT_FORK[:]
@@ -320,8 +328,6 @@ def profile_task(task, repeat: int, tmp: str) -> dict:
         row["result parsing"] = [parsing, parsing]
         row["total (zygote job)"] = [res.wall + row["kill + wipe"][0], 0.0]
         rows.append(row)
-    import shutil
-
     shutil.rmtree(work, ignore_errors=True)
     t0, c0 = time.perf_counter(), _cpu()
     analyze(task.language, sources)
