@@ -37,3 +37,18 @@ def test_verdict_profile_times_every_phase(tmp_path):
     assert task["statuses"] == ["secure", "vulnerable"]
     for phase in ("session start", "test module import", "fixtures", "report channel"):
         assert task["phases"][phase]["cpu_ms"] > 0, phase
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc")
+def test_build_cost_times_the_runners_own_build_and_its_variant(tmp_path):
+    """One C task: the oracle's build command and the variant both build, and the record names both."""
+    out = tmp_path / "build.json"
+    res = subprocess.run([sys.executable, "benchmarks/build_cost.py", "--suite", "builtin:c", "--limit", "1",
+                          "--repeat", "1", "--out", str(out)], cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    rec = json.loads(out.read_text())
+    [(task, cpu)] = rec["per_task_median_cpu_ms"].items()
+    assert rec["variant"] == "with -g" and cpu["oracle"] > 0 and cpu["with -g"] > 0, rec
+    bad = subprocess.run([sys.executable, "benchmarks/build_cost.py", "--suite", "builtin:python", "--limit", "1",
+                          "--out", str(tmp_path / "x.json")], cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert bad.returncode != 0 and "must hold tasks of one of" in bad.stderr and not (tmp_path / "x.json").exists()
